@@ -1,0 +1,119 @@
+import type { Us } from '../core/time.ts';
+
+/**
+ * A validated scenario (contract §3), in the simulator's units: every time is
+ * an integer number of microseconds. Produced by `loadScenario` in
+ * `./load.ts`; everything downstream trusts it.
+ */
+export interface Scenario {
+  /** The path the scenario was read from, for messages. */
+  readonly file: string;
+  readonly name: string;
+  readonly description: string;
+  readonly seed: number;
+  readonly durationUs: Us;
+  readonly settleUs: Us;
+  /** Node names in file order (`nodes: 5` gives n1..n5). */
+  readonly nodes: readonly string[];
+  readonly network: NetworkParams;
+  readonly models: readonly ModelSpec[];
+  readonly workload: WorkloadSpec;
+  /** In file order; the simulator applies equal-time faults in this order. */
+  readonly faults: readonly FaultSpec[];
+  readonly expect: readonly Expectation[];
+}
+
+export interface NetworkParams {
+  readonly latencyUsMin: Us;
+  readonly latencyUsMax: Us;
+  /** Probability in [0, 1] that a message is lost. */
+  readonly drop: number;
+  /** Probability in [0, 1] that a message is delivered twice. */
+  readonly duplicate: number;
+}
+
+export interface WorkloadSpec {
+  /** 0 means no clients. Client i (1-based) is bound to node ((i-1) mod N)+1. */
+  readonly clients: number;
+  readonly intervalUs: Us;
+  readonly timeoutUs: Us;
+  /** Keys are named k1..kK. */
+  readonly keys: number;
+  /** Fraction of reads in [0, 1]. */
+  readonly reads: number;
+  /** Fraction of compare-and-set in [0, 1]; reads + cas <= 1, the rest are writes. */
+  readonly cas: number;
+}
+
+export type ModelSpec = RaftModelSpec | PrimaryReplicaModelSpec;
+
+export interface RaftModelSpec {
+  readonly kind: 'raft';
+  /** Unique among the scenario's models; defaults to the kind. */
+  readonly name: string;
+  /** Default 150ms..300ms. */
+  readonly electionTimeoutUsMin: Us;
+  readonly electionTimeoutUsMax: Us;
+  /** Default 50ms. */
+  readonly heartbeatUs: Us;
+}
+
+export interface PrimaryReplicaModelSpec {
+  readonly kind: 'primary-replica';
+  readonly name: string;
+  readonly replication: 'async' | 'sync' | 'semi-sync';
+  /** Default 1. */
+  readonly syncStandbys: number;
+  readonly syncMode: 'first' | 'any';
+  /** Default 1s. */
+  readonly semiSyncTimeoutUs: Us;
+  readonly waitPoint: 'after-sync' | 'after-commit';
+  readonly failover: 'none' | 'auto';
+  /** Default 1s: the leader lock's TTL. */
+  readonly failoverTimeoutUs: Us;
+  /** null = unlimited. */
+  readonly maxLagOnFailover: number | null;
+  readonly fencing: 'none' | 'lease';
+  readonly reads: 'primary' | 'any';
+}
+
+/**
+ * A fault target as written: a node name, `leader` (the model's current
+ * leader or primary when the fault fires), `random` (drawn from the faults
+ * stream), or `all` (restart only).
+ */
+export type Target = string;
+
+/** A partition group member: a node name, `leader`, `follower` or `rest`. */
+export type GroupMember = string;
+
+export type FaultAction =
+  | { readonly action: 'partition'; readonly groups: readonly (readonly GroupMember[])[] }
+  | { readonly action: 'isolate'; readonly target: Target }
+  | { readonly action: 'cut'; readonly from: Target; readonly to: Target; readonly both: boolean }
+  | { readonly action: 'heal' }
+  | { readonly action: 'crash'; readonly target: Target }
+  | { readonly action: 'restart'; readonly target: Target }
+  | { readonly action: 'network'; readonly latencyUsMin?: Us; readonly latencyUsMax?: Us; readonly drop?: number; readonly duplicate?: number };
+
+export type FaultSpec = FaultAction & {
+  readonly atUs: Us;
+  /** Where the fault's list item starts, for messages. */
+  readonly line: number;
+  readonly col: number;
+};
+
+export type Comparison = '==' | '!=' | '>' | '>=' | '<' | '<=';
+
+export interface Expectation {
+  readonly model: string;
+  /** A summary field name (contract §4), e.g. `lostWrites`, `linearizable`, `violations`. */
+  readonly field: string;
+  readonly op: Comparison;
+  /** Booleans compare with == / != only. */
+  readonly value: number | boolean | null;
+  /** As written in the file, for the report: `0`, `>0`, `true`. */
+  readonly want: string;
+  readonly line: number;
+  readonly col: number;
+}
