@@ -8,8 +8,9 @@ export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
 /** `read`, `write` and `cas` are raftsim's register operations; `get`, `put` and `append` are the key-value model's (Jepsen/Porcupine kv histories). */
 export type OpFunction = 'read' | 'write' | 'cas' | 'get' | 'put' | 'append';
 
-/** A register value: null is the initial (empty) value. Key-value histories use strings. */
-export type Value = number | string | null;
+import type { Value } from '../core/protocol.ts';
+
+export type { Value };
 
 export interface HistoryEvent {
   /** Microseconds of simulated time (or, for imported histories, an order-preserving position). */

@@ -1,0 +1,110 @@
+import type { Entry, RaftObserver } from '../protocols/raft/types.ts';
+import { VIOLATIONS_MAX, type CheckClock, type Violation } from './violations.ts';
+
+/**
+ * The five safety properties of Raft (extended paper, Figure 3), checked
+ * online as the nodes report what they do. Each check costs O(1) per entry,
+ * except Leader Completeness, which walks the committed prefix once per
+ * election (rare).
+ *
+ * - Election Safety: at most one leader per term.
+ * - Leader Append-Only: a leader never overwrites or deletes its entries.
+ * - Log Matching: entries with the same index and term are the same entry
+ *   and follow the same predecessor term; by induction, logs that share an
+ *   (index, term) are identical up to it.
+ * - Leader Completeness: a committed entry is in the log of every leader of
+ *   a later term.
+ * - State Machine Safety: no two nodes apply different entries at one index.
+ */
+export class RaftSafetyChecker implements RaftObserver {
+  readonly violations: Violation[] = [];
+  /** Every (term, node) that took office, in order. */
+  readonly leaderships: { term: number; node: number; atUs: number }[] = [];
+  private readonly leaderOfTerm = new Map<number, number>();
+  /** Log Matching: key (index, term) → the entry there and its predecessor's term. */
+  private readonly byIndexTerm = new Map<number, { entry: Entry; prevTerm: number }>();
+  /** Committed entries by index (index 0 unused), with the term of the leader that committed them. */
+  private readonly committedEntries: Entry[] = [];
+  private readonly appliedEntries: Entry[] = [];
+  private readonly reported = new Set<string>();
+
+  constructor(
+    private readonly clock: CheckClock,
+    private readonly onRoleChange: (node: number, role: string, term: number) => void = () => {},
+  ) {}
+
+  roleChanged(node: number, role: string, term: number): void {
+    this.onRoleChange(node, role, term);
+  }
+
+  becameLeader(node: number, term: number, log: readonly Entry[]): void {
+    this.leaderships.push({ term, node, atUs: this.clock.nowUs() });
+    const other = this.leaderOfTerm.get(term);
+    if (other !== undefined && other !== node) {
+      this.violate('Election Safety', `${this.name(node)} and ${this.name(other)} are both leaders of term ${term}`);
+    }
+    this.leaderOfTerm.set(term, node);
+    for (let index = 1; index < this.committedEntries.length; index++) {
+      const entry = this.committedEntries[index];
+      if (entry === undefined || entry.term >= term) continue;
+      if (log[index] !== entry) {
+        this.violate(
+          'Leader Completeness',
+          `${this.name(node)} became leader of term ${term} without committed entry ${index} (term ${entry.term}); its log has ${
+            log[index] === undefined ? 'no entry' : `an entry of term ${log[index]!.term}`
+          } there`,
+        );
+        return;
+      }
+    }
+  }
+
+  appended(node: number, index: number, entry: Entry, prevTerm: number): void {
+    const key = index * 0x100000000 + entry.term;
+    const known = this.byIndexTerm.get(key);
+    if (known === undefined) {
+      this.byIndexTerm.set(key, { entry, prevTerm });
+      return;
+    }
+    if (known.entry !== entry || known.prevTerm !== prevTerm) {
+      this.violate('Log Matching', `${this.name(node)} holds a different entry at index ${index} term ${entry.term} than another log`);
+    }
+  }
+
+  truncated(node: number, fromIndex: number, role: string): void {
+    if (role === 'leader') this.violate('Leader Append-Only', `leader ${this.name(node)} deleted its entries from index ${fromIndex}`);
+  }
+
+  committed(node: number, index: number, log: readonly Entry[]): void {
+    // Entries below the recorded prefix were checked when they were first committed.
+    for (let i = Math.min(index, Math.max(1, this.committedEntries.length)); i <= index; i++) {
+      const entry = log[i]!;
+      const known = this.committedEntries[i];
+      if (known === undefined) this.committedEntries[i] = entry;
+      else if (known !== entry) {
+        this.violate('State Machine Safety', `${this.name(node)} committed a different entry at index ${i} (term ${entry.term}, was term ${known.term})`);
+        return;
+      }
+    }
+  }
+
+  applied(node: number, index: number, entry: Entry): void {
+    const known = this.appliedEntries[index];
+    if (known === undefined) this.appliedEntries[index] = entry;
+    else if (known !== entry) {
+      this.violate('State Machine Safety', `${this.name(node)} applied an entry of term ${entry.term} at index ${index} where another node applied one of term ${known.term}`);
+    }
+  }
+
+  private violate(invariant: string, what: string): void {
+    // One report per invariant and message: a broken property tends to repeat on every node.
+    const key = `${invariant}:${what}`;
+    if (this.reported.has(key) || this.violations.length >= VIOLATIONS_MAX) return;
+    this.reported.add(key);
+    this.violations.push({ invariant, atMs: this.clock.nowUs() / 1000, detail: `${what} — ${this.clock.describeEvent()}` });
+  }
+
+  private name(node: number): string {
+    return this.clock.nodeName(node);
+  }
+}

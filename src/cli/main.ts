@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { InputError, UsageError } from '../core/errors.ts';
+import { EXIT_BAD_INPUT, EXIT_OK, processIo, type CliIo } from './io.ts';
+import { runCommand } from './run-command.ts';
+import { validateCommand } from './validate-command.ts';
+
+const HELP = `raftsim — a deterministic simulator of Raft and primary/replica replication
+under partitions, crashes, message loss and pauses.
+
+Usage:
+  raftsim run <scenario.yaml> [--seed N] [--model NAME]... [--ui tui|text] [--json]
+                              [--trace FILE.jsonl] [--history FILE.jsonl] [--until TIME]
+  raftsim validate <scenario.yaml>...
+  raftsim --help, raftsim <command> --help, raftsim --version
+
+Exit codes: 0 all good; 1 a safety property was violated or an expectation
+failed; 2 bad usage or bad input.
+`;
+
+type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  validate: validateCommand,
+};
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The whole command line. Returns the exit code; never throws for bad input. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.out(HELP);
+      return name === undefined ? EXIT_BAD_INPUT : EXIT_OK;
+    }
+    if (name === '--version' || name === '-v') {
+      io.out(`raftsim ${version()}\n`);
+      return EXIT_OK;
+    }
+    const command = COMMANDS[name];
+    if (command === undefined) throw new UsageError(`unknown command "${name}"; expected one of: ${Object.keys(COMMANDS).join(', ')} (see raftsim --help)`);
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof InputError) {
+      io.err(error.message + '\n');
+      return EXIT_BAD_INPUT;
+    }
+    if (error instanceof UsageError) {
+      io.err(`raftsim: ${error.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw error;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (invokedDirectly) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,57 @@
+import { formatUs } from '../core/time.ts';
+import type { RunResult } from '../run/run.ts';
+import { percent, table } from './format.ts';
+
+/** Event-log lines shown per model in the text report; the full record is in `--trace`. */
+const LOG_LINES_MAX = 40;
+
+/** The readable text report of `raftsim run`: a short event log per model and the side-by-side table. */
+export function textReport(result: RunResult, description: string): string {
+  const out: string[] = [];
+  out.push(`scenario ${result.scenario}  seed ${result.seed}  duration ${formatUs(result.durationMs * 1000)}\n`);
+  if (description.trim() !== '') out.push(`${description.trim()}\n`);
+  for (const run of result.runs) {
+    out.push(`\n== ${run.name} (${run.summary.kind}) ==\n`);
+    const shown = run.log.slice(0, LOG_LINES_MAX);
+    for (const line of shown) out.push(`${formatUs(line.atUs).padStart(9)}  ${line.text}\n`);
+    if (run.log.length > shown.length) out.push(`           … ${run.log.length - shown.length} more (use --trace FILE for every event)\n`);
+    if (run.stoppedEarly) out.push('           (stopped early by --until)\n');
+    out.push(`           authoritative log: ${run.authority}\n`);
+  }
+
+  const names = result.runs.map((r) => r.name);
+  const row = (label: string, cell: (i: number) => string) => [label, ...names.map((_, i) => cell(i))];
+  const s = (i: number) => result.runs[i]!.summary;
+  out.push('\n');
+  out.push(
+    table(
+      ['', ...names],
+      [
+        row('availability', (i) => percent(s(i).availability)),
+        row('ok / fail / info', (i) => `${s(i).ops.ok} / ${s(i).ops.fail} / ${s(i).ops.info}`),
+        row('lostWrites', (i) => String(s(i).lostWrites)),
+        row('staleReads', (i) => String(s(i).staleReads)),
+        row('dirtyReads', (i) => String(s(i).dirtyReads)),
+        row('rtoMs', (i) => s(i).rtoMs.toFixed(1)),
+        row('leaderChanges', (i) => String(s(i).leaderChanges)),
+        row('linearizable', (i) => String(s(i).linearizable)),
+        row('violations', (i) => String(s(i).violations.length)),
+        row('events', (i) => String(s(i).events)),
+        row('messages sent', (i) => String(s(i).messages.sent)),
+        row('traceHash', (i) => s(i).traceHash),
+      ],
+    ),
+  );
+
+  for (const run of result.runs) {
+    if (run.summary.linearizableNote !== undefined) out.push(`${run.name}: linearizable unknown: ${run.summary.linearizableNote}\n`);
+    for (const v of run.summary.violations) out.push(`${run.name}: VIOLATION ${v.invariant} at ${v.atMs}ms: ${v.detail}\n`);
+  }
+  if (result.expectations.length > 0) {
+    out.push('\nexpectations\n');
+    for (const e of result.expectations) {
+      out.push(`  ${e.ok ? 'ok  ' : 'FAIL'}  ${e.model}.${e.field}: want ${e.want}, got ${JSON.stringify(e.got)}\n`);
+    }
+  }
+  return out.join('');
+}

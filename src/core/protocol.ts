@@ -1,0 +1,95 @@
+import type { Us } from './time.ts';
+/** A register value: null is the initial (empty) value. Key-value histories use strings. */
+export type Value = number | string | null;
+
+/**
+ * What the simulator knows about a node: this interface and nothing else.
+ * A protocol node is a pure state machine in the etcd sense: its inputs are
+ * a message, a timer firing or a client request; its outputs are effects it
+ * asks of the `NodeContext` (send, set a timer, reply). It reads no clock and
+ * no randomness of its own.
+ */
+
+/** A protocol message. `kind` is a small integer (names via `Protocol.messageName`), `term` the sender's term or epoch. */
+export interface Message {
+  readonly kind: number;
+  readonly term: number;
+}
+
+export type ClientFunction = 'read' | 'write' | 'cas';
+
+export interface ClientOp {
+  readonly f: ClientFunction;
+  readonly key: string;
+  /** write: the (unique) value; cas: [old, new]; read: null. */
+  readonly value: Value | readonly [Value, Value];
+}
+
+export interface ClientRequest {
+  /** 0-based client index. */
+  readonly client: number;
+  /** Increases with every operation of that client. */
+  readonly seq: number;
+  readonly op: ClientOp;
+}
+
+export interface ClientReply {
+  readonly client: number;
+  readonly seq: number;
+  /** true: took effect (`ok`); false: definitely took no effect (`fail`). */
+  readonly ok: boolean;
+  /** The value read (reads). */
+  readonly value?: Value;
+  /** On failure: `mismatch` for a cas whose compare failed, otherwise why it was rejected. */
+  readonly error?: string;
+}
+
+export interface NodeContext {
+  /** This node's index (0-based) among `nodeCount` nodes. */
+  readonly self: number;
+  readonly nodeCount: number;
+  /** The node's local clock; runs fast or slow under clock drift. */
+  now(): Us;
+  send(to: number, msg: Message): void;
+  /** (Re)arms timer `timer`; a timer armed again replaces its pending firing. Delays are in local time. */
+  setTimer(timer: number, delayUs: Us): void;
+  cancelTimer(timer: number): void;
+  /** Uniform in [0, 1) from this node's own timer stream. */
+  random(): number;
+  /** Answers a client bound to this node. */
+  reply(reply: ClientReply): void;
+}
+
+export interface ProtocolNode {
+  /** Called once after the node is created (boot or restart), before any input. */
+  start(): void;
+  onMessage(from: number, msg: Message): void;
+  onTimer(timer: number): void;
+  onClientRequest(request: ClientRequest): void;
+  /** Plain data for the UI and reports. */
+  view(): NodeView;
+}
+
+export interface NodeView {
+  readonly role: string;
+  readonly term: number;
+  readonly logLength: number;
+  readonly commitIndex: number;
+}
+
+/** The most timers one node may have armed at once (ids 0..TIMERS_PER_NODE_MAX-1). */
+export const TIMERS_PER_NODE_MAX = 8;
+
+export interface Protocol {
+  readonly kind: string;
+  messageName(kind: number): string;
+  /** A fresh, empty disk for node `node`. It survives crashes; everything else is lost. */
+  createStable(node: number): unknown;
+  /** Boots or restarts a node from its disk. */
+  createNode(ctx: NodeContext, stable: unknown): ProtocolNode;
+  /**
+   * The model's current leader or primary among the live nodes (null entries
+   * are crashed), or -1 when there is none. Used to resolve `leader` targets.
+   */
+  leaderOf(nodes: readonly (ProtocolNode | null)[]): number;
+}

@@ -1,0 +1,33 @@
+/**
+ * Majority quorum maths, on its own (etcd `quorum/majority.go`): pure
+ * functions with their own table tests, used by elections and commitment.
+ */
+
+export type VoteResult = 'won' | 'pending' | 'lost';
+
+/** The smallest number of nodes that is a majority of `voters`. */
+export function majority(voters: number): number {
+  return Math.floor(voters / 2) + 1;
+}
+
+/** An election's outcome given the votes granted and rejected so far among `voters`. */
+export function voteResult(granted: number, rejected: number, voters: number): VoteResult {
+  const need = majority(voters);
+  if (granted >= need) return 'won';
+  if (voters - rejected < need) return 'lost';
+  return 'pending';
+}
+
+/**
+ * The highest log index stored on a majority, given each voter's match index
+ * (the leader's own last index included). `scratch` (length >= voters) avoids
+ * an allocation per call.
+ */
+export function committedIndex(matchIndex: ArrayLike<number>, scratch: Float64Array = new Float64Array(matchIndex.length)): number {
+  const n = matchIndex.length;
+  if (n === 0) return 0;
+  for (let i = 0; i < n; i++) scratch[i] = matchIndex[i]!;
+  const sorted = scratch.subarray(0, n).sort();
+  // Ascending: the (n - majority)-th element is held by at least a majority.
+  return sorted[n - majority(n)]!;
+}

@@ -1,0 +1,29 @@
+import type { Protocol, ProtocolNode } from '../core/protocol.ts';
+import type { EffectiveWrite } from '../check/figures.ts';
+import type { CheckClock, Violation } from '../check/violations.ts';
+import type { ModelSpec } from '../scenario/types.ts';
+
+/**
+ * What the run layer needs of a model beyond the `Protocol` the simulator
+ * hosts: its own safety checks, who took office when, and the authoritative
+ * log after `settle`. One implementation per model kind.
+ */
+export interface ModelRuntime {
+  readonly protocol: Protocol;
+  /** Safety violations found so far (checked online, as the nodes act). */
+  violations(): readonly Violation[];
+  /** How many times a node took office as leader or primary (the first included). */
+  tookOffice(): number;
+  /** After settle: the writes that took effect, in the order of the authoritative log. */
+  authoritativeWrites(nodes: readonly (ProtocolNode | null)[]): EffectiveWrite[];
+  /** Which node's log is authoritative and why, for the report. */
+  authority(nodes: readonly (ProtocolNode | null)[]): string;
+}
+
+export interface ModelHooks {
+  readonly clock: CheckClock;
+  /** A role change worth a line in the event log and a trace note. */
+  note(node: number, text: string, important: boolean): void;
+}
+
+export type ModelFactory<S extends ModelSpec = ModelSpec> = (spec: S, hooks: ModelHooks) => ModelRuntime;

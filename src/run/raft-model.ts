@@ -1,0 +1,58 @@
+import type { ProtocolNode } from '../core/protocol.ts';
+import { RaftSafetyChecker } from '../check/raft-safety.ts';
+import { DEFAULT_MAX_ENTRIES_PER_MESSAGE, RaftNode, RaftProtocol } from '../protocols/raft/index.ts';
+import { effectiveWrites } from '../protocols/raft/writes.ts';
+import type { RaftModelSpec } from '../scenario/types.ts';
+import type { ModelFactory } from './model.ts';
+
+/** The authoritative Raft log: the final leader's committed log (or, with no leader, the longest committed log). */
+function authoritativeNode(nodes: readonly (ProtocolNode | null)[], protocol: RaftProtocol): number {
+  const leader = protocol.leaderOf(nodes);
+  if (leader >= 0) return leader;
+  let best = -1;
+  nodes.forEach((node, i) => {
+    if (node instanceof RaftNode && (best < 0 || node.committed > (nodes[best] as RaftNode).committed)) best = i;
+  });
+  return best;
+}
+
+export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
+  const roles: string[] = [];
+  const checker = new RaftSafetyChecker(hooks.clock, (node, role, term) => {
+    const was = roles[node];
+    roles[node] = role;
+    if (role === 'leader') hooks.note(node, `became leader of term ${term}`, true);
+    else if (was === 'leader') hooks.note(node, `stepped down in term ${term}`, true);
+    else hooks.note(node, `${role} in term ${term}`, false);
+  });
+  const protocol = new RaftProtocol(
+    {
+      electionTimeoutUsMin: spec.electionTimeoutUsMin,
+      electionTimeoutUsMax: spec.electionTimeoutUsMax,
+      heartbeatUs: spec.heartbeatUs,
+      preVote: false,
+      checkQuorum: false,
+      bugs: new Set(),
+      maxEntriesPerMessage: DEFAULT_MAX_ENTRIES_PER_MESSAGE,
+    },
+    checker,
+  );
+  return {
+    protocol,
+    violations: () => checker.violations,
+    tookOffice: () => checker.leaderships.length,
+    authoritativeWrites: (nodes) => {
+      const i = authoritativeNode(nodes, protocol);
+      if (i < 0) return [];
+      const node = nodes[i] as RaftNode;
+      return effectiveWrites(node.log, node.committed);
+    },
+    authority: (nodes) => {
+      const i = authoritativeNode(nodes, protocol);
+      if (i < 0) return 'no live node';
+      const node = nodes[i] as RaftNode;
+      const why = protocol.leaderOf(nodes) === i ? 'final leader' : 'no leader at the end; longest committed log';
+      return `${hooks.clock.nodeName(i)} (${why}), ${node.committed} committed entries`;
+    },
+  };
+};

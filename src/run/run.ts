@@ -1,0 +1,183 @@
+import { rngStream } from '../core/random.ts';
+import type { Us } from '../core/time.ts';
+import { clientFigures } from '../check/figures.ts';
+import type { CheckClock, Violation } from '../check/violations.ts';
+import { checkLinearizable, type LinearizableVerdict } from './linearizable.ts';
+import type { ModelSpec, Scenario } from '../scenario/types.ts';
+import { Simulator } from '../sim/simulator.ts';
+import { Trace, type TraceWriter } from '../sim/trace.ts';
+import type { HistoryEvent } from '../workload/history.ts';
+import { Workload } from '../workload/clients.ts';
+import { evaluateExpectations, type ExpectationResult } from './expect.ts';
+import { applyFault } from './faults.ts';
+import type { ModelFactory, ModelRuntime } from './model.ts';
+import { raftModel } from './raft-model.ts';
+
+/** One model's figures: exactly the fields of contract §4. */
+export interface ModelSummary {
+  readonly kind: string;
+  readonly ops: { readonly ok: number; readonly fail: number; readonly info: number };
+  readonly availability: number;
+  readonly linearizable: boolean | null;
+  readonly linearizableNote?: string;
+  readonly lostWrites: number;
+  readonly staleReads: number;
+  readonly dirtyReads: number;
+  readonly rtoMs: number;
+  readonly leaderChanges: number;
+  readonly violations: readonly Violation[];
+  readonly events: number;
+  readonly messages: { readonly sent: number; readonly delivered: number; readonly dropped: number };
+  readonly traceHash: string;
+}
+
+/** A line of the event log: faults, leaders taking office, violations. */
+export interface LogLine {
+  readonly atUs: Us;
+  readonly text: string;
+}
+
+export interface ModelRun {
+  readonly name: string;
+  readonly summary: ModelSummary;
+  readonly history: readonly HistoryEvent[];
+  readonly log: readonly LogLine[];
+  readonly linearizability: LinearizableVerdict;
+  /** Which log counted as authoritative, and why. */
+  readonly authority: string;
+  /** True when `--until` or a violation ended the run before duration + settle. */
+  readonly stoppedEarly: boolean;
+}
+
+export interface RunResult {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly durationMs: number;
+  readonly runs: readonly ModelRun[];
+  readonly expectations: readonly ExpectationResult[];
+}
+
+export interface RunOptions {
+  /** Overrides the scenario's seed. */
+  readonly seed?: number;
+  /** Only these models (by name); all when absent. */
+  readonly models?: readonly string[];
+  /** Stop the simulation at this time. */
+  readonly untilUs?: Us;
+  /** A trace writer per model, when `--trace` asks for one. */
+  readonly traceWriter?: (model: string) => TraceWriter | null;
+}
+
+const FACTORIES: { readonly [K in ModelSpec['kind']]?: ModelFactory<Extract<ModelSpec, { kind: K }>> } = {
+  raft: raftModel,
+};
+
+/** Registers the factory of a model kind (primary-replica registers itself this way). */
+export function registerModel<K extends ModelSpec['kind']>(kind: K, factory: ModelFactory<Extract<ModelSpec, { kind: K }>>): void {
+  (FACTORIES as Record<string, unknown>)[kind] = factory;
+}
+
+/**
+ * The one entry point: (scenario, seed, models) → result. Each model runs in
+ * its own simulation under the identical fault script and seed. A run is a
+ * pure function of its inputs.
+ */
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const seed = options.seed ?? scenario.seed;
+  const wanted = options.models;
+  const specs = wanted === undefined ? scenario.models : scenario.models.filter((m) => wanted.includes(m.name));
+  const runs = specs.map((spec) => runModel(scenario, spec, seed, options));
+  return {
+    scenario: scenario.name,
+    seed,
+    durationMs: scenario.durationUs / 1000,
+    runs,
+    expectations: evaluateExpectations(
+      scenario.expect.filter((e) => specs.some((s) => s.name === e.model)),
+      Object.fromEntries(runs.map((r) => [r.name, r.summary])),
+    ),
+  };
+}
+
+export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, options: RunOptions = {}): ModelRun {
+  const factory = FACTORIES[spec.kind] as ModelFactory | undefined;
+  if (factory === undefined) throw new Error(`model kind ${spec.kind} is not available in this build`);
+  const names = scenario.nodes;
+  const log: LogLine[] = [];
+  let sim: Simulator | null = null;
+  const clock: CheckClock = {
+    nowUs: () => sim?.nowUs ?? 0,
+    describeEvent: () => sim?.describeCurrentEvent() ?? 'before start',
+    nodeName: (node) => names[node] ?? `#${node}`,
+  };
+  const model: ModelRuntime = factory(spec, {
+    clock,
+    note: (node, text, important) => {
+      sim?.trace.note(sim.nowUs, node, text);
+      if (important) log.push({ atUs: sim?.nowUs ?? 0, text: `${names[node]} ${text}` });
+    },
+  });
+  const trace = new Trace(names, (k) => model.protocol.messageName(k), options.traceWriter?.(spec.name) ?? null);
+  sim = new Simulator({ nodeNames: names, seed, network: scenario.network, protocol: model.protocol, trace });
+  const s = sim;
+
+  const faultRng = rngStream(seed, 'faults');
+  for (const fault of scenario.faults) {
+    s.at(fault.atUs, () => {
+      const text = applyFault(s, fault, faultRng);
+      s.trace.note(s.nowUs, -1, text);
+      log.push({ atUs: s.nowUs, text });
+    });
+  }
+  // Settle: every fault healed, crashed nodes restarted, paused nodes resumed, clients stopped.
+  s.at(scenario.durationUs, () => {
+    s.network.heal();
+    s.network.setParams(scenario.network);
+    for (let i = 0; i < names.length; i++) {
+      s.resume(i);
+      if (!s.isUp(i)) s.restart(i);
+    }
+    s.trace.note(s.nowUs, -1, 'settle');
+    log.push({ atUs: s.nowUs, text: 'settle: faults healed, crashed nodes restarted, clients stopped' });
+  });
+
+  const workload = new Workload(s, scenario.workload, seed, scenario.durationUs);
+  s.start();
+  workload.start();
+  const endUs = Math.min(options.untilUs ?? Infinity, scenario.durationUs + scenario.settleUs);
+  let violationsSeen = 0;
+  s.run(endUs, () => {
+    const found = model.violations().length;
+    if (found === violationsSeen) return false;
+    for (const v of model.violations().slice(violationsSeen)) log.push({ atUs: v.atMs * 1000, text: `VIOLATION ${v.invariant}: ${v.detail}` });
+    violationsSeen = found;
+    return false;
+  });
+  const stoppedEarly = endUs < scenario.durationUs + scenario.settleUs;
+
+  const authoritative = model.authoritativeWrites(s.nodes);
+  const figures = clientFigures(workload.history, authoritative, scenario.durationUs);
+  const linearizability = checkLinearizable(workload.history);
+  const summary: ModelSummary = {
+    kind: spec.kind,
+    ops: figures.ops,
+    availability: round(figures.availability, 4),
+    linearizable: linearizability.linearizable,
+    ...(linearizability.note !== undefined ? { linearizableNote: linearizability.note } : {}),
+    lostWrites: figures.lostWrites,
+    staleReads: figures.staleReads,
+    dirtyReads: figures.dirtyReads,
+    rtoMs: round(figures.rtoMs, 3),
+    leaderChanges: Math.max(0, model.tookOffice() - 1),
+    violations: model.violations(),
+    events: s.events,
+    messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },
+    traceHash: s.trace.digest(),
+  };
+  return { name: spec.name, summary, history: workload.history, log, linearizability, authority: model.authority(s.nodes), stoppedEarly };
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

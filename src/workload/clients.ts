@@ -1,0 +1,105 @@
+import { rngStream, type Rng } from '../core/random.ts';
+import type { ClientOp, ClientReply, Value } from '../core/protocol.ts';
+import type { Us } from '../core/time.ts';
+import type { WorkloadSpec } from '../scenario/types.ts';
+import type { Simulator } from '../sim/simulator.ts';
+import type { HistoryEvent } from './history.ts';
+
+interface Client {
+  readonly index: number;
+  readonly node: number;
+  seq: number;
+  busy: boolean;
+  op: ClientOp | null;
+  /** The last value this client saw per key: what its next cas expects. */
+  readonly lastSeen: Map<string, Value>;
+}
+
+/**
+ * Jepsen-style clients: each is bound to one node and shares that node's side
+ * of every partition, runs one operation at a time, writes values unique
+ * across the run, and gives up after `timeout` — a read that timed out is a
+ * `fail` (it changed nothing), a write or cas is `info` (it may yet happen).
+ * No new operation starts at or after `stopUs`.
+ */
+export class Workload {
+  readonly history: HistoryEvent[] = [];
+  private readonly clients: Client[] = [];
+  private readonly rng: Rng;
+  private nextValue = 1;
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly spec: WorkloadSpec,
+    seed: number,
+    private readonly stopUs: Us,
+  ) {
+    this.rng = rngStream(seed, 'workload');
+    for (let i = 0; i < spec.clients; i++) {
+      this.clients.push({ index: i, node: i % sim.nodeCount, seq: 0, busy: false, op: null, lastSeen: new Map() });
+    }
+    sim.onClientReply = (_node, reply) => this.onReply(reply);
+  }
+
+  start(): void {
+    for (const client of this.clients) {
+      const offset = this.rng.int(0, Math.max(0, this.spec.intervalUs - 1));
+      this.sim.at(offset, () => this.invoke(client));
+    }
+  }
+
+  private invoke(client: Client): void {
+    const now = this.sim.nowUs;
+    if (now >= this.stopUs) return;
+    const op = this.nextOp(client);
+    client.seq++;
+    client.busy = true;
+    client.op = op;
+    this.history.push({ t: now, process: client.index + 1, type: 'invoke', f: op.f, key: op.key, value: op.value });
+    const seq = client.seq;
+    this.sim.submit(client.node, { client: client.index, seq, op });
+    this.sim.at(now + this.spec.timeoutUs, () => {
+      if (client.busy && client.seq === seq) this.complete(client, op.f === 'read' ? 'fail' : 'info', op.value, 'timeout');
+    });
+  }
+
+  private nextOp(client: Client): ClientOp {
+    const draw = this.rng.next();
+    const key = `k${this.rng.int(1, this.spec.keys)}`;
+    if (draw < this.spec.reads) return { f: 'read', key, value: null };
+    if (draw < this.spec.reads + this.spec.cas) {
+      return { f: 'cas', key, value: [client.lastSeen.get(key) ?? null, this.nextValue++] };
+    }
+    return { f: 'write', key, value: this.nextValue++ };
+  }
+
+  private onReply(reply: ClientReply): void {
+    const client = this.clients[reply.client];
+    if (client === undefined || !client.busy || client.seq !== reply.seq) return; // late: the client gave up already
+    const op = client.op!;
+    if (!reply.ok) {
+      this.complete(client, 'fail', op.value, reply.error ?? 'rejected');
+      return;
+    }
+    if (op.f === 'read') {
+      client.lastSeen.set(op.key, reply.value ?? null);
+      this.complete(client, 'ok', reply.value ?? null);
+    } else {
+      client.lastSeen.set(op.key, op.f === 'write' ? (op.value as Value) : (op.value as readonly [Value, Value])[1]);
+      this.complete(client, 'ok', op.value);
+    }
+  }
+
+  private complete(client: Client, type: 'ok' | 'fail' | 'info', value: HistoryEvent['value'], error?: string): void {
+    const op = client.op!;
+    client.busy = false;
+    client.op = null;
+    const event: HistoryEvent =
+      type === 'fail' && error !== undefined
+        ? { t: this.sim.nowUs, process: client.index + 1, type, f: op.f, key: op.key, value, error }
+        : { t: this.sim.nowUs, process: client.index + 1, type, f: op.f, key: op.key, value };
+    this.history.push(event);
+    const next = this.sim.nowUs + this.spec.intervalUs;
+    if (next < this.stopUs) this.sim.at(next, () => this.invoke(client));
+  }
+}
