@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { RaftNode, RaftProtocol, MsgKind, type AppendEntries, type AppendEntriesReply, type Entry, type RaftBug, type RaftStable, type VoteReply } from '../src/protocols/raft/index.ts';
+import { FakeContext } from './helpers/fake-context.ts';
+
+const TIMER_ELECTION = 0;
+
+function entry(term: number, seq = 0): Entry {
+  return { term, op: { f: 'write', key: 'k1', value: term * 100 + seq }, client: 0, seq, origin: 0 };
+}
+
+function setup(options: { self?: number; n?: number; term?: number; log?: number[]; bugs?: RaftBug[]; stable?: RaftStable } = {}) {
+  const protocol = new RaftProtocol(
+    {
+      electionTimeoutUsMin: 150_000,
+      electionTimeoutUsMax: 300_000,
+      heartbeatUs: 50_000,
+      preVote: false,
+      checkQuorum: false,
+      bugs: new Set(options.bugs ?? []),
+      maxEntriesPerMessage: 64,
+    },
+    null,
+  );
+  const stable = options.stable ?? protocol.createStable();
+  if (options.stable === undefined) {
+    stable.term = options.term ?? 0;
+    (options.log ?? []).forEach((term, i) => stable.log.push(entry(term, i + 1)));
+  }
+  const ctx = new FakeContext(options.self ?? 0, options.n ?? 3);
+  const node = protocol.createNode(ctx, stable);
+  node.start();
+  return { node, ctx, stable, protocol };
+}
+
+function append(term: number, prevIndex: number, prevTerm: number, entries: Entry[], commit = 0): AppendEntries {
+  return { kind: MsgKind.AppendEntries, term, prevIndex, prevTerm, entries, commit };
+}
+
+describe('Raft rules (extended paper, Figure 2)', () => {
+  it('a stale-term AppendEntries gets a rejection carrying the current term, and resets nothing', () => {
+    const { node, ctx } = setup({ term: 3 });
+    ctx.timers.clear();
+    node.onMessage(1, append(2, 0, 0, []));
+    const [reply] = ctx.take<AppendEntriesReply>();
+    expect(reply!.msg).toMatchObject({ kind: MsgKind.AppendEntriesReply, term: 3, success: false });
+    expect(ctx.timers.has(TIMER_ELECTION)).toBe(false);
+    expect(node.term).toBe(3);
+  });
+
+  it('with the reset-timer-on-any-rpc bug, a stale-term RPC re-arms the election timer (the primer error)', () => {
+    const { node, ctx } = setup({ term: 3, bugs: ['reset-timer-on-any-rpc'] });
+    ctx.timers.clear();
+    node.onMessage(1, append(2, 0, 0, []));
+    expect(ctx.timers.has(TIMER_ELECTION)).toBe(true);
+  });
+
+  it('grants a vote only to a candidate whose log is at least as up-to-date (last term, then last index)', () => {
+    const { node, ctx } = setup({ term: 2, log: [1, 2] });
+    node.onMessage(1, { kind: MsgKind.RequestVote, term: 5, lastLogIndex: 9, lastLogTerm: 1 } as never);
+    expect(ctx.take<VoteReply>()[0]!.msg).toMatchObject({ term: 5, granted: false });
+    node.onMessage(1, { kind: MsgKind.RequestVote, term: 5, lastLogIndex: 1, lastLogTerm: 2 } as never);
+    expect(ctx.take<VoteReply>()[0]!.msg).toMatchObject({ term: 5, granted: false });
+    node.onMessage(1, { kind: MsgKind.RequestVote, term: 5, lastLogIndex: 2, lastLogTerm: 2 } as never);
+    expect(ctx.take<VoteReply>()[0]!.msg).toMatchObject({ term: 5, granted: true });
+  });
+
+  it('with the no-up-to-date-check bug, a candidate with a stale log wins the vote', () => {
+    const { node, ctx } = setup({ term: 2, log: [1, 2], bugs: ['no-up-to-date-check'] });
+    node.onMessage(1, { kind: MsgKind.RequestVote, term: 5, lastLogIndex: 1, lastLogTerm: 1 } as never);
+    expect(ctx.take<VoteReply>()[0]!.msg).toMatchObject({ granted: true });
+  });
+
+  it('resets the election timer only when granting a vote, not on every RequestVote', () => {
+    const { node, ctx } = setup({ term: 2, log: [2] });
+    ctx.timers.clear();
+    node.onMessage(1, { kind: MsgKind.RequestVote, term: 3, lastLogIndex: 0, lastLogTerm: 0 } as never);
+    expect(ctx.take<VoteReply>()[0]!.msg.granted).toBe(false);
+    expect(ctx.timers.has(TIMER_ELECTION)).toBe(false);
+    node.onMessage(2, { kind: MsgKind.RequestVote, term: 3, lastLogIndex: 1, lastLogTerm: 2 } as never);
+    expect(ctx.take<VoteReply>()[0]!.msg.granted).toBe(true);
+    expect(ctx.timers.has(TIMER_ELECTION)).toBe(true);
+  });
+
+  it('votes at most once per term, and remembers the vote across a crash (votedFor is persisted)', () => {
+    const first = setup({ term: 1 });
+    first.node.onMessage(1, { kind: MsgKind.RequestVote, term: 4, lastLogIndex: 0, lastLogTerm: 0 } as never);
+    expect(first.ctx.take<VoteReply>()[0]!.msg.granted).toBe(true);
+    const restarted = setup({ stable: first.stable });
+    restarted.node.onMessage(2, { kind: MsgKind.RequestVote, term: 4, lastLogIndex: 0, lastLogTerm: 0 } as never);
+    expect(restarted.ctx.take<VoteReply>()[0]!.msg.granted).toBe(false);
+  });
+
+  it('with the forget-vote bug, a restarted node votes twice in one term', () => {
+    const first = setup({ term: 1, bugs: ['forget-vote'] });
+    first.node.onMessage(1, { kind: MsgKind.RequestVote, term: 4, lastLogIndex: 0, lastLogTerm: 0 } as never);
+    expect(first.ctx.take<VoteReply>()[0]!.msg.granted).toBe(true);
+    const restarted = setup({ stable: first.stable, bugs: ['forget-vote'] });
+    restarted.node.onMessage(2, { kind: MsgKind.RequestVote, term: 4, lastLogIndex: 0, lastLogTerm: 0 } as never);
+    expect(restarted.ctx.take<VoteReply>()[0]!.msg.granted).toBe(true);
+  });
+
+  it('AppendEntries with a prevIndex beyond the log is rejected, pointing the leader just past the log', () => {
+    const { node, ctx } = setup({ term: 2, log: [1, 1] });
+    node.onMessage(1, append(2, 5, 2, [entry(2)]));
+    expect(ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: false, conflictIndex: 3, conflictTerm: 0 });
+  });
+
+  it('AppendEntries whose prevTerm does not match is rejected with the first index of the conflicting term (fast backtracking)', () => {
+    const { node, ctx } = setup({ term: 3, log: [1, 2, 2, 2] });
+    node.onMessage(1, append(3, 4, 3, [entry(3)]));
+    expect(ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: false, conflictIndex: 2, conflictTerm: 2 });
+  });
+
+  it('a conflicting suffix is deleted and replaced; entries that match are kept (Log Matching)', () => {
+    const { node, ctx, stable } = setup({ term: 3, log: [1, 2, 2] });
+    const kept = stable.log[2];
+    node.onMessage(1, append(3, 1, 1, [kept!, entry(3, 7)]));
+    expect(ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 3 });
+    expect(stable.log.map((e) => e.term)).toEqual([0, 1, 2, 3]);
+    expect(stable.log[2]).toBe(kept);
+  });
+
+  it('a follower advances its commit index to min(leaderCommit, last new entry)', () => {
+    const { node, ctx } = setup({ term: 1 });
+    node.onMessage(1, append(1, 0, 0, [entry(1, 1), entry(1, 2)], 10));
+    ctx.take();
+    expect((node as RaftNode).committed).toBe(2);
+  });
+
+  it('a new leader appends a no-op of its own term when it takes office', () => {
+    const { node, ctx, stable } = setup({ term: 1, log: [1] });
+    node.onTimer(TIMER_ELECTION);
+    expect(node.term).toBe(2);
+    ctx.take();
+    node.onMessage(1, { kind: MsgKind.RequestVoteReply, term: 2, granted: true } as VoteReply);
+    expect((node as RaftNode).currentRole).toBe('leader');
+    expect(stable.log.at(-1)).toMatchObject({ term: 2, op: null });
+  });
+
+  function leaderOfTerm3WithOldEntry(bugs: RaftBug[] = []) {
+    // Five servers; this one holds an entry of term 2 at index 2 and wins term 3 (Figure 8, step c).
+    const s = setup({ n: 5, term: 2, log: [1, 2], bugs });
+    s.node.onTimer(TIMER_ELECTION);
+    s.node.onMessage(1, { kind: MsgKind.RequestVoteReply, term: 3, granted: true } as VoteReply);
+    s.node.onMessage(2, { kind: MsgKind.RequestVoteReply, term: 3, granted: true } as VoteReply);
+    s.ctx.take();
+    return s;
+  }
+
+  it('a leader does not commit an entry of an earlier term by counting replicas (§5.4.2, Figure 8)', () => {
+    const { node } = leaderOfTerm3WithOldEntry();
+    const raft = node as RaftNode;
+    node.onMessage(1, { kind: MsgKind.AppendEntriesReply, term: 3, success: true, matchIndex: 2, conflictIndex: 0, conflictTerm: 0 } as AppendEntriesReply);
+    node.onMessage(2, { kind: MsgKind.AppendEntriesReply, term: 3, success: true, matchIndex: 2, conflictIndex: 0, conflictTerm: 0 } as AppendEntriesReply);
+    expect(raft.committed).toBe(0);
+    // Once an entry of its own term (the no-op at index 3) is on a majority, everything before it commits too.
+    node.onMessage(1, { kind: MsgKind.AppendEntriesReply, term: 3, success: true, matchIndex: 3, conflictIndex: 0, conflictTerm: 0 } as AppendEntriesReply);
+    node.onMessage(2, { kind: MsgKind.AppendEntriesReply, term: 3, success: true, matchIndex: 3, conflictIndex: 0, conflictTerm: 0 } as AppendEntriesReply);
+    expect(raft.committed).toBe(3);
+  });
+
+  it('with the commit-old-term bug, a leader commits an old-term entry by counting replicas', () => {
+    const { node } = leaderOfTerm3WithOldEntry(['commit-old-term']);
+    node.onMessage(1, { kind: MsgKind.AppendEntriesReply, term: 3, success: true, matchIndex: 2, conflictIndex: 0, conflictTerm: 0 } as AppendEntriesReply);
+    node.onMessage(2, { kind: MsgKind.AppendEntriesReply, term: 3, success: true, matchIndex: 2, conflictIndex: 0, conflictTerm: 0 } as AppendEntriesReply);
+    expect((node as RaftNode).committed).toBe(2);
+  });
+
+  it('a leader that sees a higher term steps down to follower and adopts the term', () => {
+    const { node } = leaderOfTerm3WithOldEntry();
+    node.onMessage(4, { kind: MsgKind.AppendEntriesReply, term: 7, success: false, matchIndex: 0, conflictIndex: 1, conflictTerm: 0 } as AppendEntriesReply);
+    expect((node as RaftNode).currentRole).toBe('follower');
+    expect(node.term).toBe(7);
+  });
+});
