@@ -1,0 +1,449 @@
+import { InputError } from '../core/errors.ts';
+import type { HistoryEvent, OpFunction, OpType, Value } from '../workload/history.ts';
+import { guessModel, HistoryShapeError, pairOperations } from './linearizability/operations.ts';
+import type { ModelName } from './linearizability/types.ts';
+
+/**
+ * Readers for the histories `raftsim check-history` accepts:
+ *
+ * - `jsonl`: the contract's history (§6), one JSON event per line, `t` in µs.
+ *   Fields other than t, process, type, f, key, value and error are ignored.
+ * - `jepsen-log`: Jepsen's etcd log (one `INFO  jepsen.util - <process> :<type> :<f> <value>`
+ *   line per event; other lines, such as the nemesis's, are ignored). One
+ *   register, key "". `:fail :cas [old new]` means the compare found another
+ *   value (a mismatch); `:fail :read :timed-out` took no effect; `:info` is unknown.
+ * - `jepsen-edn`: one EDN map per line, `{:process 0, :type :invoke, :f :append, :key "0", :value "x"}`.
+ *   `:f` may be get/put/append (key-value model) or read/write/cas (register);
+ *   a missing `:key` is "". Maps whose `:process` is not an integer (the nemesis) are ignored.
+ *   As in the etcd log, a `:fail :cas` without an `:error` is a mismatch.
+ *
+ * In both Jepsen formats the line order is the time order, and an event's `t`
+ * is its line number.
+ *
+ * Every problem is an InputError located at the 1-based line (and column,
+ * where one makes sense) with what was expected. A file with no events at all
+ * (Porcupine's etcd_095.log is empty) is not an error: it parses to an empty
+ * history, which the checker reports as linearizable with a note.
+ */
+
+export type HistoryFormat = 'jsonl' | 'jepsen-log' | 'jepsen-edn';
+
+export const HISTORY_FORMATS: readonly HistoryFormat[] = ['jsonl', 'jepsen-log', 'jepsen-edn'];
+
+export interface ParsedHistory {
+  readonly format: HistoryFormat;
+  readonly model: ModelName;
+  readonly events: HistoryEvent[];
+  /** The 1-based line of each event. */
+  readonly lines: number[];
+  /** What `t` counts: microseconds (jsonl) or line numbers (the Jepsen formats). */
+  readonly timeUnit: 'us' | 'line';
+}
+
+const OP_TYPES: readonly OpType[] = ['invoke', 'ok', 'fail', 'info'];
+const OP_FUNCTIONS: readonly OpFunction[] = ['read', 'write', 'cas', 'get', 'put', 'append'];
+
+const JEPSEN_LOG_LINE = /^(.*?jepsen\.util\s+-\s+)(\d+)(\s+)(.*)$/;
+
+export function parseHistory(text: string, file: string, format?: HistoryFormat): ParsedHistory {
+  const lines = text.split(/\r?\n/);
+  const chosen = format ?? guessFormat(lines, file);
+  const parsed =
+    chosen === 'jsonl'
+      ? parseJsonLines(lines, file)
+      : chosen === 'jepsen-log'
+        ? parseJepsenLog(lines, file)
+        : parseJepsenEdn(lines, file);
+  const model = guessModel(parsed.events);
+  try {
+    pairOperations(parsed.events, model, (i) => `line ${parsed.lines[i]}`);
+  } catch (error) {
+    if (error instanceof HistoryShapeError) {
+      throw InputError.at(file, parsed.lines[error.eventIndex] ?? 0, 0, error.message);
+    }
+    throw error;
+  }
+  return { format: chosen, model, ...parsed };
+}
+
+/**
+ * Guesses the format from the first non-blank line: `{"` is JSON lines, `{:`
+ * is EDN, and a file with a `jepsen.util -` line is a Jepsen log. An empty
+ * file is JSON lines (with no events).
+ */
+export function guessFormat(lines: readonly string[], file: string): HistoryFormat {
+  const first = lines.findIndex((l) => l.trim() !== '');
+  if (first < 0) return 'jsonl';
+  const line = lines[first]!;
+  const m = /^\s*\{\s*(.)/.exec(line);
+  if (m !== null) {
+    if (m[1] === ':') return 'jepsen-edn';
+    return 'jsonl';
+  }
+  if (lines.some((l) => /jepsen\.util\s+-\s+/.test(l))) return 'jepsen-log';
+  throw InputError.at(
+    file,
+    first + 1,
+    line.search(/\S/) + 1,
+    'cannot tell the history format: expected a JSON-lines event ({"t": ...}), a Jepsen log line (INFO  jepsen.util - ...) or an EDN map ({:process ...}); give --format',
+  );
+}
+
+interface Events {
+  readonly events: HistoryEvent[];
+  readonly lines: number[];
+  readonly timeUnit: 'us' | 'line';
+}
+
+// ---------------------------------------------------------------- JSON lines
+
+function columnOfField(line: string, name: string): number {
+  const m = new RegExp(`"${name}"\\s*:\\s*`).exec(line);
+  return m === null ? 1 : m.index + m[0].length + 1;
+}
+
+function isValue(v: unknown): v is Value {
+  return v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+}
+
+function parseJsonLines(lines: readonly string[], file: string): Events {
+  const events: HistoryEvent[] = [];
+  const eventLines: number[] = [];
+  let lastT = -Infinity;
+  lines.forEach((line, i) => {
+    const lineNo = i + 1;
+    if (line.trim() === '') return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const pos = /position (\d+)/.exec(message);
+      const col = pos !== null ? Number(pos[1]) + 1 : 0;
+      throw InputError.at(file, lineNo, col, `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw InputError.at(file, lineNo, line.search(/\S/) + 1, 'expected a JSON object (one history event per line)');
+    }
+    const o = raw as Record<string, unknown>;
+    const fail = (name: string, expected: string): never => {
+      const got = name in o ? JSON.stringify(o[name]) : 'nothing';
+      throw InputError.at(file, lineNo, name in o ? columnOfField(line, name) : 0, `"${name}": expected ${expected}, got ${got}`);
+    };
+    const t = o['t'];
+    if (typeof t !== 'number' || !Number.isFinite(t)) return fail('t', 'a number of microseconds');
+    if (t < lastT) {
+      throw InputError.at(file, lineNo, columnOfField(line, 't'), `"t": ${t} is before the previous event's ${lastT} (events must be in time order)`);
+    }
+    lastT = t;
+    const process = o['process'];
+    if (typeof process !== 'number' || !Number.isInteger(process)) return fail('process', 'an integer');
+    const type = o['type'];
+    if (typeof type !== 'string' || !OP_TYPES.includes(type as OpType)) return fail('type', OP_TYPES.join(' | '));
+    const f = o['f'];
+    if (typeof f !== 'string' || !OP_FUNCTIONS.includes(f as OpFunction)) return fail('f', OP_FUNCTIONS.join(' | '));
+    const key = o['key'];
+    if (typeof key !== 'string') return fail('key', 'a string');
+    const value = o['value'];
+    let eventValue: HistoryEvent['value'];
+    if (f === 'cas' && type !== 'info') {
+      if (!Array.isArray(value) || value.length !== 2 || !isValue(value[0]) || !isValue(value[1])) {
+        return fail('value', 'a cas pair [old, new]');
+      }
+      eventValue = [value[0], value[1]];
+    } else if (f === 'cas') {
+      // An info may carry anything; the checker uses the invoke's value.
+      eventValue = Array.isArray(value) && value.length === 2 && isValue(value[0]) && isValue(value[1]) ? [value[0], value[1]] : null;
+    } else {
+      if (!isValue(value)) return fail('value', 'null, a number or a string');
+      eventValue = value;
+    }
+    const error = o['error'];
+    if (error !== undefined && typeof error !== 'string') return fail('error', 'a string');
+    events.push({
+      t,
+      process,
+      type: type as OpType,
+      f: f as OpFunction,
+      key,
+      value: eventValue,
+      ...(error !== undefined ? { error } : {}),
+    });
+    eventLines.push(lineNo);
+  });
+  return { events, lines: eventLines, timeUnit: 'us' };
+}
+
+// ---------------------------------------------------------------- Jepsen etcd log
+
+type LogValue = { readonly kind: 'value'; readonly value: Value | readonly [Value, Value] } | { readonly kind: 'keyword'; readonly name: string };
+
+function parseLogValue(text: string): LogValue | null {
+  if (text === 'nil') return { kind: 'value', value: null };
+  if (/^-?\d+$/.test(text)) return { kind: 'value', value: Number(text) };
+  const pair = /^\[\s*(nil|-?\d+)\s+(nil|-?\d+)\s*\]$/.exec(text);
+  if (pair !== null) {
+    const v = (s: string): Value => (s === 'nil' ? null : Number(s));
+    return { kind: 'value', value: [v(pair[1]!), v(pair[2]!)] };
+  }
+  const kw = /^:([A-Za-z][\w.*+!?<>=/-]*)$/.exec(text);
+  if (kw !== null) return { kind: 'keyword', name: kw[1]! };
+  return null;
+}
+
+function parseJepsenLog(lines: readonly string[], file: string): Events {
+  const events: HistoryEvent[] = [];
+  const eventLines: number[] = [];
+  const openValue = new Map<number, HistoryEvent['value']>();
+  let sawContent = false;
+  lines.forEach((line, i) => {
+    const lineNo = i + 1;
+    if (line.trim() !== '') sawContent = true;
+    const m = JEPSEN_LOG_LINE.exec(line);
+    if (m === null) return; // start-up lines, the nemesis, stack traces: not client events
+    const process = Number(m[2]);
+    const restCol = m[1]!.length + m[2]!.length + m[3]!.length + 1;
+    const rest = m[4]!;
+    const parts = /^(\S+)(\s+)(\S+)(\s+)(.*?)\s*$/.exec(rest);
+    if (parts === null) {
+      throw InputError.at(file, lineNo, restCol, 'expected ":<type> :<f> <value>" after the process number');
+    }
+    const typeText = parts[1]!;
+    const fCol = restCol + typeText.length + parts[2]!.length;
+    const fText = parts[3]!;
+    const valueCol = fCol + fText.length + parts[4]!.length;
+    const valueText = parts[5]!;
+    const type = typeText.slice(1) as OpType;
+    if (!typeText.startsWith(':') || !OP_TYPES.includes(type)) {
+      throw InputError.at(file, lineNo, restCol, `expected :invoke, :ok, :fail or :info, got ${typeText}`);
+    }
+    const f = fText.slice(1) as OpFunction;
+    if (!fText.startsWith(':') || !(f === 'read' || f === 'write' || f === 'cas')) {
+      throw InputError.at(file, lineNo, fCol, `expected :read, :write or :cas, got ${fText}`);
+    }
+    const parsed = parseLogValue(valueText);
+    const bad = (expected: string): never => {
+      throw InputError.at(file, lineNo, valueCol, `expected ${expected} for :${type} :${f}, got ${valueText === '' ? 'nothing' : valueText}`);
+    };
+    if (parsed === null) return bad('nil, an integer, [old new] or a keyword');
+    const isPair = parsed.kind === 'value' && Array.isArray(parsed.value);
+    const isScalar = parsed.kind === 'value' && !Array.isArray(parsed.value);
+    let value: HistoryEvent['value'] = parsed.kind === 'value' ? parsed.value : null;
+    let error: string | undefined;
+    if (type === 'invoke') {
+      if (f === 'read' && !(isScalar && parsed.kind === 'value' && parsed.value === null)) bad('nil');
+      if (f === 'write' && !(isScalar && parsed.kind === 'value' && parsed.value !== null)) bad('an integer');
+      if (f === 'cas' && !isPair) bad('[old new]');
+      openValue.set(process, value);
+    } else {
+      if (type === 'ok') {
+        if (f === 'read' && !isScalar) bad('nil or an integer');
+        if (f === 'write' && !(isScalar && value !== null)) bad('an integer');
+        if (f === 'cas' && !isPair) bad('[old new]');
+      } else if (type === 'fail') {
+        if (parsed.kind === 'keyword') error = parsed.name;
+        else if (f === 'cas' && isPair) error = 'mismatch';
+        else bad(f === 'cas' ? '[old new] or a keyword' : 'a keyword');
+      }
+      // A keyword (:timed-out) names no value: use the invoke's, so the event stays self-describing.
+      if (parsed.kind === 'keyword' || type === 'info') value = f === 'read' ? null : (openValue.get(process) ?? null);
+      openValue.delete(process);
+    }
+    events.push({ t: lineNo, process, type, f, key: '', value, ...(error !== undefined ? { error } : {}) });
+    eventLines.push(lineNo);
+  });
+  if (sawContent && events.length === 0) {
+    throw InputError.at(file, 0, 0, 'no Jepsen history lines found (expected "INFO  jepsen.util - <process> :<type> :<f> <value>")');
+  }
+  return { events, lines: eventLines, timeUnit: 'line' };
+}
+
+// ---------------------------------------------------------------- Jepsen EDN
+
+interface EdnKeyword {
+  readonly keyword: string;
+}
+type EdnValue = null | boolean | number | string | EdnKeyword | EdnValue[] | Map<string, EdnNode>;
+interface EdnNode {
+  readonly value: EdnValue;
+  /** 0-based column where the form starts. */
+  readonly col: number;
+}
+
+class EdnReader {
+  private pos = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+    private readonly lineNo: number,
+  ) {}
+
+  fail(col: number, message: string): never {
+    throw InputError.at(this.file, this.lineNo, col + 1, message);
+  }
+
+  skipSpace(): void {
+    const t = this.text;
+    while (this.pos < t.length) {
+      const c = t[this.pos]!;
+      if (c === ' ' || c === ',' || c === '\t' || c === '\r') this.pos++;
+      else if (c === ';') this.pos = t.length; // a comment runs to the end of the line
+      else break;
+    }
+  }
+
+  atEnd(): boolean {
+    this.skipSpace();
+    return this.pos >= this.text.length;
+  }
+
+  column(): number {
+    return this.pos;
+  }
+
+  read(): EdnNode {
+    this.skipSpace();
+    const t = this.text;
+    const col = this.pos;
+    if (this.pos >= t.length) this.fail(col, 'expected an EDN value, got the end of the line');
+    const c = t[this.pos]!;
+    if (c === '{') {
+      this.pos++;
+      const map = new Map<string, EdnNode>();
+      for (;;) {
+        this.skipSpace();
+        if (t[this.pos] === '}') {
+          this.pos++;
+          return { value: map, col };
+        }
+        if (this.pos >= t.length) this.fail(this.pos, 'expected "}" to close the map begun at column ' + (col + 1));
+        const k = this.read();
+        if (k.value === null || typeof k.value !== 'object' || !('keyword' in k.value)) {
+          this.fail(k.col, 'expected a keyword as a map key (like :process)');
+        }
+        this.skipSpace();
+        if (t[this.pos] === '}' || this.pos >= t.length) this.fail(this.pos, `expected a value for :${k.value.keyword}`);
+        map.set(k.value.keyword, this.read());
+      }
+    }
+    if (c === '[' || c === '(') {
+      const close = c === '[' ? ']' : ')';
+      this.pos++;
+      const items: EdnValue[] = [];
+      for (;;) {
+        this.skipSpace();
+        if (t[this.pos] === close) {
+          this.pos++;
+          return { value: items, col };
+        }
+        if (this.pos >= t.length) this.fail(this.pos, `expected "${close}" to close the list begun at column ${col + 1}`);
+        items.push(this.read().value);
+      }
+    }
+    if (c === '"') {
+      let out = '';
+      this.pos++;
+      for (;;) {
+        if (this.pos >= t.length) this.fail(col, 'unterminated string');
+        const d = t[this.pos++]!;
+        if (d === '"') return { value: out, col };
+        if (d === '\\') {
+          const e = t[this.pos++];
+          if (e === 'n') out += '\n';
+          else if (e === 't') out += '\t';
+          else if (e === 'r') out += '\r';
+          else if (e === '"' || e === '\\') out += e;
+          else this.fail(this.pos - 2, `unknown string escape \\${e ?? ''}`);
+        } else {
+          out += d;
+        }
+      }
+    }
+    const m = /^[^\s,{}[\]()"]+/.exec(t.slice(this.pos));
+    if (m === null) this.fail(col, `unexpected "${c}"`);
+    const token = m[0];
+    this.pos += token.length;
+    if (token === 'nil') return { value: null, col };
+    if (token === 'true' || token === 'false') return { value: token === 'true', col };
+    if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(token)) return { value: Number(token), col };
+    if (token.startsWith(':') && token.length > 1) return { value: { keyword: token.slice(1) }, col };
+    return this.fail(col, `expected nil, a number, a string, a keyword, a list or a map, got ${token}`);
+  }
+}
+
+function isKeyword(v: EdnValue | undefined): v is EdnKeyword {
+  return v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Map);
+}
+
+function ednScalar(v: EdnValue): Value | undefined {
+  if (v === null || typeof v === 'string' || typeof v === 'number') return v;
+  return undefined;
+}
+
+function parseJepsenEdn(lines: readonly string[], file: string): Events {
+  const events: HistoryEvent[] = [];
+  const eventLines: number[] = [];
+  const openValue = new Map<number, HistoryEvent['value']>();
+  lines.forEach((line, i) => {
+    const lineNo = i + 1;
+    if (line.trim() === '') return;
+    const reader: EdnReader = new EdnReader(line, file, lineNo);
+    const node = reader.read();
+    if (!reader.atEnd()) reader.fail(reader.column(), 'expected one map per line, but the line goes on');
+    if (!(node.value instanceof Map)) reader.fail(node.col, 'expected an EDN map like {:process 0, :type :invoke, :f :read, :value nil}');
+    const map = node.value;
+    const field = (name: string): EdnNode => map.get(name) ?? reader.fail(0, `the map has no :${name}`);
+    const processNode = field('process');
+    if (typeof processNode.value !== 'number' || !Number.isInteger(processNode.value)) {
+      if (isKeyword(processNode.value)) return; // :nemesis and other non-client processes
+      reader.fail(processNode.col, 'expected an integer :process');
+    }
+    const process = processNode.value;
+    const typeNode = field('type');
+    const type = isKeyword(typeNode.value) ? (typeNode.value.keyword as OpType) : undefined;
+    if (type === undefined || !OP_TYPES.includes(type)) reader.fail(typeNode.col, 'expected :type :invoke, :ok, :fail or :info');
+    const fNode = field('f');
+    const f = isKeyword(fNode.value) ? (fNode.value.keyword as OpFunction) : undefined;
+    if (f === undefined || !OP_FUNCTIONS.includes(f)) reader.fail(fNode.col, `expected :f ${OP_FUNCTIONS.map((x) => ':' + x).join(', ')}`);
+    const keyNode = map.get('key');
+    let key = '';
+    if (keyNode !== undefined) {
+      if (typeof keyNode.value === 'string') key = keyNode.value;
+      else if (typeof keyNode.value === 'number') key = String(keyNode.value);
+      else if (isKeyword(keyNode.value)) key = ':' + keyNode.value.keyword;
+      else reader.fail(keyNode.col, 'expected a string, integer or keyword :key');
+    }
+    const valueNode = field('value');
+    const raw = valueNode.value;
+    let value: HistoryEvent['value'];
+    if (f === 'cas' && type !== 'info' && !isKeyword(raw)) {
+      const pair = Array.isArray(raw) && raw.length === 2 ? [ednScalar(raw[0]!), ednScalar(raw[1]!)] : [];
+      if (pair.length !== 2 || pair[0] === undefined || pair[1] === undefined) reader.fail(valueNode.col, 'expected a cas :value [old new]');
+      value = [pair[0]!, pair[1]!];
+    } else if (isKeyword(raw) || type === 'info') {
+      if (type === 'invoke') reader.fail(valueNode.col, 'expected a value for an :invoke, got a keyword');
+      value = null;
+    } else {
+      const scalar = ednScalar(raw);
+      if (scalar === undefined) reader.fail(valueNode.col, 'expected :value nil, a number or a string');
+      value = scalar;
+    }
+    let error: string | undefined;
+    const errorNode = map.get('error');
+    if (errorNode !== undefined) {
+      const e = errorNode.value;
+      error = isKeyword(e) ? e.keyword : typeof e === 'string' ? e : JSON.stringify(e);
+    }
+    if (type === 'fail' && error === undefined) error = f === 'cas' && !isKeyword(raw) ? 'mismatch' : isKeyword(raw) ? raw.keyword : 'failed';
+    if (type === 'invoke') {
+      openValue.set(process, value);
+    } else {
+      if ((type === 'info' || isKeyword(raw)) && f !== 'read' && f !== 'get') value = openValue.get(process) ?? null;
+      openValue.delete(process);
+    }
+    events.push({ t: lineNo, process, type, f, key, value, ...(error !== undefined ? { error } : {}) });
+    eventLines.push(lineNo);
+  });
+  return { events, lines: eventLines, timeUnit: 'line' };
+}

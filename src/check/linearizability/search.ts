@@ -1,0 +1,260 @@
+import type { CompiledKey } from './model.ts';
+
+/**
+ * Wing & Gong's search for a linearization of one key's history, with Lowe's
+ * memoisation, after Porcupine's checker.go.
+ *
+ * The history is a doubly linked list of call and return entries in time
+ * order. The search walks it from the head: at a call it tries to linearize
+ * that operation next (the model must accept it from the current state, and
+ * the pair (set of linearized operations, new state) must not have been seen
+ * before); if so the operation's call and return are lifted out of the list
+ * and the walk restarts at the head. Reaching a return means the operation
+ * that returns there cannot be postponed any further and nothing before it
+ * could be ordered: the search backtracks, unlifting the last operation it
+ * linearized and trying the call after it. An empty list is a linearization;
+ * backtracking with nothing to undo means there is none.
+ *
+ * Everything per step works on typed arrays: the list is index-linked, the
+ * set of linearized operations is a bitset with an incrementally maintained
+ * 64-bit Zobrist hash, and the cache of seen (bitset, state) pairs is an
+ * open-addressing table whose entries live in flat typed arrays. A step
+ * allocates nothing (the cache grows by doubling).
+ */
+
+const NIL = -1;
+const HEAD = 0;
+
+export interface SearchOutcome {
+  /** True: linearizable. False: not. Null: the step budget ran out first. */
+  readonly verdict: boolean | null;
+  readonly steps: number;
+  /** The deepest partial linearization reached (op indices in order), when the verdict is false. */
+  readonly prefix: Int32Array;
+  /** The model state after `prefix`. */
+  readonly stateAfterPrefix: number;
+}
+
+/** Deterministic pseudo-random 32-bit words for the Zobrist keys (splitmix32 from a fixed seed). */
+function zobristKeys(n: number, seed: number): Int32Array {
+  const keys = new Int32Array(n);
+  let s = seed | 0;
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x9e3779b9) | 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    keys[i] = z ^ (z >>> 16);
+  }
+  return keys;
+}
+
+/** The first cache table size (slots, a power of two); it doubles whenever it is half full. */
+const CACHE_SLOTS_INITIAL = 1 << 12;
+/** Record fields before the bitset words: the two hash lanes and the model state. */
+const REC_H1 = 0;
+const REC_H2 = 1;
+const REC_STATE = 2;
+const REC_BITS = 3;
+
+/** Where a cache slot for (set hash, state) starts probing. */
+function slotHash(h1: number, state: number): number {
+  let z = h1 ^ Math.imul(state + 1, 0x9e3779b1);
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return z ^ (z >>> 16);
+}
+
+/** A cache table twice the size, with the same records. */
+function rehash(records: Int32Array, count: number, stride: number, size: number): Int32Array<ArrayBuffer> {
+  const slots = new Int32Array(size);
+  const mask = size - 1;
+  for (let e = 0; e < count; e++) {
+    const base = e * stride;
+    let slot = slotHash(records[base + REC_H1]!, records[base + REC_STATE]!) & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = e + 1;
+  }
+  return slots;
+}
+
+function grow(records: Int32Array): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(records.length * 2);
+  bigger.set(records);
+  return bigger;
+}
+
+/** Zobrist seeds: any fixed constants; two lanes make a 64-bit set hash. */
+const ZOBRIST_SEED_1 = 0x2545f491;
+const ZOBRIST_SEED_2 = 0x6b43a9b5;
+
+export function searchKey(
+  key: CompiledKey,
+  callPos: Float64Array,
+  returnPos: Float64Array,
+  maxSteps: number,
+): SearchOutcome {
+  const n = key.n;
+  const entries = 2 * n + 1;
+  // Entry 0 is the head sentinel; 1..2n are calls and returns in time order.
+  const next = new Int32Array(entries);
+  const prev = new Int32Array(entries);
+  const entryOp = new Int32Array(entries);
+  const isCall = new Uint8Array(entries);
+  const match = new Int32Array(entries);
+
+  // Time order: by position; unknown returns (Infinity) last, in call order. Calls and
+  // returns never share a position (each is its own event).
+  const order = new Array<number>(2 * n);
+  for (let i = 0; i < 2 * n; i++) order[i] = i;
+  const posOf = (x: number): number => (x < n ? callPos[x]! : returnPos[x - n]!);
+  order.sort((x, y) => posOf(x) - posOf(y) || x - y);
+  const callEntryOf = new Int32Array(n);
+  const returnEntryOf = new Int32Array(n);
+  for (let k = 0; k < 2 * n; k++) {
+    const x = order[k]!;
+    const entry = k + 1;
+    if (x < n) {
+      entryOp[entry] = x;
+      isCall[entry] = 1;
+      callEntryOf[x] = entry;
+    } else {
+      entryOp[entry] = x - n;
+      returnEntryOf[x - n] = entry;
+    }
+  }
+  for (let op = 0; op < n; op++) match[callEntryOf[op]!] = returnEntryOf[op]!;
+  for (let entry = 0; entry < entries; entry++) {
+    prev[entry] = entry - 1;
+    next[entry] = entry + 1 < entries ? entry + 1 : NIL;
+  }
+
+  const words = Math.max(1, Math.ceil(n / 32));
+  const bits = new Int32Array(words);
+  const z1 = zobristKeys(n, ZOBRIST_SEED_1);
+  const z2 = zobristKeys(n, ZOBRIST_SEED_2);
+  let h1 = 0;
+  let h2 = 0;
+
+  // The cache of explored (linearized set, state) pairs: open addressing over
+  // `slots` (record index + 1; 0 is empty), records of `stride` int32s laid out
+  // [h1, h2, state, bitset words...] so that a lookup touches one record.
+  const stride = REC_BITS + words;
+  let slots = new Int32Array(CACHE_SLOTS_INITIAL);
+  let mask = CACHE_SLOTS_INITIAL - 1;
+  let records = new Int32Array((CACHE_SLOTS_INITIAL / 2) * stride);
+  let cached = 0;
+
+  const kind = key.kind;
+  const argA = key.a;
+  const argB = key.b;
+
+  const stackEntry = new Int32Array(n);
+  const stackState = new Int32Array(n);
+  let depth = 0;
+  const best = new Int32Array(n);
+  let bestDepth = 0;
+  let bestState = 0;
+
+  let state = 0;
+  let entry = next[HEAD]!;
+  let steps = 0;
+
+  while (next[HEAD] !== NIL) {
+    if (steps >= maxSteps) {
+      return { verdict: null, steps, prefix: best.slice(0, bestDepth), stateAfterPrefix: bestState };
+    }
+    steps++;
+    if (isCall[entry] === 1) {
+      const op = entryOp[entry]!;
+      // The model's step, inlined (see CompiledKey.step): -1 when the op's output is impossible.
+      const newState = key.step(state, op);
+      if (newState < 0) {
+        entry = next[entry]!;
+        continue;
+      }
+      const w = op >>> 5;
+      const bit = 1 << (op & 31);
+      bits[w] = bits[w]! | bit;
+      const n1 = h1 ^ z1[op]!;
+      const n2 = h2 ^ z2[op]!;
+      // Look (n1, n2, newState, bits) up; the probe ends at the empty slot where it would go.
+      let slot = slotHash(n1, newState) & mask;
+      let seen = false;
+      for (let held = slots[slot]!; held !== 0; held = slots[slot]!) {
+        const base = (held - 1) * stride;
+        if (records[base + REC_H1] === n1 && records[base + REC_H2] === n2 && records[base + REC_STATE] === newState) {
+          let same = true;
+          for (let k = 0; k < words; k++) {
+            if (records[base + REC_BITS + k] !== bits[k]) {
+              same = false;
+              break;
+            }
+          }
+          if (same) {
+            seen = true;
+            break;
+          }
+        }
+        slot = (slot + 1) & mask;
+      }
+      if (seen) {
+        bits[w] = bits[w]! & ~bit;
+        entry = next[entry]!;
+        continue;
+      }
+      // New: remember it, then linearize op.
+      if ((cached + 1) * stride > records.length) records = grow(records);
+      const base = cached * stride;
+      records[base + REC_H1] = n1;
+      records[base + REC_H2] = n2;
+      records[base + REC_STATE] = newState;
+      for (let k = 0; k < words; k++) records[base + REC_BITS + k] = bits[k]!;
+      cached++;
+      slots[slot] = cached;
+      if (cached * 2 > slots.length) {
+        slots = rehash(records, cached, stride, slots.length * 2);
+        mask = slots.length - 1;
+      }
+      stackEntry[depth] = entry;
+      stackState[depth] = state;
+      depth++;
+      h1 = n1;
+      h2 = n2;
+      state = newState;
+      // lift: unlink the call, then its return.
+      next[prev[entry]!] = next[entry]!;
+      prev[next[entry]!] = prev[entry]!;
+      const m = match[entry]!;
+      next[prev[m]!] = next[m]!;
+      if (next[m] !== NIL) prev[next[m]!] = prev[m]!;
+      if (depth > bestDepth) {
+        // Copies at most n times in all (the best depth only grows), each at most n ops.
+        for (let d = 0; d < depth; d++) best[d] = entryOp[stackEntry[d]!]!;
+        bestDepth = depth;
+        bestState = state;
+      }
+      entry = next[HEAD]!;
+    } else {
+      // A return: the operation returning here is pending and nothing before it fits.
+      if (depth === 0) {
+        return { verdict: false, steps, prefix: best.slice(0, bestDepth), stateAfterPrefix: bestState };
+      }
+      depth--;
+      entry = stackEntry[depth]!;
+      state = stackState[depth]!;
+      const op = entryOp[entry]!;
+      bits[op >>> 5] = bits[op >>> 5]! & ~(1 << (op & 31));
+      h1 ^= z1[op]!;
+      h2 ^= z2[op]!;
+      // unlift: relink the return, then the call.
+      const m = match[entry]!;
+      next[prev[m]!] = m;
+      if (next[m] !== NIL) prev[next[m]!] = m;
+      next[prev[entry]!] = entry;
+      prev[next[entry]!] = entry;
+      entry = next[entry]!;
+    }
+  }
+  return { verdict: true, steps, prefix: new Int32Array(0), stateAfterPrefix: state };
+}
