@@ -69,11 +69,17 @@ export function parseHistory(text: string, file: string, format?: HistoryFormat)
 /**
  * Guesses the format from the first non-blank line: `{"` is JSON lines, `{:`
  * is EDN, and a file with a `jepsen.util -` line is a Jepsen log. An empty
- * file is JSON lines (with no events).
+ * file has no events in any format; it is named after its extension (`.log`
+ * a Jepsen log, `.edn` EDN, anything else JSON lines).
  */
 export function guessFormat(lines: readonly string[], file: string): HistoryFormat {
   const first = lines.findIndex((l) => l.trim() !== '');
-  if (first < 0) return 'jsonl';
+  if (first < 0) {
+    // Nothing to go on but the name; the history is empty whatever its format.
+    if (file.endsWith('.log')) return 'jepsen-log';
+    if (file.endsWith('.edn')) return 'jepsen-edn';
+    return 'jsonl';
+  }
   const line = lines[first]!;
   const m = /^\s*\{\s*(.)/.exec(line);
   if (m !== null) {

@@ -88,7 +88,8 @@ export function renderTimeline(failure: LinearizabilityFailure, opts: TimelineOp
     for (const s of mine) {
       const start = col(s.op.callT);
       const unknown = s.op.returnT === null;
-      const end = unknown ? width - 1 : Math.max(start + 1, col(s.op.returnT!));
+      // At least three columns, so that a bar always shows as `[A]`.
+      const end = unknown ? width - 1 : Math.min(width - 1, Math.max(start + 2, col(s.op.returnT!)));
       let row = myRows.find((r) => r.end < start);
       if (row === undefined) {
         row = { process: p, cells: new Array<string>(width).fill(' '), end: -1 };
@@ -97,9 +98,9 @@ export function renderTimeline(failure: LinearizabilityFailure, opts: TimelineOp
       const fill = s.conflicting ? '=' : '-';
       for (let c = start; c <= end && c < width; c++) row.cells[c] = fill;
       row.cells[start] = '[';
-      if (start + 1 < width && start + 1 < end) row.cells[start + 1] = s.tag;
+      if (start + 1 < end) row.cells[start + 1] = s.tag;
       else row.cells[start] = s.tag;
-      row.cells[Math.min(end, width - 1)] = unknown ? '>' : ']';
+      row.cells[end] = unknown ? '>' : ']';
       row.end = unknown ? width : end;
     }
     rows.push(...myRows);
@@ -113,10 +114,11 @@ export function renderTimeline(failure: LinearizabilityFailure, opts: TimelineOp
   lines.push('');
   const descriptions = shown.map((s) => describeOp(s.op));
   const descWidth = Math.max(...descriptions.map((d) => d.length));
+  const whenWidth = Math.max(...shown.map((s) => `${s.op.callT}..${s.op.returnT ?? 'unknown'}`.length));
   shown.forEach((s, i) => {
     const when = `${s.op.callT}..${s.op.returnT ?? 'unknown'}`;
     const role = s.conflicting ? 'cannot be ordered' : 'linearized';
-    lines.push(`  ${s.tag}  p${s.op.process}  ${descriptions[i]!.padEnd(descWidth)}  ${when}  ${role}`);
+    lines.push(`  ${s.tag}  ${`p${s.op.process}`.padEnd(labelWidth)}${descriptions[i]!.padEnd(descWidth)}  ${when.padEnd(whenWidth)}  ${role}`);
   });
   if (all.length > shown.length) lines.push(`  ... and ${all.length - shown.length} more`);
   return lines.join('\n') + '\n';
