@@ -108,6 +108,110 @@ function columnOfField(line: string, name: string): number {
   return m === null ? 1 : m.index + m[0].length + 1;
 }
 
+/**
+ * Where JSON.parse gave up on `text` (0-based), for the column of an error
+ * message: the engine's own message does not always say. A plain
+ * recursive-descent scan of JSON's grammar; only run on text that failed to parse.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const space = (): void => {
+    while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;
+  };
+  const literal = (word: string): void => {
+    for (const c of word) {
+      if (text[i] !== c) fail();
+      i++;
+    }
+  };
+  const string = (): void => {
+    if (text[i] !== '"') fail();
+    i++;
+    for (;;) {
+      if (i >= text.length) fail();
+      const c = text[i]!;
+      if (c === '"') {
+        i++;
+        return;
+      }
+      if (c < ' ') fail();
+      if (c === '\\') {
+        i++;
+        const e = text[i];
+        if (e === 'u') {
+          for (let k = 0; k < 4; k++) {
+            i++;
+            if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail();
+          }
+        } else if (e === undefined || !'"\\/bfnrt'.includes(e)) fail();
+      }
+      i++;
+    }
+  };
+  const number = (): void => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(i));
+    if (m === null) fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    space();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      space();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        space();
+        string();
+        space();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        space();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') {
+          i++;
+          return;
+        } else fail();
+      }
+    } else if (c === '[') {
+      i++;
+      space();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        space();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') {
+          i++;
+          return;
+        } else fail();
+      }
+    } else if (c === '"') string();
+    else if (c === 't') literal('true');
+    else if (c === 'f') literal('false');
+    else if (c === 'n') literal('null');
+    else number();
+  };
+  try {
+    value();
+    space();
+    return i < text.length ? i : 0;
+  } catch (offset) {
+    if (typeof offset === 'number') return Math.min(offset, text.length);
+    throw offset;
+  }
+}
+
 function isValue(v: unknown): v is Value {
   return v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 }
@@ -125,7 +229,7 @@ function parseJsonLines(lines: readonly string[], file: string): Events {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const pos = /position (\d+)/.exec(message);
-      const col = pos !== null ? Number(pos[1]) + 1 : 0;
+      const col = (pos !== null ? Number(pos[1]) : jsonErrorOffset(line)) + 1;
       throw InputError.at(file, lineNo, col, `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
     }
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
