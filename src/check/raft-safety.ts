@@ -1,4 +1,4 @@
-import type { Entry, RaftObserver } from '../protocols/raft/types.ts';
+import type { Entry, LogView, RaftObserver } from '../protocols/raft/types.ts';
 import { VIOLATIONS_MAX, type CheckClock, type Violation } from './violations.ts';
 
 /**
@@ -31,13 +31,14 @@ export class RaftSafetyChecker implements RaftObserver {
   constructor(
     private readonly clock: CheckClock,
     private readonly onRoleChange: (node: number, role: string, term: number) => void = () => {},
+    private readonly onEvent: (node: number, text: string) => void = () => {},
   ) {}
 
   roleChanged(node: number, role: string, term: number): void {
     this.onRoleChange(node, role, term);
   }
 
-  becameLeader(node: number, term: number, log: readonly Entry[]): void {
+  becameLeader(node: number, term: number, log: LogView): void {
     this.leaderships.push({ term, node, atUs: this.clock.nowUs() });
     const other = this.leaderOfTerm.get(term);
     if (other !== undefined && other !== node) {
@@ -46,12 +47,14 @@ export class RaftSafetyChecker implements RaftObserver {
     this.leaderOfTerm.set(term, node);
     for (let index = 1; index < this.committedEntries.length; index++) {
       const entry = this.committedEntries[index];
-      if (entry === undefined || entry.term >= term) continue;
-      if (log[index] !== entry) {
+      // Entries inside the leader's snapshot were committed before it compacted them.
+      if (entry === undefined || entry.term >= term || index <= log.snapshotIndex) continue;
+      const held = log.entryAt(index);
+      if (held !== entry) {
         this.violate(
           'Leader Completeness',
           `${this.name(node)} became leader of term ${term} without committed entry ${index} (term ${entry.term}); its log has ${
-            log[index] === undefined ? 'no entry' : `an entry of term ${log[index]!.term}`
+            held === undefined ? 'no entry' : `an entry of term ${held.term}`
           } there`,
         );
         return;
@@ -75,10 +78,11 @@ export class RaftSafetyChecker implements RaftObserver {
     if (role === 'leader') this.violate('Leader Append-Only', `leader ${this.name(node)} deleted its entries from index ${fromIndex}`);
   }
 
-  committed(node: number, index: number, log: readonly Entry[]): void {
+  committed(node: number, index: number, log: LogView): void {
     // Entries below the recorded prefix were checked when they were first committed.
     for (let i = Math.min(index, Math.max(1, this.committedEntries.length)); i <= index; i++) {
-      const entry = log[i]!;
+      const entry = log.entryAt(i);
+      if (entry === undefined) continue;
       const known = this.committedEntries[i];
       if (known === undefined) this.committedEntries[i] = entry;
       else if (known !== entry) {
@@ -94,6 +98,15 @@ export class RaftSafetyChecker implements RaftObserver {
     else if (known !== entry) {
       this.violate('State Machine Safety', `${this.name(node)} applied an entry of term ${entry.term} at index ${index} where another node applied one of term ${known.term}`);
     }
+  }
+
+  /** The entry first committed at `index` (by any leader), if any. */
+  committedEntry(index: number): Entry | undefined {
+    return this.committedEntries[index];
+  }
+
+  event(node: number, text: string): void {
+    this.onEvent(node, text);
   }
 
   private violate(invariant: string, what: string): void {

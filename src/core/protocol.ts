@@ -60,12 +60,20 @@ export interface NodeContext {
   reply(reply: ClientReply): void;
 }
 
+/** An operator's command to the leader or primary, scripted as a fault action. */
+export type AdminCommand =
+  | { readonly type: 'transfer'; readonly to: number }
+  | { readonly type: 'add'; readonly node: number }
+  | { readonly type: 'remove'; readonly node: number };
+
 export interface ProtocolNode {
   /** Called once after the node is created (boot or restart), before any input. */
   start(): void;
   onMessage(from: number, msg: Message): void;
   onTimer(timer: number): void;
   onClientRequest(request: ClientRequest): void;
+  /** Carries out an operator's command; returns a line for the event log, starting with `skipped` when it did nothing. Absent: the protocol has no such commands. */
+  onAdmin?(command: AdminCommand): string;
   /** Plain data for the UI and reports. */
   view(): NodeView;
 }

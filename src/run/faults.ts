@@ -56,6 +56,33 @@ export function applyFault(sim: Simulator, fault: FaultSpec, rng: Rng): string {
       for (const node of crashed) sim.restart(node);
       return `restart ${crashed.map((i) => names[i]).join(' ')}`;
     }
+    case 'pause': {
+      const node = resolve(fault.target, up);
+      if (node < 0 || !sim.isUp(node)) return `skipped pause ${fault.target}: ${fault.target === 'leader' ? 'no leader' : 'not up'}`;
+      sim.pause(node);
+      return `pause ${names[node]}`;
+    }
+    case 'resume': {
+      const paused = all.filter((i) => sim.paused[i]);
+      const node = fault.target === 'all' ? -2 : resolve(fault.target, paused);
+      const targets = node === -2 ? paused : [node].filter((i) => i >= 0 && sim.paused[i]);
+      if (targets.length === 0) return `skipped resume ${fault.target}: not paused`;
+      for (const i of targets) sim.resume(i);
+      return `resume ${targets.map((i) => names[i]).join(' ')}`;
+    }
+    case 'transfer': {
+      const leader = sim.leader();
+      const to = resolve(fault.to);
+      if (leader < 0) return 'skipped transfer: no leader';
+      if (to < 0) return `skipped transfer to ${fault.to}: no such node`;
+      return `transfer ${names[leader]} -> ${names[to]}: ${sim.admin(leader, { type: 'transfer', to })}`;
+    }
+    case 'add':
+    case 'remove': {
+      const leader = sim.leader();
+      if (leader < 0) return `skipped ${fault.action} ${fault.node}: no leader`;
+      return `${fault.action} ${fault.node}: ${sim.admin(leader, { type: fault.action, node: names.indexOf(fault.node) })}`;
+    }
     case 'network': {
       sim.network.setParams(fault);
       const parts: string[] = [];

@@ -18,10 +18,13 @@ export interface ModelRuntime {
   authoritativeWrites(nodes: readonly (ProtocolNode | null)[]): EffectiveWrite[];
   /** Which node's log is authoritative and why, for the report. */
   authority(nodes: readonly (ProtocolNode | null)[]): string;
+  /** Per node: clock drift (0.05 = 5% fast). Absent: no drift. */
+  readonly clockDrift?: readonly number[];
 }
 
 export interface ModelHooks {
   readonly clock: CheckClock;
+  readonly nodeNames: readonly string[];
   /** A role change worth a line in the event log and a trace note. */
   note(node: number, text: string, important: boolean): void;
 }

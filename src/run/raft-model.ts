@@ -24,28 +24,33 @@ export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
     if (role === 'leader') hooks.note(node, `became leader of term ${term}`, true);
     else if (was === 'leader') hooks.note(node, `stepped down in term ${term}`, true);
     else hooks.note(node, `${role} in term ${term}`, false);
-  });
+  }, (node, text) => hooks.note(node, text, true));
   const protocol = new RaftProtocol(
     {
       electionTimeoutUsMin: spec.electionTimeoutUsMin,
       electionTimeoutUsMax: spec.electionTimeoutUsMax,
       heartbeatUs: spec.heartbeatUs,
-      preVote: false,
-      checkQuorum: false,
-      bugs: new Set(),
+      preVote: spec.preVote ?? false,
+      checkQuorum: spec.checkQuorum ?? false,
+      reads: spec.reads ?? 'log',
+      bugs: new Set(spec.bugs ?? []),
+      snapshotEvery: spec.snapshotEvery ?? 0,
+      members: spec.members === undefined ? hooks.nodeNames.map((_, i) => i) : spec.members.map((m) => hooks.nodeNames.indexOf(m)),
       maxEntriesPerMessage: DEFAULT_MAX_ENTRIES_PER_MESSAGE,
     },
     checker,
   );
+  const drift = spec.clockDrift;
   return {
     protocol,
+    ...(drift !== undefined ? { clockDrift: hooks.nodeNames.map((name) => drift[name] ?? 0) } : {}),
     violations: () => checker.violations,
     tookOffice: () => checker.leaderships.length,
     authoritativeWrites: (nodes) => {
       const i = authoritativeNode(nodes, protocol);
       if (i < 0) return [];
       const node = nodes[i] as RaftNode;
-      return effectiveWrites(node.log, node.committed);
+      return effectiveWrites((index) => node.entryAt(index) ?? checker.committedEntry(index), node.committed);
     },
     authority: (nodes) => {
       const i = authoritativeNode(nodes, protocol);

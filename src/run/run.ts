@@ -112,13 +112,21 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
   };
   const model: ModelRuntime = factory(spec, {
     clock,
+    nodeNames: names,
     note: (node, text, important) => {
       sim?.trace.note(sim.nowUs, node, text);
       if (important) log.push({ atUs: sim?.nowUs ?? 0, text: `${names[node]} ${text}` });
     },
   });
   const trace = new Trace(names, (k) => model.protocol.messageName(k), options.traceWriter?.(spec.name) ?? null);
-  sim = new Simulator({ nodeNames: names, seed, network: scenario.network, protocol: model.protocol, trace });
+  sim = new Simulator({
+    nodeNames: names,
+    seed,
+    network: scenario.network,
+    protocol: model.protocol,
+    trace,
+    ...(model.clockDrift !== undefined ? { clockDrift: model.clockDrift } : {}),
+  });
   const s = sim;
 
   const faultRng = rngStream(seed, 'faults');

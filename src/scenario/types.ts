@@ -56,6 +56,20 @@ export interface RaftModelSpec {
   readonly electionTimeoutUsMax: Us;
   /** Default 50ms. */
   readonly heartbeatUs: Us;
+  /** Dissertation §9.6. Default false. */
+  readonly preVote?: boolean;
+  /** A leader steps down without a majority; followers in contact with a leader ignore RequestVote. Default false. */
+  readonly checkQuorum?: boolean;
+  /** How reads are served. Default `log`. */
+  readonly reads?: 'log' | 'readIndex' | 'lease' | 'local';
+  /** Deliberate deviations from the rules (see docs). Default none. */
+  readonly bugs?: readonly ('commit-old-term' | 'forget-vote' | 'no-up-to-date-check' | 'reset-timer-on-any-rpc' | 'read-without-quorum')[];
+  /** Compact the log every N applied entries; 0 = never. Default 0. */
+  readonly snapshotEvery?: number;
+  /** The initial voting members by name; default every node. Others join with `add`. */
+  readonly members?: readonly string[];
+  /** Per node name: 0.05 makes that node's clock and timers run 5% fast; -0.05 slow. Default none. */
+  readonly clockDrift?: Readonly<Record<string, number>>;
 }
 
 export interface PrimaryReplicaModelSpec {
@@ -94,7 +108,12 @@ export type FaultAction =
   | { readonly action: 'heal' }
   | { readonly action: 'crash'; readonly target: Target }
   | { readonly action: 'restart'; readonly target: Target }
-  | { readonly action: 'network'; readonly latencyUsMin?: Us; readonly latencyUsMax?: Us; readonly drop?: number; readonly duplicate?: number };
+  | { readonly action: 'network'; readonly latencyUsMin?: Us; readonly latencyUsMax?: Us; readonly drop?: number; readonly duplicate?: number }
+  | { readonly action: 'pause'; readonly target: Target }
+  | { readonly action: 'resume'; readonly target: Target }
+  | { readonly action: 'transfer'; readonly to: Target }
+  | { readonly action: 'add'; readonly node: string }
+  | { readonly action: 'remove'; readonly node: string };
 
 export type FaultSpec = FaultAction & {
   readonly atUs: Us;

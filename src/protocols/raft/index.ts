@@ -20,7 +20,7 @@ export class RaftProtocol implements Protocol {
 
   createStable(): RaftStable {
     const sentinel: Entry = { term: 0, op: null, client: -1, seq: 0, origin: -1 };
-    return { term: 0, votedFor: -1, log: [sentinel] };
+    return { term: 0, votedFor: -1, log: [sentinel], snapshot: null };
   }
 
   createNode(ctx: Parameters<Protocol['createNode']>[0], stable: unknown): RaftNode {

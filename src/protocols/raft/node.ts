@@ -1,5 +1,5 @@
 import { assert } from '../../core/assert.ts';
-import type { ClientRequest, Message, NodeContext, NodeView, ProtocolNode } from '../../core/protocol.ts';
+import type { AdminCommand, ClientOp, ClientRequest, Message, NodeContext, NodeView, ProtocolNode, Value } from '../../core/protocol.ts';
 import { KvStateMachine } from './kv.ts';
 import { committedIndex, voteResult } from './quorum.ts';
 import { initialRole, nextRole, type Role, type RoleEvent, type RoleSnapshot } from './roles.ts';
@@ -9,15 +9,22 @@ import {
   type AppendEntriesReply,
   type Entry,
   type Forward,
+  type InstallSnapshot,
+  type LogView,
   type RaftConfig,
+  type RaftMessage,
   type RaftObserver,
   type RaftStable,
+  type ReadReply,
   type RequestVote,
+  type Snapshot,
   type VoteReply,
 } from './types.ts';
 
 const TIMER_ELECTION = 0;
 const TIMER_HEARTBEAT = 1;
+/** Leadership transfer: abort if the target has not taken over within an election timeout. */
+const TIMER_TRANSFER = 2;
 
 const NO_VOTE = -1;
 const VOTE_NONE = 0;
@@ -25,32 +32,66 @@ const VOTE_GRANTED = 1;
 const VOTE_REJECTED = 2;
 
 /**
- * One Raft server (extended paper, Figure 2) as a pure state machine: every
- * input is a message, a timer or a client request; every output goes through
- * the `NodeContext`. Term handling happens once, up front, in `onMessage`;
- * then the message's own handler runs (etcd's `Step`).
+ * A lease is the election timeout times this factor, counted from when the
+ * confirming heartbeat round was sent: it stays safe while no clock runs more
+ * than ~10% fast relative to the leader's (dissertation §6.4.1). Clock drift
+ * beyond that bound is exactly what makes lease reads stale.
+ */
+const LEASE_FRACTION = 0.9;
+
+/** A read waiting for the leader to confirm it still leads (readIndex, lease). */
+interface PendingRead {
+  readonly client: number;
+  readonly seq: number;
+  readonly key: string;
+  readonly origin: number;
+  /** The commit index to wait for; -1 until the leader has committed an entry of its term. */
+  readIndex: number;
+  /** The heartbeat round that must be acknowledged by a majority. */
+  readonly round: number;
+}
+
+/**
+ * One Raft server (extended paper, Figure 2; dissertation chapters 3-6) as a
+ * pure state machine: every input is a message, a timer, a client request or
+ * an operator command; every output goes through the `NodeContext`. Term
+ * handling happens once, up front, in `onMessage`; then the message's own
+ * handler runs (etcd's `Step`).
  *
  * Persistence: `stable` is the node's disk. It is written synchronously
  * before any message is sent, so "persist before answering" holds by
  * construction — except under the `forget-vote` bug switch.
  */
-export class RaftNode implements ProtocolNode {
+export class RaftNode implements ProtocolNode, LogView {
   private role: Role = 'follower';
   private roleSnapshot: RoleSnapshot = initialRole();
   private leaderId = -1;
   private votedFor: number;
-  private commitIndex = 0;
-  private lastApplied = 0;
-  private readonly kv = new KvStateMachine();
+  private commitIndex: number;
+  private lastApplied: number;
+  private kv: KvStateMachine;
+  /** The voting members: the latest configuration entry in the log (committed or not), else the snapshot's, else the initial one. */
+  private members: readonly number[];
   private readonly nextIndex: Int32Array;
   private readonly matchIndex: Float64Array;
+  /** Per-member values for quorum maths, and the sort buffer it needs: no allocation per commit check. */
+  private readonly quorumInput: Float64Array;
   private readonly quorumScratch: Float64Array;
   private readonly votes: Uint8Array;
   /** checkQuorum: which peers answered since the leader's last check. */
   private readonly recentlyActive: Uint8Array;
+  /** The highest heartbeat round each peer acknowledged. */
+  private readonly ackedRound: Float64Array;
+  private round = 0;
+  /** Local send time of recent rounds, for the lease. */
+  private readonly roundSentUs = new Map<number, number>();
+  private leaseUntilUs = Number.NEGATIVE_INFINITY;
+  private pendingReads: PendingRead[] = [];
+  /** Leadership transfer target, -1 when none. */
+  private transferTo = -1;
   /** Requests from this node's clients still waiting for their entry to be applied, by client. */
   private readonly pending = new Map<number, ClientRequest>();
-  /** Local time this node last heard from a current leader (PreVote's "heard from a leader" check). */
+  /** Local time this node last heard from a current leader (PreVote and CheckQuorum's vote check). */
   private lastLeaderContactUs = Number.NEGATIVE_INFINITY;
   private readonly self: number;
   private readonly n: number;
@@ -64,11 +105,18 @@ export class RaftNode implements ProtocolNode {
     this.self = ctx.self;
     this.n = ctx.nodeCount;
     this.votedFor = stable.votedFor;
+    const snap = stable.snapshot;
+    this.commitIndex = snap?.lastIndex ?? 0;
+    this.lastApplied = this.commitIndex;
+    this.kv = snap === null ? new KvStateMachine() : KvStateMachine.restore(snap.state);
+    this.members = this.latestConfig();
     this.nextIndex = new Int32Array(this.n);
     this.matchIndex = new Float64Array(this.n);
+    this.quorumInput = new Float64Array(this.n);
     this.quorumScratch = new Float64Array(this.n);
     this.votes = new Uint8Array(this.n);
     this.recentlyActive = new Uint8Array(this.n);
+    this.ackedRound = new Float64Array(this.n);
   }
 
   // ---- inputs ---------------------------------------------------------------
@@ -78,41 +126,59 @@ export class RaftNode implements ProtocolNode {
   }
 
   onTimer(timer: number): void {
-    if (timer === TIMER_HEARTBEAT) {
-      if (this.role !== 'leader') return;
-      this.broadcastAppend();
-      this.ctx.setTimer(TIMER_HEARTBEAT, this.config.heartbeatUs);
-      return;
+    switch (timer) {
+      case TIMER_HEARTBEAT:
+        if (this.role !== 'leader') return;
+        this.broadcastAppend();
+        this.ctx.setTimer(TIMER_HEARTBEAT, this.config.heartbeatUs);
+        return;
+      case TIMER_TRANSFER:
+        if (this.transferTo >= 0) {
+          this.observer?.event?.(this.self, `aborted leadership transfer to node ${this.transferTo + 1}: no takeover within an election timeout`);
+          this.transferTo = -1;
+        }
+        return;
+      case TIMER_ELECTION:
+        if (this.role === 'leader') return this.checkQuorum();
+        // A node outside the configuration never campaigns.
+        if (!this.members.includes(this.self)) return this.resetElectionTimer();
+        if (this.config.preVote) this.startPreVote();
+        else this.startElection(false);
+        return;
+      default:
+        assert(false, `unknown timer ${timer}`);
     }
-    assert(timer === TIMER_ELECTION, `unknown timer ${timer}`);
-    if (this.role === 'leader') {
-      this.checkQuorum();
-      return;
-    }
-    if (this.config.preVote) this.startPreVote();
-    else this.startElection();
   }
 
   onMessage(from: number, msg: Message): void {
-    const m = msg as RequestVote | VoteReply | AppendEntries | AppendEntriesReply | Forward;
+    const m = msg as RaftMessage;
     // Client traffic and pre-votes do not carry a term that the receiver adopts.
     switch (m.kind) {
       case MsgKind.Forward:
         return this.handleForward(from, m as Forward);
       case MsgKind.ForwardRejected:
-        return this.handleForwardRejected(m as Forward);
+        return this.answerPending(m as Forward, false, null, 'not leader');
+      case MsgKind.ReadReply: {
+        const r = m as ReadReply;
+        return this.answerPending(r, r.ok, r.value, r.error);
+      }
       case MsgKind.PreVote:
         return this.handlePreVote(from, m as RequestVote);
+    }
+    if (m.kind === MsgKind.RequestVote && m.term > this.term && this.inLeaderLease() && !(m as RequestVote).transfer) {
+      // CheckQuorum (dissertation §4.2.3): while it hears from a leader, a node ignores
+      // RequestVote from a server that has not — a rejoining node cannot depose a healthy leader.
+      return;
     }
     if (m.term > this.term) {
       // A granted pre-vote answers with the term we would stand in: no reason to step down.
       const grantedPreVote = m.kind === MsgKind.PreVoteReply && (m as VoteReply).granted;
-      if (!grantedPreVote) this.becomeFollower(m.term, m.kind === MsgKind.AppendEntries ? from : -1);
+      if (!grantedPreVote) this.becomeFollower(m.term, m.kind === MsgKind.AppendEntries || m.kind === MsgKind.InstallSnapshot ? from : -1);
     } else if (m.term < this.term) {
       // A stale-term RPC gets a rejection carrying our term, and resets nothing.
       if (this.config.bugs.has('reset-timer-on-any-rpc')) this.resetElectionTimer();
       if (m.kind === MsgKind.RequestVote) this.sendVoteReply(from, MsgKind.RequestVoteReply, this.term, false);
-      else if (m.kind === MsgKind.AppendEntries) this.sendAppendReply(from, false, 0, this.lastIndex() + 1, 0);
+      else if (m.kind === MsgKind.AppendEntries || m.kind === MsgKind.InstallSnapshot) this.sendAppendReply(from, false, 0, this.lastIndex() + 1, 0, 0);
       return;
     }
     switch (m.kind) {
@@ -126,19 +192,40 @@ export class RaftNode implements ProtocolNode {
         return this.handleAppendEntries(from, m as AppendEntries);
       case MsgKind.AppendEntriesReply:
         return this.handleAppendReply(from, m as AppendEntriesReply);
+      case MsgKind.InstallSnapshot:
+        return this.handleInstallSnapshot(from, m as InstallSnapshot);
+      case MsgKind.TimeoutNow:
+        if (this.role !== 'leader' && this.members.includes(this.self)) this.startElection(true);
+        return;
     }
   }
 
   onClientRequest(request: ClientRequest): void {
+    if (request.op.f === 'read' && this.config.reads === 'local') {
+      // Served from this node's own state: fast, available, and possibly stale.
+      this.ctx.reply({ client: request.client, seq: request.seq, ok: true, value: this.kv.read(request.op.key) });
+      return;
+    }
     if (this.role === 'leader') {
       this.pending.set(request.client, request);
-      this.appendClientEntry(request.client, request.seq, request.op, this.self);
+      this.leaderHandle(request.client, request.seq, request.op, this.self);
     } else if (this.leaderId >= 0) {
       this.pending.set(request.client, request);
       const forward: Forward = { kind: MsgKind.Forward, term: this.term, client: request.client, seq: request.seq, op: request.op };
       this.ctx.send(this.leaderId, forward);
     } else {
       this.ctx.reply({ client: request.client, seq: request.seq, ok: false, error: 'no leader' });
+    }
+  }
+
+  onAdmin(command: AdminCommand): string {
+    if (this.role !== 'leader') return 'skipped: not the leader';
+    switch (command.type) {
+      case 'transfer':
+        return this.startTransfer(command.to);
+      case 'add':
+      case 'remove':
+        return this.changeMembership(command.type, command.node);
     }
   }
 
@@ -156,24 +243,54 @@ export class RaftNode implements ProtocolNode {
     return this.role;
   }
 
-  get log(): readonly Entry[] {
-    return this.stable.log;
-  }
-
   get committed(): number {
     return this.commitIndex;
   }
 
+  get applied(): number {
+    return this.lastApplied;
+  }
+
+  get configuration(): readonly number[] {
+    return this.members;
+  }
+
+  get snapshotIndex(): number {
+    return this.stable.snapshot?.lastIndex ?? 0;
+  }
+
   lastIndex(): number {
-    return this.stable.log.length - 1;
+    return this.snapshotIndex + this.stable.log.length - 1;
+  }
+
+  entryAt(index: number): Entry | undefined {
+    const offset = this.snapshotIndex;
+    return index > offset ? this.stable.log[index - offset] : undefined;
+  }
+
+  /** The value of `key` in this node's state machine. */
+  read(key: string): Value {
+    return this.kv.read(key);
   }
 
   private lastTerm(): number {
     return this.stable.log[this.stable.log.length - 1]!.term;
   }
 
+  /** The term at `index`; the snapshot's last term at its last index; -1 when compacted away. */
   private termAt(index: number): number {
-    return this.stable.log[index]!.term;
+    const i = index - this.snapshotIndex;
+    return i < 0 ? -1 : this.stable.log[i]!.term;
+  }
+
+  private latestConfig(): readonly number[] {
+    const log = this.stable.log;
+    for (let i = log.length - 1; i >= 1; i--) if (log[i]!.config !== undefined) return log[i]!.config!;
+    return this.stable.snapshot?.config ?? this.config.members;
+  }
+
+  private inLeaderLease(): boolean {
+    return this.config.checkQuorum && this.leaderId >= 0 && this.ctx.now() - this.lastLeaderContactUs < this.config.electionTimeoutUsMin;
   }
 
   // ---- elections -------------------------------------------------------------
@@ -186,25 +303,35 @@ export class RaftNode implements ProtocolNode {
   private startPreVote(): void {
     this.changeRole({ type: 'ELECTION_TIMEOUT', preVote: true });
     this.leaderId = -1;
-    this.votes.fill(VOTE_NONE);
-    this.votes[this.self] = VOTE_GRANTED;
+    this.resetVotes();
     this.resetElectionTimer();
-    if (voteResult(1, 0, this.n) === 'won') return this.startElection();
+    if (this.tally() === 'won') return this.startElection(false);
     const ask: RequestVote = { kind: MsgKind.PreVote, term: this.term + 1, lastLogIndex: this.lastIndex(), lastLogTerm: this.lastTerm() };
-    for (let peer = 0; peer < this.n; peer++) if (peer !== this.self) this.ctx.send(peer, ask);
+    this.sendToMembers(ask);
   }
 
-  private startElection(): void {
-    this.changeRole(this.role === 'preCandidate' ? { type: 'PRE_VOTE_WON' } : { type: 'ELECTION_TIMEOUT', preVote: false });
+  private startElection(transfer: boolean): void {
+    const event: RoleEvent = this.role === 'preCandidate' ? { type: 'PRE_VOTE_WON' } : { type: 'ELECTION_TIMEOUT', preVote: false };
+    this.changeRole(event);
     this.leaderId = -1;
     this.stable.term += 1;
     this.setVote(this.self);
+    this.resetVotes();
+    this.resetElectionTimer();
+    if (this.tally() === 'won') return this.becomeLeader();
+    const ask: RequestVote = transfer
+      ? { kind: MsgKind.RequestVote, term: this.term, lastLogIndex: this.lastIndex(), lastLogTerm: this.lastTerm(), transfer }
+      : { kind: MsgKind.RequestVote, term: this.term, lastLogIndex: this.lastIndex(), lastLogTerm: this.lastTerm() };
+    this.sendToMembers(ask);
+  }
+
+  private resetVotes(): void {
     this.votes.fill(VOTE_NONE);
     this.votes[this.self] = VOTE_GRANTED;
-    this.resetElectionTimer();
-    if (voteResult(1, 0, this.n) === 'won') return this.becomeLeader();
-    const ask: RequestVote = { kind: MsgKind.RequestVote, term: this.term, lastLogIndex: this.lastIndex(), lastLogTerm: this.lastTerm() };
-    for (let peer = 0; peer < this.n; peer++) if (peer !== this.self) this.ctx.send(peer, ask);
+  }
+
+  private sendToMembers(msg: Message): void {
+    for (const peer of this.members) if (peer !== this.self) this.ctx.send(peer, msg);
   }
 
   /** §5.4.1: at least as up-to-date — compare last terms, then last indexes. */
@@ -227,7 +354,7 @@ export class RaftNode implements ProtocolNode {
 
   private handlePreVote(from: number, m: RequestVote): void {
     const heardFromLeaderRecently =
-      this.role === 'leader' || this.ctx.now() - this.lastLeaderContactUs < this.config.electionTimeoutUsMin;
+      this.role === 'leader' || (this.leaderId >= 0 && this.ctx.now() - this.lastLeaderContactUs < this.config.electionTimeoutUsMin);
     const granted = m.term > this.term && !heardFromLeaderRecently && this.logIsUpToDate(m.lastLogTerm, m.lastLogIndex);
     this.sendVoteReply(from, MsgKind.PreVoteReply, granted ? m.term : this.term, granted);
   }
@@ -242,17 +369,18 @@ export class RaftNode implements ProtocolNode {
     if (this.role !== 'preCandidate' || this.votes[from] !== VOTE_NONE) return;
     if (m.granted && m.term !== this.term + 1) return;
     this.votes[from] = m.granted ? VOTE_GRANTED : VOTE_REJECTED;
-    if (this.tally() === 'won') this.startElection();
+    if (this.tally() === 'won') this.startElection(false);
   }
 
+  /** The election's outcome among the current members. */
   private tally(): ReturnType<typeof voteResult> {
     let granted = 0;
     let rejected = 0;
-    for (let i = 0; i < this.n; i++) {
-      if (this.votes[i] === VOTE_GRANTED) granted++;
-      else if (this.votes[i] === VOTE_REJECTED) rejected++;
+    for (const member of this.members) {
+      if (this.votes[member] === VOTE_GRANTED) granted++;
+      else if (this.votes[member] === VOTE_REJECTED) rejected++;
     }
-    return voteResult(granted, rejected, this.n);
+    return voteResult(granted, rejected, this.members.length);
   }
 
   private sendVoteReply(to: number, kind: 2 | 6, term: number, granted: boolean): void {
@@ -274,10 +402,23 @@ export class RaftNode implements ProtocolNode {
     }
     this.leaderId = leader;
     if (!wasFollower) {
+      const wasLeader = this.role === 'leader';
       this.changeRole({ type: 'STEP_DOWN' });
       this.ctx.cancelTimer(TIMER_HEARTBEAT);
       this.resetElectionTimer();
+      if (wasLeader) this.stepDownCleanup();
     }
+  }
+
+  /** A deposed leader cannot confirm reads any more: they definitely did not happen. */
+  private stepDownCleanup(): void {
+    this.transferTo = -1;
+    this.ctx.cancelTimer(TIMER_TRANSFER);
+    this.leaseUntilUs = Number.NEGATIVE_INFINITY;
+    this.roundSentUs.clear();
+    const reads = this.pendingReads;
+    this.pendingReads = [];
+    for (const r of reads) this.answerRead(r.client, r.seq, r.origin, false, null, 'not leader');
   }
 
   private becomeLeader(): void {
@@ -287,23 +428,27 @@ export class RaftNode implements ProtocolNode {
     this.nextIndex.fill(next);
     this.matchIndex.fill(0);
     this.recentlyActive.fill(0);
-    this.observer?.becameLeader(this.self, this.term, this.stable.log);
+    this.ackedRound.fill(0);
+    this.round = 0;
+    this.roundSentUs.clear();
+    this.observer?.becameLeader(this.self, this.term, this);
     // A no-op of the new term lets entries of earlier terms commit (§5.4.2, §8).
     this.appendEntry({ term: this.term, op: null, client: -1, seq: 0, origin: this.self });
     this.broadcastAppend();
     this.ctx.setTimer(TIMER_HEARTBEAT, this.config.heartbeatUs);
     if (this.config.checkQuorum) this.ctx.setTimer(TIMER_ELECTION, this.config.electionTimeoutUsMin);
     else this.ctx.cancelTimer(TIMER_ELECTION);
-    if (this.n === 1) this.maybeCommit();
+    this.maybeCommit();
   }
 
   /** CheckQuorum: a leader that did not hear from a majority within an election timeout steps down. */
   private checkQuorum(): void {
     if (!this.config.checkQuorum) return;
-    let active = 1;
-    for (let i = 0; i < this.n; i++) if (i !== this.self && this.recentlyActive[i] === 1) active++;
+    let active = 0;
+    for (const member of this.members) if (member === this.self || this.recentlyActive[member] === 1) active++;
     this.recentlyActive.fill(0);
-    if (voteResult(active, 0, this.n) !== 'won') {
+    if (voteResult(active, 0, this.members.length) !== 'won') {
+      this.observer?.event?.(this.self, 'lost contact with a majority (CheckQuorum)');
       this.becomeFollower(this.term, -1);
       return;
     }
@@ -318,71 +463,204 @@ export class RaftNode implements ProtocolNode {
     this.observer?.roleChanged(this.self, this.role, this.term);
   }
 
+  // ---- leadership transfer and membership ---------------------------------------
+
+  private startTransfer(to: number): string {
+    if (to === this.self) return 'skipped transfer: the target is already the leader';
+    if (!this.members.includes(to)) return 'skipped transfer: the target is not a member';
+    this.transferTo = to;
+    this.ctx.setTimer(TIMER_TRANSFER, this.config.electionTimeoutUsMax);
+    this.continueTransfer();
+    return 'leadership transfer started';
+  }
+
+  /** Once the target's log matches ours, tell it to start an election now. */
+  private continueTransfer(): void {
+    const to = this.transferTo;
+    if (to < 0) return;
+    if (this.matchIndex[to] === this.lastIndex()) {
+      this.ctx.send(to, { kind: MsgKind.TimeoutNow, term: this.term });
+    } else {
+      this.sendAppend(to);
+    }
+  }
+
+  private changeMembership(type: 'add' | 'remove', node: number): string {
+    const members = this.members;
+    if (type === 'add' && members.includes(node)) return 'skipped add: already a member';
+    if (type === 'remove' && !members.includes(node)) return 'skipped remove: not a member';
+    // One change at a time: the previous configuration entry must be committed, and so an entry of this term.
+    if (this.pendingConfigChange()) return `skipped ${type}: another membership change is not committed yet`;
+    if (this.termAt(this.commitIndex) !== this.term) return `skipped ${type}: the leader has not committed an entry of its term yet`;
+    const next = type === 'add' ? [...members, node].sort((a, b) => a - b) : members.filter((m) => m !== node);
+    if (type === 'add') {
+      this.nextIndex[node] = this.lastIndex() + 1;
+      this.matchIndex[node] = 0;
+    }
+    this.appendEntry({ term: this.term, op: null, client: -1, seq: 0, origin: this.self, config: next });
+    this.broadcastAppend();
+    this.maybeCommit();
+    return `${type} node ${node + 1}: configuration entry appended`;
+  }
+
+  private pendingConfigChange(): boolean {
+    for (let i = this.lastIndex(); i > this.commitIndex; i--) if (this.entryAt(i)?.config !== undefined) return true;
+    return false;
+  }
+
   // ---- replication -------------------------------------------------------------
 
   private appendEntry(entry: Entry): void {
     const log = this.stable.log;
     const prevTerm = log[log.length - 1]!.term;
     log.push(entry);
-    this.observer?.appended(this.self, log.length - 1, entry, prevTerm);
+    if (entry.config !== undefined) this.members = entry.config;
+    this.observer?.appended(this.self, this.lastIndex(), entry, prevTerm);
   }
 
-  private appendClientEntry(client: number, seq: number, op: ClientRequest['op'], origin: number): void {
+  private leaderHandle(client: number, seq: number, op: ClientOp, origin: number): void {
+    if (this.transferTo >= 0) return this.answerRead(client, seq, origin, false, null, 'leadership transfer in progress');
+    if (op.f === 'read') {
+      if (this.config.bugs.has('read-without-quorum')) {
+        // The bug: answer from local state without confirming that we still lead.
+        return this.answerRead(client, seq, origin, true, this.kv.read(op.key), undefined);
+      }
+      if (this.config.reads === 'readIndex' || this.config.reads === 'lease') return this.leaderRead(client, seq, op.key, origin);
+    }
     this.appendEntry({ term: this.term, op, client, seq, origin });
-    if (this.n === 1) this.maybeCommit();
+    if (this.members.length === 1) this.maybeCommit();
     else this.broadcastAppend();
   }
 
+  /** ReadIndex (dissertation §6.4) and lease reads (§6.4.1). */
+  private leaderRead(client: number, seq: number, key: string, origin: number): void {
+    const committedInTerm = this.termAt(this.commitIndex) === this.term;
+    if (this.config.reads === 'lease' && committedInTerm && this.ctx.now() < this.leaseUntilUs) {
+      return this.answerRead(client, seq, origin, true, this.kv.read(key), undefined);
+    }
+    this.pendingReads.push({ client, seq, key, origin, readIndex: committedInTerm ? this.commitIndex : -1, round: this.round + 1 });
+    this.broadcastAppend();
+    this.serveReads();
+  }
+
+  /** Answers the reads whose round a majority acknowledged and whose read index is applied. */
+  private serveReads(): void {
+    if (this.pendingReads.length === 0) return;
+    const confirmed = this.confirmedRound();
+    const committedInTerm = this.termAt(this.commitIndex) === this.term;
+    const keep: PendingRead[] = [];
+    for (const r of this.pendingReads) {
+      if (r.readIndex < 0 && committedInTerm) r.readIndex = this.commitIndex;
+      if (r.readIndex >= 0 && r.round <= confirmed && this.lastApplied >= r.readIndex) {
+        this.answerRead(r.client, r.seq, r.origin, true, this.kv.read(r.key), undefined);
+      } else keep.push(r);
+    }
+    this.pendingReads = keep;
+  }
+
+  /** The highest heartbeat round acknowledged by a majority of the members (the leader counts its own). */
+  private confirmedRound(): number {
+    const input = this.quorumInput;
+    let k = 0;
+    for (const member of this.members) input[k++] = member === this.self ? this.round : this.ackedRound[member]!;
+    return committedIndex(input.subarray(0, k), this.quorumScratch);
+  }
+
+  private answerRead(client: number, seq: number, origin: number, ok: boolean, value: Value, error: string | undefined): void {
+    if (origin === this.self) {
+      const waiting = this.pending.get(client);
+      if (waiting === undefined || waiting.seq !== seq) return;
+      this.pending.delete(client);
+      this.ctx.reply(error === undefined ? { client, seq, ok, value } : { client, seq, ok, value, error });
+      return;
+    }
+    const reply: ReadReply = error === undefined ? { kind: MsgKind.ReadReply, term: this.term, client, seq, ok, value } : { kind: MsgKind.ReadReply, term: this.term, client, seq, ok, value, error };
+    this.ctx.send(origin, reply);
+  }
+
+  private answerPending(m: { client: number; seq: number }, ok: boolean, value: Value, error: string | undefined): void {
+    const waiting = this.pending.get(m.client);
+    if (waiting === undefined || waiting.seq !== m.seq) return;
+    this.pending.delete(m.client);
+    this.ctx.reply(error === undefined ? { client: m.client, seq: m.seq, ok, value } : { client: m.client, seq: m.seq, ok, value, error });
+  }
+
   private broadcastAppend(): void {
-    for (let peer = 0; peer < this.n; peer++) if (peer !== this.self) this.sendAppend(peer);
+    this.round++;
+    if (this.config.reads === 'lease') {
+      this.roundSentUs.set(this.round, this.ctx.now());
+      if (this.roundSentUs.size > 64) this.roundSentUs.delete(this.round - 64);
+    }
+    for (const peer of this.members) if (peer !== this.self) this.sendAppend(peer);
   }
 
   private sendAppend(to: number): void {
-    const log = this.stable.log;
     const next = this.nextIndex[to]!;
-    const end = Math.min(log.length, next + this.config.maxEntriesPerMessage);
+    const offset = this.snapshotIndex;
+    if (next <= offset) {
+      // The entries it needs were compacted: send the snapshot.
+      const msg: InstallSnapshot = { kind: MsgKind.InstallSnapshot, term: this.term, snapshot: this.stable.snapshot!, round: this.round };
+      this.ctx.send(to, msg);
+      return;
+    }
+    const log = this.stable.log;
+    const end = Math.min(log.length, next - offset + this.config.maxEntriesPerMessage);
     const msg: AppendEntries = {
       kind: MsgKind.AppendEntries,
       term: this.term,
       prevIndex: next - 1,
-      prevTerm: log[next - 1]!.term,
-      entries: next < end ? log.slice(next, end) : EMPTY,
+      prevTerm: log[next - 1 - offset]!.term,
+      entries: next - offset < end ? log.slice(next - offset, end) : EMPTY,
       commit: this.commitIndex,
+      round: this.round,
     };
     this.ctx.send(to, msg);
   }
 
-  private sendAppendReply(to: number, success: boolean, matchIndex: number, conflictIndex: number, conflictTerm: number): void {
-    const reply: AppendEntriesReply = { kind: MsgKind.AppendEntriesReply, term: this.term, success, matchIndex, conflictIndex, conflictTerm };
+  private sendAppendReply(to: number, success: boolean, matchIndex: number, conflictIndex: number, conflictTerm: number, round: number): void {
+    const reply: AppendEntriesReply = { kind: MsgKind.AppendEntriesReply, term: this.term, success, matchIndex, conflictIndex, conflictTerm, round };
     this.ctx.send(to, reply);
   }
 
-  private handleAppendEntries(from: number, m: AppendEntries): void {
-    // Same term: whoever sends AppendEntries is the leader; a candidate of this term steps down.
-    if (this.role !== 'follower') this.becomeFollower(m.term, from);
+  /** Same term: whoever sends AppendEntries or a snapshot is the leader; a candidate of this term steps down. */
+  private hearFromLeader(from: number, term: number): void {
+    if (this.role !== 'follower') this.becomeFollower(term, from);
     this.leaderId = from;
     this.lastLeaderContactUs = this.ctx.now();
     this.resetElectionTimer();
+  }
 
-    const log = this.stable.log;
+  private handleAppendEntries(from: number, m: AppendEntries): void {
+    this.hearFromLeader(from, m.term);
+    const round = m.round ?? 0;
+    const offset = this.snapshotIndex;
     if (m.prevIndex > this.lastIndex()) {
-      return this.sendAppendReply(from, false, 0, this.lastIndex() + 1, 0);
+      return this.sendAppendReply(from, false, 0, this.lastIndex() + 1, 0, round);
     }
-    if (log[m.prevIndex]!.term !== m.prevTerm) {
+    // Entries up to the snapshot are committed, so they match the leader's: skip them.
+    let skip = 0;
+    let prevIndex = m.prevIndex;
+    if (prevIndex < offset) {
+      skip = Math.min(m.entries.length, offset - prevIndex);
+      prevIndex += skip;
+      if (prevIndex < offset) return this.sendAppendReply(from, true, offset, 0, 0, round);
+    } else if (this.termAt(prevIndex) !== m.prevTerm) {
       // Fast backtracking: skip the whole conflicting term at once.
-      const conflictTerm = log[m.prevIndex]!.term;
-      let first = m.prevIndex;
-      while (first > 1 && log[first - 1]!.term === conflictTerm) first--;
-      return this.sendAppendReply(from, false, 0, first, conflictTerm);
+      const conflictTerm = this.termAt(prevIndex);
+      let first = prevIndex;
+      while (first - 1 > offset && this.termAt(first - 1) === conflictTerm) first--;
+      return this.sendAppendReply(from, false, 0, first, conflictTerm, round);
     }
+    const log = this.stable.log;
     const entries = m.entries;
-    for (let i = 0; i < entries.length; i++) {
+    for (let i = skip; i < entries.length; i++) {
       const index = m.prevIndex + 1 + i;
-      if (index < log.length) {
-        if (log[index]!.term === entries[i]!.term) continue;
+      if (index <= this.lastIndex()) {
+        if (this.termAt(index) === entries[i]!.term) continue;
         assert(index > this.commitIndex, `follower asked to overwrite committed index ${index}`);
         this.observer?.truncated(this.self, index, this.role);
-        log.length = index;
+        log.length = index - offset;
+        this.members = this.latestConfig();
       }
       this.appendEntry(entries[i]!);
     }
@@ -392,27 +670,51 @@ export class RaftNode implements ProtocolNode {
       this.commitIndex = commit;
       this.applyCommitted();
     }
-    this.sendAppendReply(from, true, lastNew, 0, 0);
+    this.sendAppendReply(from, true, lastNew, 0, 0, round);
+  }
+
+  private handleInstallSnapshot(from: number, m: InstallSnapshot): void {
+    this.hearFromLeader(from, m.term);
+    const snap = m.snapshot;
+    if (snap.lastIndex > this.commitIndex) {
+      const log = this.stable.log;
+      const keepsSuffix = this.termAt(snap.lastIndex) === snap.lastTerm;
+      const suffix = keepsSuffix ? log.slice(snap.lastIndex - this.snapshotIndex + 1) : [];
+      this.stable.snapshot = snap;
+      this.stable.log = [{ term: snap.lastTerm, op: null, client: -1, seq: 0, origin: -1 }, ...suffix];
+      this.kv = KvStateMachine.restore(snap.state);
+      this.commitIndex = snap.lastIndex;
+      this.lastApplied = snap.lastIndex;
+      this.members = this.latestConfig();
+      this.observer?.event?.(this.self, `installed a snapshot up to index ${snap.lastIndex}`);
+    }
+    this.sendAppendReply(from, true, Math.max(snap.lastIndex, Math.min(this.commitIndex, this.lastIndex())), 0, 0, m.round ?? 0);
   }
 
   private handleAppendReply(from: number, m: AppendEntriesReply): void {
     if (this.role !== 'leader') return;
     this.recentlyActive[from] = 1;
+    if ((m.round ?? 0) > this.ackedRound[from]!) {
+      this.ackedRound[from] = m.round!;
+      this.extendLease();
+    }
     if (m.success) {
       if (m.matchIndex > this.matchIndex[from]!) {
         this.matchIndex[from] = m.matchIndex;
         this.maybeCommit();
       }
       if (this.nextIndex[from]! <= m.matchIndex) this.nextIndex[from] = m.matchIndex + 1;
-      if (this.nextIndex[from]! <= this.lastIndex() && m.matchIndex + 1 === this.nextIndex[from]) this.sendAppend(from);
+      if (from === this.transferTo) this.continueTransfer();
+      else if (this.nextIndex[from]! <= this.lastIndex() && m.matchIndex + 1 === this.nextIndex[from]) this.sendAppend(from);
+      this.serveReads();
       return;
     }
+    this.serveReads();
     let next = m.conflictIndex;
     if (m.conflictTerm > 0) {
-      const log = this.stable.log;
       let last = this.lastIndex();
-      while (last > 0 && log[last]!.term > m.conflictTerm) last--;
-      if (last > 0 && log[last]!.term === m.conflictTerm) next = last + 1;
+      while (last > this.snapshotIndex && this.termAt(last) > m.conflictTerm) last--;
+      if (last > this.snapshotIndex && this.termAt(last) === m.conflictTerm) next = last + 1;
     }
     next = Math.max(this.matchIndex[from]! + 1, Math.min(next, this.lastIndex() + 1));
     if (next === this.nextIndex[from]) return; // a stale or duplicated rejection: already acted on
@@ -420,24 +722,36 @@ export class RaftNode implements ProtocolNode {
     this.sendAppend(from);
   }
 
+  private extendLease(): void {
+    if (this.config.reads !== 'lease') return;
+    const confirmed = this.confirmedRound();
+    const sentAt = this.roundSentUs.get(confirmed);
+    if (sentAt === undefined) return;
+    this.leaseUntilUs = Math.max(this.leaseUntilUs, sentAt + this.config.electionTimeoutUsMin * LEASE_FRACTION);
+  }
+
   /** Commit the highest index stored on a majority — only if it is of the current term (§5.4.2, Figure 8). */
   private maybeCommit(): void {
-    this.matchIndex[this.self] = this.lastIndex();
-    const n = committedIndex(this.matchIndex, this.quorumScratch);
+    const input = this.quorumInput;
+    let k = 0;
+    for (const member of this.members) input[k++] = member === this.self ? this.lastIndex() : this.matchIndex[member]!;
+    if (k === 0) return;
+    const n = committedIndex(input.subarray(0, k), this.quorumScratch);
     if (n <= this.commitIndex) return;
     if (this.termAt(n) !== this.term && !this.config.bugs.has('commit-old-term')) return;
     this.commitIndex = n;
-    this.observer?.committed(this.self, n, this.stable.log);
+    this.observer?.committed(this.self, n, this);
     this.applyCommitted();
     // Tell the followers now rather than at the next heartbeat, so their clients hear back sooner.
-    if (this.n > 1) this.broadcastAppend();
+    if (this.members.length > 1) this.broadcastAppend();
+    // A leader removed from the configuration steps down once the removal commits.
+    if (!this.members.includes(this.self) && this.role === 'leader') this.becomeFollower(this.term, -1);
   }
 
   private applyCommitted(): void {
-    const log = this.stable.log;
     while (this.lastApplied < this.commitIndex) {
       const index = ++this.lastApplied;
-      const entry = log[index]!;
+      const entry = this.entryAt(index)!;
       this.observer?.applied(this.self, index, entry);
       if (entry.op === null) continue;
       const outcome = this.kv.apply(entry.client, entry.seq, entry.op);
@@ -447,6 +761,21 @@ export class RaftNode implements ProtocolNode {
       this.pending.delete(entry.client);
       this.ctx.reply({ client: entry.client, seq: entry.seq, ...outcome });
     }
+    this.maybeCompact();
+    if (this.role === 'leader') this.serveReads();
+  }
+
+  /** Log compaction (dissertation §5.1): snapshot the applied state and drop the entries it covers. */
+  private maybeCompact(): void {
+    const every = this.config.snapshotEvery;
+    if (every <= 0 || this.lastApplied - this.snapshotIndex < every) return;
+    const upTo = this.lastApplied;
+    const offset = this.snapshotIndex;
+    let config = this.stable.snapshot?.config ?? this.config.members;
+    for (let i = 1; i <= upTo - offset; i++) if (this.stable.log[i]!.config !== undefined) config = this.stable.log[i]!.config!;
+    const snapshot: Snapshot = { lastIndex: upTo, lastTerm: this.termAt(upTo), state: this.kv.snapshot(), config };
+    this.stable.log = [{ term: snapshot.lastTerm, op: null, client: -1, seq: 0, origin: -1 }, ...this.stable.log.slice(upTo - offset + 1)];
+    this.stable.snapshot = snapshot;
   }
 
   // ---- client forwarding -----------------------------------------------------------
@@ -457,15 +786,7 @@ export class RaftNode implements ProtocolNode {
       this.ctx.send(from, rejected);
       return;
     }
-    this.appendClientEntry(m.client, m.seq, m.op, from);
-  }
-
-  private handleForwardRejected(m: Forward): void {
-    const waiting = this.pending.get(m.client);
-    if (waiting === undefined || waiting.seq !== m.seq) return;
-    this.pending.delete(m.client);
-    // The receiver was not the leader and appended nothing: the operation definitely took no effect.
-    this.ctx.reply({ client: m.client, seq: m.seq, ok: false, error: 'not leader' });
+    this.leaderHandle(m.client, m.seq, m.op, from);
   }
 }
 

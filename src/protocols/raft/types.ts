@@ -1,16 +1,33 @@
-import type { ClientOp, Message } from '../../core/protocol.ts';
+import type { ClientOp, Message, Value } from '../../core/protocol.ts';
 import type { Us } from '../../core/time.ts';
 
 /** A log entry. Immutable once created: logs on different nodes share the same objects. */
 export interface Entry {
   readonly term: number;
-  /** null: the no-op a new leader appends to commit entries of earlier terms. */
+  /** null: a no-op (a new leader's first entry) or a configuration entry. */
   readonly op: ClientOp | null;
   /** The client and its operation number: the state machine applies each (client, seq) at most once. */
   readonly client: number;
   readonly seq: number;
   /** The node whose client sent the request: it answers the client when it applies the entry. */
   readonly origin: number;
+  /** A configuration entry: the voting members from this entry on (dissertation §4.1, one server at a time). */
+  readonly config?: readonly number[];
+}
+
+/** The state machine's content at a log index: what a snapshot carries. */
+export interface KvSnapshot {
+  readonly values: readonly (readonly [string, Value])[];
+  readonly sessions: readonly (readonly [number, number])[];
+}
+
+/** A compacted log prefix (dissertation §5). */
+export interface Snapshot {
+  readonly lastIndex: number;
+  readonly lastTerm: number;
+  readonly state: KvSnapshot;
+  /** The configuration as of lastIndex. */
+  readonly config: readonly number[];
 }
 
 /** What a Raft node persists before it answers any message: survives a crash. */
@@ -18,8 +35,20 @@ export interface RaftStable {
   term: number;
   /** -1 when the node has not voted in `term`. */
   votedFor: number;
-  /** log[0] is a sentinel of term 0; entries start at index 1. */
+  /**
+   * log[0] is a sentinel: index `snapshot.lastIndex` (0 without a snapshot)
+   * with the snapshot's last term; log[i] holds index `offset + i`.
+   */
   log: Entry[];
+  snapshot: Snapshot | null;
+}
+
+/** Read-only access to one node's log, for checkers: indexes are absolute. */
+export interface LogView {
+  readonly snapshotIndex: number;
+  lastIndex(): number;
+  /** The entry at `index`; undefined beyond the log or at/below the snapshot. */
+  entryAt(index: number): Entry | undefined;
 }
 
 /** One-line deviations from the correct rules, each to watch what breaks. */
@@ -27,15 +56,25 @@ export type RaftBug = 'commit-old-term' | 'forget-vote' | 'no-up-to-date-check' 
 
 export const RAFT_BUGS: readonly RaftBug[] = ['commit-old-term', 'forget-vote', 'no-up-to-date-check', 'reset-timer-on-any-rpc', 'read-without-quorum'];
 
+/** How reads are served (dissertation §6.4). */
+export type ReadMode = 'log' | 'readIndex' | 'lease' | 'local';
+
+export const READ_MODES: readonly ReadMode[] = ['log', 'readIndex', 'lease', 'local'];
+
 export interface RaftConfig {
   readonly electionTimeoutUsMin: Us;
   readonly electionTimeoutUsMax: Us;
   readonly heartbeatUs: Us;
   /** Dissertation §9.6: ask before raising the term. */
   readonly preVote: boolean;
-  /** A leader steps down after an election timeout without hearing from a majority. */
+  /** A leader steps down after an election timeout without hearing from a majority; followers ignore RequestVote while they hear from a leader. */
   readonly checkQuorum: boolean;
+  readonly reads: ReadMode;
   readonly bugs: ReadonlySet<RaftBug>;
+  /** Compact the log after this many applied entries beyond the last snapshot; 0: never. */
+  readonly snapshotEvery: number;
+  /** The initial voting members (node indexes); the rest start outside the cluster until added. */
+  readonly members: readonly number[];
   /** Entries per AppendEntries at most: bounds message size and catch-up bursts. */
   readonly maxEntriesPerMessage: number;
 }
@@ -43,14 +82,16 @@ export interface RaftConfig {
 /** What the safety checker and the trace are told. Observers watch; they never steer. */
 export interface RaftObserver {
   roleChanged(node: number, role: string, term: number): void;
-  becameLeader(node: number, term: number, log: readonly Entry[]): void;
+  becameLeader(node: number, term: number, log: LogView): void;
   /** An entry was written at `index` of `node`'s log (after its predecessor of term `prevTerm`). */
   appended(node: number, index: number, entry: Entry, prevTerm: number): void;
   /** `node` removed its entries from `fromIndex` on, while in `role`. */
   truncated(node: number, fromIndex: number, role: string): void;
   /** A leader advanced its commit index to `index`. */
-  committed(node: number, index: number, log: readonly Entry[]): void;
+  committed(node: number, index: number, log: LogView): void;
   applied(node: number, index: number, entry: Entry): void;
+  /** A note for the event log (leadership transfer, membership change, snapshot). */
+  event?(node: number, text: string): void;
 }
 
 export const MsgKind = {
@@ -64,6 +105,11 @@ export const MsgKind = {
   Forward: 7,
   /** The receiver of a Forward is not the leader: the origin answers its client `fail`. */
   ForwardRejected: 8,
+  /** The leader answers a forwarded read served without the log (readIndex, lease). */
+  ReadReply: 9,
+  /** Leadership transfer: start an election now (dissertation §3.10). */
+  TimeoutNow: 10,
+  InstallSnapshot: 11,
 } as const;
 
 export const MSG_NAMES: Readonly<Record<number, string>> = {
@@ -75,12 +121,17 @@ export const MSG_NAMES: Readonly<Record<number, string>> = {
   6: 'PreVoteReply',
   7: 'Forward',
   8: 'ForwardRejected',
+  9: 'ReadReply',
+  10: 'TimeoutNow',
+  11: 'InstallSnapshot',
 };
 
 export interface RequestVote extends Message {
   readonly kind: 1 | 5;
   readonly lastLogIndex: number;
   readonly lastLogTerm: number;
+  /** Sent because of a leadership transfer: voters skip the "heard from a leader recently" check. */
+  readonly transfer?: boolean;
 }
 
 export interface VoteReply extends Message {
@@ -94,6 +145,8 @@ export interface AppendEntries extends Message {
   readonly prevTerm: number;
   readonly entries: readonly Entry[];
   readonly commit: number;
+  /** The leader's heartbeat round, echoed in the reply: confirms leadership for readIndex and lease reads. */
+  readonly round?: number;
 }
 
 export interface AppendEntriesReply extends Message {
@@ -104,6 +157,7 @@ export interface AppendEntriesReply extends Message {
   /** On failure: where the leader should retry (fast backtracking, §5.3). */
   readonly conflictIndex: number;
   readonly conflictTerm: number;
+  readonly round?: number;
 }
 
 export interface Forward extends Message {
@@ -113,4 +167,23 @@ export interface Forward extends Message {
   readonly op: ClientOp;
 }
 
-export type RaftMessage = RequestVote | VoteReply | AppendEntries | AppendEntriesReply | Forward;
+export interface ReadReply extends Message {
+  readonly kind: 9;
+  readonly client: number;
+  readonly seq: number;
+  readonly ok: boolean;
+  readonly value: Value;
+  readonly error?: string;
+}
+
+export interface InstallSnapshot extends Message {
+  readonly kind: 11;
+  readonly snapshot: Snapshot;
+  readonly round?: number;
+}
+
+export interface TimeoutNow extends Message {
+  readonly kind: 10;
+}
+
+export type RaftMessage = RequestVote | VoteReply | AppendEntries | AppendEntriesReply | Forward | ReadReply | TimeoutNow | InstallSnapshot;
