@@ -5,6 +5,7 @@ import type { NetworkParams } from '../scenario/types.ts';
 import { Network } from './network.ts';
 import {
   TIMERS_PER_NODE_MAX,
+  type AdminCommand,
   type ClientReply,
   type ClientRequest,
   type Message,
@@ -154,6 +155,15 @@ export class Simulator {
     this.trace.note(this.nowUs, node, 'resume');
     const backlog = this.deferred[node]!.splice(0);
     for (const d of backlog) this.queue.push(this.nowUs, d.kind, node, d.a, d.b, d.payload);
+  }
+
+  /** Hands an operator's command to a live, running node now; returns its event-log line. */
+  admin(node: number, command: AdminCommand): string {
+    const target = this.nodes[node];
+    if (target === null || target === undefined) return 'skipped: node is down';
+    if (this.paused[node]) return 'skipped: node is paused';
+    if (target.onAdmin === undefined) return `skipped: ${this.protocol.kind} has no such command`;
+    return target.onAdmin(command);
   }
 
   /**
