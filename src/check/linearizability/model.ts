@@ -68,6 +68,11 @@ export class CompiledKey {
     }
   }
 
+  /** True when the op never changes the state and its legality depends on the state alone (a read, a cas mismatch). */
+  isReadOnly(op: number): boolean {
+    return this.kind[op] === KIND_READ || this.kind[op] === KIND_CAS_MISMATCH;
+  }
+
   /** The value a state id stands for. */
   valueOf(state: number): Value {
     return this.values[state]!;

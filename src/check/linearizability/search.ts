@@ -145,29 +145,50 @@ export function searchKey(
   let records = new Int32Array((CACHE_SLOTS_INITIAL / 2) * stride);
   let cached = 0;
 
-  const kind = key.kind;
-  const argA = key.a;
-  const argB = key.b;
+  const readOnly = new Uint8Array(n);
+  for (let op = 0; op < n; op++) readOnly[op] = key.isReadOnly(op) ? 1 : 0;
 
   const stackEntry = new Int32Array(n);
   const stackState = new Int32Array(n);
+  const stackForced = new Uint8Array(n);
   let depth = 0;
   const best = new Int32Array(n);
   let bestDepth = 0;
   let bestState = 0;
 
   let state = 0;
-  let entry = next[HEAD]!;
+  let entry = HEAD;
   let steps = 0;
+  // At a configuration reached for the first time, look for a forced move first.
+  let fresh = true;
+  // The entry being tried is a forced move: if it fails, so does its configuration.
+  let forcing = false;
 
   while (next[HEAD] !== NIL) {
     if (steps >= maxSteps) {
       return { verdict: null, steps, prefix: best.slice(0, bestDepth), stateAfterPrefix: bestState };
     }
     steps++;
+    if (fresh) {
+      // A read-only operation (a read, a cas mismatch) that may go next and is legal now
+      // can be ordered first: in any linearization from here, moving it to the front
+      // keeps every later state (it changes none) and breaks no real-time order (nothing
+      // pending returned before its call, or it could not go next). So it is the only
+      // move worth trying; if it fails, this configuration fails.
+      fresh = false;
+      entry = next[HEAD]!;
+      for (let e = entry; e !== NIL && isCall[e] === 1; e = next[e]!) {
+        const op = entryOp[e]!;
+        if (readOnly[op] === 1 && key.step(state, op) >= 0) {
+          entry = e;
+          forcing = true;
+          break;
+        }
+      }
+    }
+    let backtrack = false;
     if (isCall[entry] === 1) {
       const op = entryOp[entry]!;
-      // The model's step, inlined (see CompiledKey.step): -1 when the op's output is impossible.
       const newState = key.step(state, op);
       if (newState < 0) {
         entry = next[entry]!;
@@ -199,60 +220,76 @@ export function searchKey(
         slot = (slot + 1) & mask;
       }
       if (seen) {
+        // Explored before, and it failed (a success would have ended the search).
         bits[w] = bits[w]! & ~bit;
-        entry = next[entry]!;
+        if (!forcing) {
+          entry = next[entry]!;
+          continue;
+        }
+        backtrack = true;
+      } else {
+        // New: remember it, then linearize op.
+        if ((cached + 1) * stride > records.length) records = grow(records);
+        const base = cached * stride;
+        records[base + REC_H1] = n1;
+        records[base + REC_H2] = n2;
+        records[base + REC_STATE] = newState;
+        for (let k = 0; k < words; k++) records[base + REC_BITS + k] = bits[k]!;
+        cached++;
+        slots[slot] = cached;
+        if (cached * 2 > slots.length) {
+          slots = rehash(records, cached, stride, slots.length * 2);
+          mask = slots.length - 1;
+        }
+        stackEntry[depth] = entry;
+        stackState[depth] = state;
+        stackForced[depth] = forcing ? 1 : 0;
+        depth++;
+        h1 = n1;
+        h2 = n2;
+        state = newState;
+        forcing = false;
+        fresh = true;
+        // lift: unlink the call, then its return.
+        next[prev[entry]!] = next[entry]!;
+        prev[next[entry]!] = prev[entry]!;
+        const m = match[entry]!;
+        next[prev[m]!] = next[m]!;
+        if (next[m] !== NIL) prev[next[m]!] = prev[m]!;
+        if (depth > bestDepth) {
+          // Copies at most n times in all (the best depth only grows), each at most n ops.
+          for (let d = 0; d < depth; d++) best[d] = entryOp[stackEntry[d]!]!;
+          bestDepth = depth;
+          bestState = state;
+        }
         continue;
       }
-      // New: remember it, then linearize op.
-      if ((cached + 1) * stride > records.length) records = grow(records);
-      const base = cached * stride;
-      records[base + REC_H1] = n1;
-      records[base + REC_H2] = n2;
-      records[base + REC_STATE] = newState;
-      for (let k = 0; k < words; k++) records[base + REC_BITS + k] = bits[k]!;
-      cached++;
-      slots[slot] = cached;
-      if (cached * 2 > slots.length) {
-        slots = rehash(records, cached, stride, slots.length * 2);
-        mask = slots.length - 1;
-      }
-      stackEntry[depth] = entry;
-      stackState[depth] = state;
-      depth++;
-      h1 = n1;
-      h2 = n2;
-      state = newState;
-      // lift: unlink the call, then its return.
-      next[prev[entry]!] = next[entry]!;
-      prev[next[entry]!] = prev[entry]!;
-      const m = match[entry]!;
-      next[prev[m]!] = next[m]!;
-      if (next[m] !== NIL) prev[next[m]!] = prev[m]!;
-      if (depth > bestDepth) {
-        // Copies at most n times in all (the best depth only grows), each at most n ops.
-        for (let d = 0; d < depth; d++) best[d] = entryOp[stackEntry[d]!]!;
-        bestDepth = depth;
-        bestState = state;
-      }
-      entry = next[HEAD]!;
     } else {
       // A return: the operation returning here is pending and nothing before it fits.
-      if (depth === 0) {
-        return { verdict: false, steps, prefix: best.slice(0, bestDepth), stateAfterPrefix: bestState };
+      backtrack = true;
+    }
+    if (backtrack) {
+      forcing = false;
+      // Undo the last move; undo a forced move's parent too, since its configuration failed with it.
+      for (;;) {
+        if (depth === 0) {
+          return { verdict: false, steps, prefix: best.slice(0, bestDepth), stateAfterPrefix: bestState };
+        }
+        depth--;
+        entry = stackEntry[depth]!;
+        state = stackState[depth]!;
+        const op = entryOp[entry]!;
+        bits[op >>> 5] = bits[op >>> 5]! & ~(1 << (op & 31));
+        h1 ^= z1[op]!;
+        h2 ^= z2[op]!;
+        // unlift: relink the return, then the call.
+        const m = match[entry]!;
+        next[prev[m]!] = m;
+        if (next[m] !== NIL) prev[next[m]!] = m;
+        next[prev[entry]!] = entry;
+        prev[next[entry]!] = entry;
+        if (stackForced[depth] === 0) break;
       }
-      depth--;
-      entry = stackEntry[depth]!;
-      state = stackState[depth]!;
-      const op = entryOp[entry]!;
-      bits[op >>> 5] = bits[op >>> 5]! & ~(1 << (op & 31));
-      h1 ^= z1[op]!;
-      h2 ^= z2[op]!;
-      // unlift: relink the return, then the call.
-      const m = match[entry]!;
-      next[prev[m]!] = m;
-      if (next[m] !== NIL) prev[next[m]!] = m;
-      next[prev[entry]!] = entry;
-      prev[next[entry]!] = entry;
       entry = next[entry]!;
     }
   }
