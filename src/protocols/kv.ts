@@ -72,9 +72,10 @@ export function effectiveWrites(entryAt: (index: number) => KvEntry | undefined,
   const writes: { key: string; value: Value }[] = [];
   for (let i = from; i <= to; i++) {
     const entry = entryAt(i);
-    if (entry === undefined || entry.op === null || entry.op.f === 'read') continue;
+    if (entry === undefined || entry.op === null) continue;
+    // Reads are applied too: they advance the client's session, which decides whether a later, older request is a duplicate.
     const outcome = kv.apply(entry.client, entry.seq, entry.op);
-    if (outcome === null || !outcome.ok) continue;
+    if (outcome === null || !outcome.ok || entry.op.f === 'read') continue;
     const value = entry.op.f === 'write' ? (entry.op.value as Value) : (entry.op.value as readonly [Value, Value])[1];
     writes.push({ key: entry.op.key, value });
   }

@@ -18,6 +18,12 @@ export interface ModelRuntime {
   authoritativeWrites(nodes: readonly (ProtocolNode | null)[]): EffectiveWrite[];
   /** Which node's log is authoritative and why, for the report. */
   authority(nodes: readonly (ProtocolNode | null)[]): string;
+  /**
+   * The liveness phase: after settle, with every fault healed, has the model
+   * converged (Raft: a leader exists and every member applied the same
+   * committed log)? null when it has, else what is missing.
+   */
+  convergence?(nodes: readonly (ProtocolNode | null)[]): string | null;
   /** Per node: clock drift (0.05 = 5% fast). Absent: no drift. */
   readonly clockDrift?: readonly number[];
 }

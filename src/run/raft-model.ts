@@ -52,6 +52,17 @@ export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
       const node = nodes[i] as RaftNode;
       return effectiveWrites((index) => node.entryAt(index) ?? checker.committedEntry(index), node.committed);
     },
+    convergence: (nodes) => {
+      const leader = protocol.leaderOf(nodes);
+      if (leader < 0) return 'no leader';
+      const commit = (nodes[leader] as RaftNode).committed;
+      const behind = (nodes[leader] as RaftNode).configuration.filter((i) => {
+        const node = nodes[i];
+        return !(node instanceof RaftNode) || node.applied !== commit;
+      });
+      if (behind.length === 0) return null;
+      return `${behind.map((i) => hooks.nodeNames[i]).join(', ')} did not apply the leader's ${commit} committed entries`;
+    },
     authority: (nodes) => {
       const i = authoritativeNode(nodes, protocol);
       if (i < 0) return 'no live node';

@@ -1,6 +1,6 @@
 import { rngStream } from '../core/random.ts';
 import type { Us } from '../core/time.ts';
-import { clientFigures } from '../check/figures.ts';
+import { clientFigures, type EffectiveWrite } from '../check/figures.ts';
 import type { CheckClock, Violation } from '../check/violations.ts';
 import { checkLinearizable, type LinearizableVerdict } from './linearizable.ts';
 import type { ModelSpec, Scenario } from '../scenario/types.ts';
@@ -11,6 +11,7 @@ import { Workload } from '../workload/clients.ts';
 import { evaluateExpectations, type ExpectationResult } from './expect.ts';
 import { applyFault } from './faults.ts';
 import type { ModelFactory, ModelRuntime } from './model.ts';
+import { primaryReplicaModel } from './primary-replica-model.ts';
 import { raftModel } from './raft-model.ts';
 
 /** One model's figures: exactly the fields of contract §4. */
@@ -45,6 +46,8 @@ export interface ModelRun {
   readonly linearizability: LinearizableVerdict;
   /** Which log counted as authoritative, and why. */
   readonly authority: string;
+  /** The writes that took effect in the authoritative log, in order. */
+  readonly authoritative: readonly EffectiveWrite[];
   /** True when `--until` or a violation ended the run before duration + settle. */
   readonly stoppedEarly: boolean;
 }
@@ -70,6 +73,7 @@ export interface RunOptions {
 
 const FACTORIES: { readonly [K in ModelSpec['kind']]?: ModelFactory<Extract<ModelSpec, { kind: K }>> } = {
   raft: raftModel,
+  'primary-replica': primaryReplicaModel,
 };
 
 /** Registers the factory of a model kind (primary-replica registers itself this way). */
@@ -162,6 +166,10 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
     return false;
   });
   const stoppedEarly = endUs < scenario.durationUs + scenario.settleUs;
+  const unconverged = stoppedEarly ? null : (model.convergence?.(s.nodes) ?? null);
+  const violations: Violation[] =
+    unconverged === null ? [...model.violations()] : [...model.violations(), { invariant: 'Liveness', atMs: s.nowUs / 1000, detail: `not converged after settle: ${unconverged}` }];
+  if (unconverged !== null) log.push({ atUs: s.nowUs, text: `LIVENESS not converged after settle: ${unconverged}` });
 
   const authoritative = model.authoritativeWrites(s.nodes);
   const figures = clientFigures(workload.history, authoritative, scenario.durationUs);
@@ -177,12 +185,12 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
     dirtyReads: figures.dirtyReads,
     rtoMs: round(figures.rtoMs, 3),
     leaderChanges: Math.max(0, model.tookOffice() - 1),
-    violations: model.violations(),
+    violations,
     events: s.events,
     messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },
     traceHash: s.trace.digest(),
   };
-  return { name: spec.name, summary, history: workload.history, log, linearizability, authority: model.authority(s.nodes), stoppedEarly };
+  return { name: spec.name, summary, history: workload.history, log, linearizability, authority: model.authority(s.nodes), authoritative, stoppedEarly };
 }
 
 function round(value: number, digits: number): number {

@@ -18,6 +18,8 @@ export function faultSchedule(nodes: readonly string[], durationUs: number): fc.
     fc.constant({ action: 'heal' as const }),
     target.map((t) => ({ action: 'crash' as const, target: t })),
     fc.oneof(target, fc.constant('all')).map((t) => ({ action: 'restart' as const, target: t })),
+    target.map((t) => ({ action: 'pause' as const, target: t })),
+    fc.oneof(target, fc.constant('all')).map((t) => ({ action: 'resume' as const, target: t })),
     fc
       .record({ drop: fc.constantFrom(0, 0.05, 0.2), duplicate: fc.constantFrom(0, 0.1), max: fc.constantFrom(15, 60, 200) })
       .map(({ drop, duplicate, max }) => ({ action: 'network' as const, drop, duplicate, latencyUsMin: 1 * MS, latencyUsMax: max * MS })),
@@ -46,4 +48,14 @@ export function scenarioWith(nodes: readonly string[], faults: FaultSpec[], seed
 
 export function nodeNames(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `n${i + 1}`);
+}
+
+/** Every combination of Raft's correct options (no bug switches, no clock drift). */
+export function raftOptions(): fc.Arbitrary<Partial<RaftModelSpec>> {
+  return fc.record({
+    preVote: fc.boolean(),
+    checkQuorum: fc.boolean(),
+    reads: fc.constantFrom('log' as const, 'readIndex' as const, 'lease' as const),
+    snapshotEvery: fc.constantFrom(0, 20),
+  });
 }

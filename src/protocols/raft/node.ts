@@ -87,6 +87,8 @@ export class RaftNode implements ProtocolNode, LogView {
   private readonly roundSentUs = new Map<number, number>();
   private leaseUntilUs = Number.NEGATIVE_INFINITY;
   private pendingReads: PendingRead[] = [];
+  /** The state captured at the last compaction point, waiting to become the snapshot (see maybeCompact). */
+  private captured: Snapshot | null = null;
   /** Leadership transfer target, -1 when none. */
   private transferTo = -1;
   /** Requests from this node's clients still waiting for their entry to be applied, by client. */
@@ -277,10 +279,10 @@ export class RaftNode implements ProtocolNode, LogView {
     return this.stable.log[this.stable.log.length - 1]!.term;
   }
 
-  /** The term at `index`; the snapshot's last term at its last index; -1 when compacted away. */
+  /** The term at `index`; the snapshot's last term at its last index; -1 when compacted away or beyond the log. */
   private termAt(index: number): number {
-    const i = index - this.snapshotIndex;
-    return i < 0 ? -1 : this.stable.log[i]!.term;
+    const entry = this.stable.log[index - this.snapshotIndex];
+    return entry === undefined ? -1 : entry.term;
   }
 
   private latestConfig(): readonly number[] {
@@ -289,8 +291,10 @@ export class RaftNode implements ProtocolNode, LogView {
     return this.stable.snapshot?.config ?? this.config.members;
   }
 
+  /** CheckQuorum's "a leader is alive": a leader (it steps down by itself when it loses its majority), or a follower that heard from one within the minimum election timeout. */
   private inLeaderLease(): boolean {
-    return this.config.checkQuorum && this.leaderId >= 0 && this.ctx.now() - this.lastLeaderContactUs < this.config.electionTimeoutUsMin;
+    if (!this.config.checkQuorum) return false;
+    return this.role === 'leader' || (this.leaderId >= 0 && this.ctx.now() - this.lastLeaderContactUs < this.config.electionTimeoutUsMin);
   }
 
   // ---- elections -------------------------------------------------------------
@@ -765,17 +769,34 @@ export class RaftNode implements ProtocolNode, LogView {
     if (this.role === 'leader') this.serveReads();
   }
 
-  /** Log compaction (dissertation §5.1): snapshot the applied state and drop the entries it covers. */
+  /**
+   * Log compaction (dissertation §5.1), in two steps so that the log always
+   * keeps at least `snapshotEvery` entries past its snapshot: a follower one
+   * round behind catches up from the log, and only one far behind needs
+   * InstallSnapshot. Every `snapshotEvery` applied entries the state is
+   * captured; the previous capture becomes the snapshot and its prefix is
+   * dropped. The capture is volatile (a restarted node starts afresh).
+   */
   private maybeCompact(): void {
     const every = this.config.snapshotEvery;
-    if (every <= 0 || this.lastApplied - this.snapshotIndex < every) return;
-    const upTo = this.lastApplied;
+    if (every <= 0) return;
+    const base = this.captured?.lastIndex ?? this.snapshotIndex;
+    if (this.lastApplied - base < every) return;
+    const capture = this.captured;
+    this.captured = { lastIndex: this.lastApplied, lastTerm: this.termAt(this.lastApplied), state: this.kv.snapshot(), config: this.configAt(this.lastApplied) };
+    if (capture === null || capture.lastIndex <= this.snapshotIndex) return;
     const offset = this.snapshotIndex;
-    let config = this.stable.snapshot?.config ?? this.config.members;
-    for (let i = 1; i <= upTo - offset; i++) if (this.stable.log[i]!.config !== undefined) config = this.stable.log[i]!.config!;
-    const snapshot: Snapshot = { lastIndex: upTo, lastTerm: this.termAt(upTo), state: this.kv.snapshot(), config };
-    this.stable.log = [{ term: snapshot.lastTerm, op: null, client: -1, seq: 0, origin: -1 }, ...this.stable.log.slice(upTo - offset + 1)];
-    this.stable.snapshot = snapshot;
+    this.stable.log = [{ term: capture.lastTerm, op: null, client: -1, seq: 0, origin: -1 }, ...this.stable.log.slice(capture.lastIndex - offset + 1)];
+    this.stable.snapshot = capture;
+  }
+
+  /** The configuration in force at `index` (the last configuration entry at or before it). */
+  private configAt(index: number): readonly number[] {
+    for (let i = index; i > this.snapshotIndex; i--) {
+      const config = this.entryAt(i)?.config;
+      if (config !== undefined) return config;
+    }
+    return this.stable.snapshot?.config ?? this.config.members;
   }
 
   // ---- client forwarding -----------------------------------------------------------
