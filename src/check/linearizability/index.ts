@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '../../workload/history.ts';
-import { CompiledKey } from './model.ts';
+import { CompiledKey, replayValue } from './model.ts';
 import { guessModel, inTimeOrder, pairOperations, partitionByKey, publicOp, type Operation } from './operations.ts';
 import { searchKey } from './search.ts';
 import type { CheckOptions, LinearizabilityFailure, LinearizabilityResult, ModelName } from './types.ts';
@@ -66,7 +66,7 @@ export function checkHistory(events: readonly HistoryEvent[], options: CheckOpti
         linearizable: false,
         keysChecked,
         steps,
-        failure: describeFailure(key, model, keyOps, compiled, outcome.prefix, outcome.stateAfterPrefix),
+        failure: describeFailure(key, model, keyOps, outcome.prefix),
       };
     }
   }
@@ -86,9 +86,7 @@ function describeFailure(
   key: string,
   model: ModelName,
   ops: readonly Operation[],
-  compiled: CompiledKey,
   prefix: Int32Array,
-  stateAfterPrefix: number,
 ): LinearizabilityFailure {
   const linearized = new Uint8Array(ops.length);
   for (const op of prefix) linearized[op] = 1;
@@ -103,11 +101,13 @@ function describeFailure(
   for (let i = 0; i < ops.length; i++) {
     if (linearized[i] === 0 && ops[i]!.callPos < firstReturn) conflicting.push(ops[i]!);
   }
+  const prefixOps = Array.from(prefix, (i) => ops[i]!);
   return {
     key,
     model,
-    linearizedPrefix: Array.from(prefix, (i) => publicOp(ops[i]!)),
-    valueAfterPrefix: compiled.valueOf(stateAfterPrefix),
+    linearizedPrefix: prefixOps.map(publicOp),
+    // Replayed on real values: the search's states are abstract.
+    valueAfterPrefix: replayValue(prefixOps, model),
     conflicting: conflicting.map(publicOp),
   };
 }
