@@ -1,0 +1,316 @@
+/**
+ * YAML text → validated `Scenario` (types.ts), or an `InputError` that lists
+ * every problem found, each at the file, line and column of the offending
+ * value, saying what is wrong and what was expected.
+ *
+ * Three passes, each reporting everything it finds before giving up:
+ * 1. YAML syntax (the yaml library's own errors and positions);
+ * 2. the schema (schema.ts: shapes, types, formats, unknown keys, defaults);
+ * 3. checks across the document (node names, partitions, `at` within
+ *    `duration`, expect keyed by a model, ...), which need a well-formed
+ *    document and so run only when the schema passed.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { InputError, type Diagnostic } from '../core/errors.ts';
+import { EXPECT_FIELDS, parseComparison, type ExpectField } from './expect.ts';
+import { actionDef, FAULT_ACTION_NAMES, RESERVED_NODE_NAMES, ROLE_WORDS, type FaultActionName, type NodeRef } from './fault-actions.ts';
+import { show, toUs, toUsRange, type PathSeg, type Problem } from './fields.ts';
+import { Locator } from './locate.ts';
+import { convertOptions, PRIMARY_REPLICA_OPTIONS, RAFT_OPTIONS } from './model-options.ts';
+import { scenarioSchema, type FaultDocument, type ModelDocument, type ScenarioDocument } from './schema.ts';
+import type { Expectation, FaultSpec, ModelSpec, PrimaryReplicaModelSpec, RaftModelSpec, Scenario } from './types.ts';
+
+/** A scenario file is a page or two of YAML; anything this big is a wrong path, not a scenario. */
+const FILE_BYTES_MAX = 1024 * 1024;
+
+/** Reads and validates the scenario at `path`. */
+export function loadScenario(path: string): Scenario {
+  let text: string;
+  try {
+    const bytes = readFileSync(path);
+    if (bytes.length > FILE_BYTES_MAX) {
+      throw InputError.at(path, 0, 0, `the file is ${bytes.length} bytes; expected a scenario of at most ${FILE_BYTES_MAX} bytes`);
+    }
+    text = bytes.toString('utf8');
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw InputError.at(path, 0, 0, `cannot read the scenario: ${readFailure(error)}`);
+  }
+  return parseScenario(text, path);
+}
+
+/** Validates scenario YAML `text`; `file` names it in messages and in `Scenario.file`. */
+export function parseScenario(text: string, file: string): Scenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const locator = new Locator(doc, lineCounter);
+
+  if (doc.errors.length > 0) {
+    throw new InputError(
+      sortDiagnostics(
+        doc.errors.map((error) => {
+          const { line, col } = locator.offset(error.pos[0]);
+          return { file, line, col, message: `invalid YAML: ${error.message}` };
+        }),
+      ),
+    );
+  }
+  if (doc.contents === null) {
+    throw InputError.at(file, 1, 1, 'the scenario is empty; expected a mapping with at least name, duration, nodes and models');
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw InputError.at(file, 0, 0, `cannot read the YAML: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  const parsed = scenarioSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) {
+    throw errorAt(file, locator, parsed.error.issues.flatMap((issue) => issueProblems(issue, [])));
+  }
+  const problems = checkDocument(parsed.data, data);
+  if (problems.length > 0) throw errorAt(file, locator, problems);
+  return toScenario(parsed.data, data, file, locator);
+}
+
+// ---------------------------------------------------------------- diagnostics
+
+function errorAt(file: string, locator: Locator, problems: readonly Problem[]): InputError {
+  const diagnostics = problems.map((p): Diagnostic => ({ file, ...locator.at(p.path, p.onKey === true), message: p.message }));
+  return new InputError(sortDiagnostics(diagnostics));
+}
+
+/** In file order, each distinct diagnostic once. */
+function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const unique = diagnostics.filter((d) => {
+    const key = `${d.line}:${d.col}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return unique.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/**
+ * One zod issue → problems at paths. Several unknown keys in one mapping are
+ * one issue with one message line per key; a union whose value had the type
+ * of exactly one branch reports that branch's issues (so `nodes: [a, 1]`
+ * points at the `1`, not at the list).
+ */
+function issueProblems(issue: z.core.$ZodIssue, prefix: readonly PathSeg[]): Problem[] {
+  const path = [...prefix, ...issue.path.filter((seg): seg is PathSeg => typeof seg !== 'symbol')];
+  if (issue.code === 'unrecognized_keys') {
+    const lines = issue.message.split('\n');
+    return issue.keys.map((key, i) => ({ path: [...path, key], onKey: true, message: lines[i] ?? lines[0]! }));
+  }
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const typed = issue.errors.filter((branch) => !branch.some((e) => e.code === 'invalid_type' && e.path.length === 0));
+    if (typed.length === 1) return typed[0]!.flatMap((inner) => issueProblems(inner, path));
+  }
+  return [{ path, message: issue.message }];
+}
+
+function readFailure(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
+
+// ---------------------------------------------------------------- checks across the document
+
+const RESERVED: readonly string[] = RESERVED_NODE_NAMES;
+
+function nodeNames(nodes: ScenarioDocument['nodes']): string[] {
+  return typeof nodes === 'number' ? Array.from({ length: nodes }, (_, i) => `n${i + 1}`) : [...nodes];
+}
+
+function modelName(model: ModelDocument): string {
+  return model.name ?? model.kind;
+}
+
+function faultAction(fault: FaultDocument): FaultActionName {
+  const name = FAULT_ACTION_NAMES.find((key) => fault[key] !== undefined);
+  if (name === undefined) throw new Error('validated fault has no action');
+  return name;
+}
+
+/** The value at `path` in the document as read (before defaults), or undefined. */
+function rawAt(data: unknown, path: readonly PathSeg[]): unknown {
+  let value = data;
+  for (const seg of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PathSeg, unknown>)[seg];
+  }
+  return value;
+}
+
+function choices(names: readonly string[]): string {
+  const LISTED_MAX = 12;
+  return names.length <= LISTED_MAX ? names.join(', ') : `${names.slice(0, LISTED_MAX).join(', ')}, ...`;
+}
+
+function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const nodes = nodeNames(doc.nodes);
+
+  // Node names: not a reserved word, each once.
+  if (Array.isArray(doc.nodes)) {
+    const firstAt = new Map<string, number>();
+    doc.nodes.forEach((node, i) => {
+      if (RESERVED.includes(node)) {
+        problems.push({
+          path: ['nodes', i],
+          message: `"${node}" is a reserved word (it stands for a node chosen when a fault fires); expected a node name other than ${RESERVED.join(', ')}`,
+        });
+      } else if (firstAt.has(node)) {
+        problems.push({ path: ['nodes', i], message: `node "${node}" is listed twice; expected unique node names` });
+      } else {
+        firstAt.set(node, i);
+      }
+    });
+  }
+
+  // Model names: unique (a name defaults to the kind).
+  const modelIndex = new Map<string, number>();
+  doc.models.forEach((model, i) => {
+    const name = modelName(model);
+    const first = modelIndex.get(name);
+    if (first !== undefined) {
+      problems.push({
+        path: ['models', i, model.name === undefined ? 'kind' : 'name'],
+        message: `model name "${name}" is already used by model ${first + 1}; expected unique model names (give this model a name:)`,
+      });
+    } else {
+      modelIndex.set(name, i);
+    }
+    if (model.kind === 'primary-replica' && model.replication !== 'async' && model.syncStandbys > nodes.length - 1) {
+      const explicit = rawAt(data, ['models', i, 'syncStandbys']) !== undefined;
+      problems.push({
+        path: ['models', i, explicit ? 'syncStandbys' : 'replication'],
+        message:
+          nodes.length === 1
+            ? `${model.replication} replication needs a replica but the scenario has 1 node; expected replication: async or more nodes`
+            : `${model.replication} replication with syncStandbys ${model.syncStandbys} needs ${model.syncStandbys + 1} nodes but the scenario has ${nodes.length}; expected syncStandbys from 1 to ${nodes.length - 1}`,
+      });
+    }
+  });
+
+  // Workload: reads + cas <= 1 (up to rounding).
+  const { reads, cas } = doc.workload;
+  if (reads + cas > 1 + 1e-9) {
+    const explicitCas = rawAt(data, ['workload', 'cas']) !== undefined;
+    problems.push({
+      path: ['workload', explicitCas ? 'cas' : 'reads'],
+      message: `reads ${reads} + cas ${cas} is more than 1; expected fractions that add up to at most 1 (the rest are writes)`,
+    });
+  }
+
+  // Faults: `at` within the scripted part; node names exist; the action's own checks.
+  const durationUs = toUs(doc.duration);
+  doc.faults.forEach((fault, i) => {
+    if (toUs(fault.at) > durationUs) {
+      problems.push({
+        path: ['faults', i, 'at'],
+        message: `${show(rawAt(data, ['faults', i, 'at']))} is after the end of the scripted part; expected a time from 0 to the duration (${show(rawAt(data, ['duration']))})`,
+      });
+    }
+    const action = faultAction(fault);
+    const def = actionDef(action);
+    const value: unknown = fault[action];
+    const refProblems = def.nodeRefs(value).flatMap((ref) => checkNodeRef(ref, nodes, action));
+    for (const p of refProblems) problems.push({ ...p, path: ['faults', i, action, ...p.path] });
+    if (refProblems.length === 0 && def.check !== undefined) {
+      for (const p of def.check(value, nodes)) problems.push({ ...p, path: ['faults', i, action, ...p.path] });
+    }
+  });
+
+  // Expect: keyed by a model of this scenario.
+  for (const model of Object.keys(doc.expect ?? {})) {
+    if (!modelIndex.has(model)) {
+      problems.push({
+        path: ['expect', model],
+        onKey: true,
+        message: `expect names model "${model}" which is not in models; expected one of: ${[...modelIndex.keys()].join(', ')}`,
+      });
+    }
+  }
+  return problems;
+}
+
+function checkNodeRef(ref: NodeRef, nodes: readonly string[], action: FaultActionName): Problem[] {
+  if (nodes.includes(ref.name)) return [];
+  const words = ROLE_WORDS[ref.role];
+  if (words.includes(ref.name)) return [];
+  const expected = `expected one of: ${choices([...nodes, ...words])}`;
+  const where =
+    ref.name === 'all'
+      ? 'only restart takes all'
+      : ref.name === 'follower' || ref.name === 'rest'
+        ? 'it can only appear inside partition groups'
+        : RESERVED.includes(ref.name)
+          ? `${action} does not take it`
+          : null;
+  const message = where === null ? `unknown node "${ref.name}" in ${action}; ${expected}` : `"${ref.name}" is not allowed here: ${where}; ${expected}`;
+  return [{ path: ref.path, message }];
+}
+
+// ---------------------------------------------------------------- conversion
+
+function toModelSpec(model: ModelDocument): ModelSpec {
+  switch (model.kind) {
+    case 'raft':
+      return { kind: 'raft', name: modelName(model), ...convertOptions(RAFT_OPTIONS, model) } satisfies RaftModelSpec;
+    case 'primary-replica':
+      return { kind: 'primary-replica', name: modelName(model), ...convertOptions(PRIMARY_REPLICA_OPTIONS, model) } satisfies PrimaryReplicaModelSpec;
+  }
+}
+
+function toScenario(doc: ScenarioDocument, data: unknown, file: string, locator: Locator): Scenario {
+  const latency = toUsRange(doc.network.latency);
+  const faults = doc.faults.map((fault, i): FaultSpec => {
+    const action = faultAction(fault);
+    return { ...actionDef(action).toAction(fault[action]), atUs: toUs(fault.at), ...locator.at(['faults', i]) };
+  });
+
+  // Expectations in file order: the document as read keeps its key order.
+  const expect: Expectation[] = [];
+  for (const model of Object.keys((rawAt(data, ['expect']) ?? {}) as object)) {
+    const fields = doc.expect?.[model];
+    if (fields === undefined) continue;
+    for (const field of Object.keys((rawAt(data, ['expect', model]) ?? {}) as object)) {
+      if (!(field in EXPECT_FIELDS)) continue;
+      const value = fields[field as ExpectField];
+      if (value === undefined) continue;
+      expect.push({ model, field, ...parseComparison(value), ...locator.at(['expect', model, field]) });
+    }
+  }
+
+  return {
+    file,
+    name: doc.name,
+    description: (doc.description ?? '').trimEnd(),
+    seed: doc.seed,
+    durationUs: toUs(doc.duration),
+    settleUs: toUs(doc.settle),
+    nodes: nodeNames(doc.nodes),
+    network: { latencyUsMin: latency.minUs, latencyUsMax: latency.maxUs, drop: doc.network.drop, duplicate: doc.network.duplicate },
+    models: doc.models.map(toModelSpec),
+    workload: {
+      clients: doc.workload.clients,
+      intervalUs: toUs(doc.workload.interval),
+      timeoutUs: toUs(doc.workload.timeout),
+      keys: doc.workload.keys,
+      reads: doc.workload.reads,
+      cas: doc.workload.cas,
+    },
+    faults,
+    expect,
+  };
+}

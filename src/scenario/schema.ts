@@ -1,0 +1,141 @@
+/**
+ * The scenario file as written (contract §3), as a zod schema: shapes, types,
+ * formats and defaults. Checks that need the whole document (node names
+ * referenced by faults, partitions, `at` within `duration`, expect keyed by a
+ * model) are in load.ts; the conversion to simulator units is there too.
+ *
+ * Every mapping is strict: an unknown key is an error. The JSON Schema for
+ * editors (schema/scenario.schema.json) is generated from this file.
+ */
+import { z } from 'zod';
+import { expectFieldsSchema } from './expect.ts';
+import { FAULT_ACTION_NAMES, faultActionShape } from './fault-actions.ts';
+import { list, mapping, whenKeysKnown, name, NODES_MAX, probability, text, time, timeRange, wholeNumber } from './fields.ts';
+import { optionShape, PRIMARY_REPLICA_OPTIONS, RAFT_OPTIONS } from './model-options.ts';
+
+const modelName = name('a model name', 'Unique among the models; defaults to the kind. Keys the summary and --model NAME.').optional();
+
+const raftModel = mapping('raft model', {
+  kind: z.literal('raft').meta({ description: 'Raft (leader election, log replication, commit on a majority).' }),
+  name: modelName,
+  ...optionShape(RAFT_OPTIONS),
+});
+
+const primaryReplicaModel = mapping('primary-replica model', {
+  kind: z.literal('primary-replica').meta({ description: 'Primary/replica log shipping with a Patroni-like failover manager (docs: replication-model).' }),
+  name: modelName,
+  ...optionShape(PRIMARY_REPLICA_OPTIONS),
+});
+
+export const MODEL_KINDS = ['raft', 'primary-replica'] as const;
+
+const model = z
+  .discriminatedUnion('kind', [raftModel, primaryReplicaModel], {
+    error: (iss) => {
+      const input = iss.input;
+      if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+        return `${input === null ? 'an empty value' : Array.isArray(input) ? 'a list' : JSON.stringify(input)} is not a model; expected a mapping such as {kind: raft} or {kind: primary-replica, name: NAME}`;
+      }
+      const kind = (input as Record<string, unknown>)['kind'];
+      if (kind === undefined) return `missing required key "kind" in model; expected one of: ${MODEL_KINDS.join(', ')}`;
+      return `${JSON.stringify(kind)} is not a model kind; expected one of: ${MODEL_KINDS.join(', ')}`;
+    },
+  })
+  .meta({ description: 'A model to run under the fault script: kind raft or primary-replica.' });
+
+const network = mapping(
+  'network',
+  {
+    latency: timeRange('Message latency, uniform in the range.').default('5ms..15ms'),
+    drop: probability('Probability a message is lost.').default(0),
+    duplicate: probability('Probability a message is delivered twice.').default(0),
+  },
+  { description: 'The network at the start; faults may change it.' },
+);
+
+const workload = mapping(
+  'workload',
+  {
+    clients: wholeNumber('a client count', 0, 1000, 'Client i is bound to node ((i-1) mod N)+1 and shares its side of every partition; 0 means none.').default(3),
+    interval: time("Think time between a client's operations.").default('50ms'),
+    timeout: time('A client gives up on an operation after this.', { positive: true }).default('1s'),
+    keys: wholeNumber('a key count', 1, 1000, 'Keys are named k1..kK.').default(3),
+    reads: probability('Fraction of reads.').default(0.5),
+    cas: probability('Fraction of compare-and-set; reads + cas <= 1, the rest are writes.').default(0),
+  },
+  { description: 'The clients and their operation mix.' },
+);
+
+const fault = mapping('fault', {
+  at: time('When the fault is applied (equal times apply in file order).', { examples: ['5s'] }),
+  ...faultActionShape,
+})
+  .superRefine(
+    (item, ctx) => {
+    const present = FAULT_ACTION_NAMES.filter((key) => item[key] !== undefined);
+    if (present.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `fault has no action; expected exactly one of: ${FAULT_ACTION_NAMES.join(', ')}` });
+    }
+    for (const extra of present.slice(1)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [extra],
+        message: `a fault has one action but this one also has ${present[0]!}; expected exactly one of ${FAULT_ACTION_NAMES.join(', ')} per list item (use two items with the same at)`,
+      });
+    }
+    },
+    { when: whenKeysKnown },
+  )
+  .meta({ description: `At time at, exactly one action: ${FAULT_ACTION_NAMES.join(', ')}.` });
+
+const nodeName = name('a node name', 'A node name.');
+
+export const scenarioSchema = mapping(
+  'scenario',
+  {
+    name: text('a scenario name', 'Required: the scenario name, shown in reports.'),
+    description: text('a description', 'Shown in the UI.').optional(),
+    seed: wholeNumber('a seed', 0, Number.MAX_SAFE_INTEGER, 'Seeds every random stream of the run; --seed overrides it.').default(1),
+    duration: time('Required: simulated time of the scripted part.', { positive: true, examples: ['20s'] }),
+    settle: time('After duration every fault is healed, crashed nodes restarted, clients stopped, and the system gets this long to converge.').default('5s'),
+    nodes: z
+      .union(
+        [
+          wholeNumber('a node count', 1, NODES_MAX, 'How many nodes, named n1..nN.'),
+          list(nodeName, 'a list of node names', 'a list of names such as [a, b, c]', { min: 1 }).max(NODES_MAX, {
+            error: `too many nodes; expected at most ${NODES_MAX}`,
+          }),
+        ],
+        { error: (iss) => nodesMessage(iss.input) },
+      )
+      .meta({ description: 'A count N (nodes n1..nN) or a list of names.' }),
+    network: network.prefault({}),
+    models: list(model, 'a list of models', 'a list with at least one model, e.g. [{kind: raft}]', {
+      min: 1,
+      description: 'Required: the models to run, each under the same fault script and seed.',
+    }),
+    workload: workload.prefault({}),
+    faults: list(fault, 'a list of faults', 'a list of faults, each with at and one action', {
+      description: 'The fault script, applied at each item\'s at; equal times in file order.',
+    }).default([]),
+    expect: z
+      .record(z.string(), expectFieldsSchema, {
+        error: (iss) => `${Array.isArray(iss.input) ? 'a list' : JSON.stringify(iss.input)} is not an expect mapping; expected a mapping of model name to {field: value}`,
+      })
+      .optional()
+      .meta({ description: 'Checked after the run, keyed by model name: summary field → literal or comparison string.' }),
+  },
+  { description: 'A raftsim scenario: nodes, models, workload and a fault script (docs: contract §3).' },
+);
+
+function nodesMessage(input: unknown): string {
+  const expected = `expected a count from 1 to ${NODES_MAX} or a list of names such as [a, b, c]`;
+  if (input === undefined) return `missing required key "nodes" in scenario; ${expected}`;
+  const shown = input === null ? 'an empty value' : typeof input === 'string' ? JSON.stringify(input) : typeof input === 'object' ? 'a mapping' : String(input);
+  return `${shown} is not a node count or list; ${expected}`;
+}
+
+/** The document after validation, with defaults filled in. */
+export type ScenarioDocument = z.output<typeof scenarioSchema>;
+export type ModelDocument = ScenarioDocument['models'][number];
+export type FaultDocument = ScenarioDocument['faults'][number];
