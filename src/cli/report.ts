@@ -43,6 +43,12 @@ export function textReport(result: RunResult, description: string): string {
     ),
   );
 
+  // One line per model in CAP terms, computed from its figures.
+  out.push('\nverdict\n');
+  const width = Math.max(...names.map((n) => n.length));
+  for (const run of result.runs) out.push(`  ${run.name.padEnd(width)}  ${run.verdict}\n`);
+  out.push('\n');
+
   for (const run of result.runs) {
     if (run.summary.linearizableNote !== undefined) out.push(`${run.name}: linearizable unknown: ${run.summary.linearizableNote}\n`);
     for (const v of run.summary.violations) out.push(`${run.name}: VIOLATION ${v.invariant} at ${v.atMs}ms: ${v.detail}\n`);

@@ -13,6 +13,7 @@ import { applyFault } from './faults.ts';
 import type { ModelFactory, ModelRuntime } from './model.ts';
 import { primaryReplicaModel } from './primary-replica-model.ts';
 import { raftModel } from './raft-model.ts';
+import { verdictOf, type NodeDowntime } from './verdict.ts';
 
 /** One model's figures: exactly the fields of contract §4. */
 export interface ModelSummary {
@@ -50,6 +51,8 @@ export interface ModelRun {
   readonly authoritative: readonly EffectiveWrite[];
   /** True when `--until` or a violation ended the run before duration + settle. */
   readonly stoppedEarly: boolean;
+  /** One line in CAP terms, computed from the figures (see verdict.ts). */
+  readonly verdict: string;
 }
 
 export interface RunResult {
@@ -133,12 +136,26 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
   });
   const s = sim;
 
+  // When each node was down (crashed or paused): its clients' outage then is not the model's choice (the verdict).
+  const downSinceUs = names.map(() => -1);
+  const downtime: NodeDowntime[] = [];
+  const trackDowntime = () => {
+    for (let i = 0; i < names.length; i++) {
+      const down = !s.isUp(i) || s.paused[i] === true;
+      if (down && downSinceUs[i]! < 0) downSinceUs[i] = s.nowUs;
+      if (down || downSinceUs[i]! < 0) continue;
+      downtime.push({ node: i, fromUs: downSinceUs[i]!, toUs: s.nowUs });
+      downSinceUs[i] = -1;
+    }
+  };
+
   const faultRng = rngStream(seed, 'faults');
   for (const fault of scenario.faults) {
     s.at(fault.atUs, () => {
       const text = applyFault(s, fault, faultRng);
       s.trace.note(s.nowUs, -1, text);
       log.push({ atUs: s.nowUs, text });
+      trackDowntime();
     });
   }
   // Settle: every fault healed, crashed nodes restarted, paused nodes resumed, clients stopped.
@@ -149,6 +166,7 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
       s.resume(i);
       if (!s.isUp(i)) s.restart(i);
     }
+    trackDowntime();
     s.trace.note(s.nowUs, -1, 'settle');
     log.push({ atUs: s.nowUs, text: 'settle: faults healed, crashed nodes restarted, clients stopped' });
   });
@@ -190,7 +208,9 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
     messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },
     traceHash: s.trace.digest(),
   };
-  return { name: spec.name, summary, history: workload.history, log, linearizability, authority: model.authority(s.nodes), authoritative, stoppedEarly };
+  downSinceUs.forEach((fromUs, node) => fromUs >= 0 && downtime.push({ node, fromUs, toUs: s.nowUs }));
+  const verdict = verdictOf({ summary, history: workload.history }, scenario.durationUs, { nodeCount: names.length, downtime });
+  return { name: spec.name, summary, history: workload.history, log, linearizability, authority: model.authority(s.nodes), authoritative, stoppedEarly, verdict };
 }
 
 function round(value: number, digits: number): number {

@@ -1,0 +1,58 @@
+import type { NodeContext, Protocol, ProtocolNode } from '../../core/protocol.ts';
+import { PrimaryReplicaNode } from './node.ts';
+import { chooseSyncSet } from './sync.ts';
+import { MSG_NAMES, type Entry, type PrimaryReplicaConfig, type PrimaryReplicaObserver, type PrimaryReplicaStable } from './types.ts';
+
+export { PrimaryReplicaNode } from './node.ts';
+export * from './types.ts';
+
+/** Entries per shipment at most, as for Raft's AppendEntries: bounds message size and catch-up bursts. */
+export const DEFAULT_MAX_ENTRIES_PER_MESSAGE = 64;
+/** A primary's heartbeat to idle replicas: the same cadence as Raft's default heartbeat, so the two compare fairly. */
+export const DEFAULT_SHIP_INTERVAL_US = 50_000;
+/** Resend an unanswered shipment after this long: well above the round trips of the shipped scenarios (≤ 2 × 150 ms). */
+export const DEFAULT_SHIP_RETRY_US = 400_000;
+
+/** The `Protocol` the simulator hosts: primary/replica nodes sharing one configuration and one observer. */
+export class PrimaryReplicaProtocol implements Protocol {
+  readonly kind = 'primary-replica';
+
+  constructor(
+    readonly config: PrimaryReplicaConfig,
+    private readonly nodeCount: number,
+    private readonly observer: PrimaryReplicaObserver | null,
+  ) {}
+
+  messageName(kind: number): string {
+    return MSG_NAMES[kind] ?? `primary-replica-${kind}`;
+  }
+
+  /** Every node starts with the same lock record: the first node holds epoch 1. */
+  createStable(): PrimaryReplicaStable {
+    const sentinel: Entry = { epoch: 0, op: null, client: -1, seq: 0 };
+    const syncSet = chooseSyncSet(0, this.nodeCount, Math.min(this.config.syncStandbys, this.nodeCount - 1), this.config.syncMode, null);
+    return {
+      log: [sentinel],
+      epoch: 1,
+      promise: { epoch: 1, holder: 0, syncSet, syncBase: { epoch: 0, index: 0 }, leaderIndex: 0 },
+      firstBoot: true,
+    };
+  }
+
+  createNode(ctx: NodeContext, stable: unknown): PrimaryReplicaNode {
+    return new PrimaryReplicaNode(ctx, this.config, stable as PrimaryReplicaStable, this.observer);
+  }
+
+  /** The primary of the highest epoch among live nodes (a cut-off old primary may not know it was replaced). */
+  leaderOf(nodes: readonly (ProtocolNode | null)[]): number {
+    let best = -1;
+    let bestEpoch = -1;
+    nodes.forEach((node, i) => {
+      if (node instanceof PrimaryReplicaNode && node.currentRole === 'primary' && node.epoch > bestEpoch) {
+        best = i;
+        bestEpoch = node.epoch;
+      }
+    });
+    return best;
+  }
+}

@@ -1,0 +1,959 @@
+import { assert } from '../../core/assert.ts';
+import type { ClientOp, ClientReply, ClientRequest, Message, NodeContext, NodeView, ProtocolNode } from '../../core/protocol.ts';
+import type { Us } from '../../core/time.ts';
+import { KvStateMachine } from '../kv.ts';
+import { refusal, type GrantRules, type Refusal } from './lock.ts';
+import { initialRole, nextRole, type Role, type RoleEvent, type RoleSnapshot } from './roles.ts';
+import { atLeast, betterCandidate, chooseSyncSet, syncConfirmedIndex } from './sync.ts';
+import {
+  MsgKind,
+  type Entry,
+  type Forward,
+  type ForwardReply,
+  type LockHeld,
+  type LockRecord,
+  type LockReply,
+  type LockRequest,
+  type LogPosition,
+  type PrimaryReplicaConfig,
+  type PrimaryReplicaMessage,
+  type PrimaryReplicaObserver,
+  type PrimaryReplicaStable,
+  type Probe,
+  type ProbeReply,
+  type Ship,
+  type ShipReply,
+} from './types.ts';
+
+const TIMER_SHIP = 0;
+const TIMER_RENEW = 1;
+const TIMER_LEASE = 2;
+const TIMER_WATCH = 3;
+const TIMER_CANDIDACY = 4;
+const TIMER_SEMI_SYNC = 5;
+
+const NOT_IN_FLIGHT = -1;
+
+type Outcome = Omit<ClientReply, 'client' | 'seq'>;
+
+/** A write of the primary's tenure waiting to be answered. */
+interface PendingWrite {
+  readonly index: number;
+  readonly client: number;
+  readonly seq: number;
+  /** The node whose client asked: the primary itself, or the replica that forwarded it. */
+  readonly origin: number;
+  readonly appendUs: Us;
+  /** undefined until applied; null for a duplicate (its first copy answers). */
+  outcome: Outcome | null | undefined;
+}
+
+/**
+ * One database server of a log-shipping cluster (PostgreSQL streaming
+ * replication, MySQL binlog replication) with a Patroni-like failover
+ * manager, as a pure state machine: every input is a message, a timer or a
+ * client request; every output goes through the `NodeContext`.
+ *
+ * Roles: `primary` (appends client writes to its WAL and ships it, in
+ * order, to every replica), `replica` (receives, applies, acknowledges;
+ * forwards its clients' writes to the primary it believes in) and
+ * `candidate` (a replica that saw the leader lock lapse and is checking
+ * whether it should take it).
+ *
+ * The leader lock: every node keeps a copy of the lock record and grants it
+ * to one holder at a time (see lock.ts); a majority of grants is the lock.
+ * The primary renews every failoverTimeout/3 and, when a majority granted,
+ * tells everyone (LockHeld). A replica that has not heard LockHeld for a
+ * failoverTimeout probes its peers and, if it is the most up-to-date
+ * reachable eligible one, asks for the lock at a new epoch.
+ *
+ * A node that hears of a newer epoch than the one it is primary of demotes
+ * itself and follows; the new primary's shipments make it discard what the
+ * new primary lacks (pg_rewind) — acknowledged writes among them are lost.
+ */
+export class PrimaryReplicaNode implements ProtocolNode {
+  private role: Role = 'replica';
+  private roleSnapshot: RoleSnapshot = initialRole();
+  /** The primary this node believes in; -1 when it knows none. */
+  private primaryId = -1;
+  private kv = new KvStateMachine();
+  private appliedIndex = 0;
+  private readonly self: number;
+  private readonly n: number;
+  private readonly majority: number;
+  private readonly ttlUs: Us;
+  private readonly grantRules: GrantRules;
+
+  // ---- as primary
+  private primaryEpoch = 0;
+  private readonly nextIndex: Int32Array;
+  private readonly matchIndex: Float64Array;
+  /** Local time the unanswered shipment to each replica left, or NOT_IN_FLIGHT: one batch in flight per replica. */
+  private readonly inFlightSinceUs: Float64Array;
+  private readonly scratch: Float64Array;
+  /** The highest index whose replication requirement is met: writes up to it may be answered. */
+  private confirmedIndex = 0;
+  private semiSyncOn = true;
+  private pending: PendingWrite[] = [];
+  private pendingHead = 0;
+  private applyCursor = 0;
+  private semiSyncArmedFor = -1;
+  private syncSet: readonly number[] = [];
+  private syncBase: LogPosition = { epoch: 0, index: 0 };
+
+  // ---- as lock holder or candidate
+  private holdsLock = false;
+  private leaseUntilUs: Us = Number.NEGATIVE_INFINITY;
+  private round = 0;
+  private renewRound = -1;
+  private renewSentUs: Us = 0;
+  private readonly grants: Uint8Array;
+  private grantCount = 0;
+  private roundWon = false;
+
+  // ---- as a DCS member (granter)
+  private promiseUntilUs: Us = 0;
+
+  // ---- as replica or candidate
+  /** Local time until which the lock counts as held: a failoverTimeout after the last LockHeld. */
+  private lockSeenUntilUs: Us = 0;
+  /** The newest lock record this node knows of (from LockHeld or its own grants). */
+  private viewRecord: LockRecord;
+  /** The best known last index of the primary (for maxLagOnFailover). */
+  private knownLeaderIndex = 0;
+  /** probe: asking peers how far they are; acquire: asking for the lock; wait: until refusing promises run out. */
+  private candidacy: 'probe' | 'acquire' | 'wait' | null = null;
+  private probeRound = -1;
+  private readonly answered: Uint8Array;
+  private readonly answerEpoch: Float64Array;
+  private readonly answerIndex: Float64Array;
+  private readonly answerEligible: Uint8Array;
+  private readonly answerPrimary: Uint8Array;
+  private answers = 0;
+  private epochHeard = 0;
+  private leaderIndexHeard = 0;
+  private acquireRound = -1;
+  private acquireEpoch = 0;
+  private acquireSentUs: Us = 0;
+  private acquireSet: readonly number[] = [];
+  private acquireBase: LogPosition = { epoch: 0, index: 0 };
+  private refusals = 0;
+  /** Local time until which some node that refused still promises the lock to the old holder. */
+  private heldUntilUs: Us = 0;
+  private acquireRetried = false;
+
+  // ---- as the node a client is bound to
+  /** Requests of this node's clients forwarded to the primary, by client. */
+  private readonly waiting = new Map<number, ClientRequest>();
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly config: PrimaryReplicaConfig,
+    private readonly stable: PrimaryReplicaStable,
+    private readonly observer: PrimaryReplicaObserver | null,
+  ) {
+    this.self = ctx.self;
+    this.n = ctx.nodeCount;
+    this.majority = Math.floor(this.n / 2) + 1;
+    this.ttlUs = config.failoverTimeoutUs;
+    this.grantRules = { syncSetOnly: config.replication === 'sync' && config.syncMode === 'first', maxLag: config.maxLagOnFailover };
+    this.viewRecord = stable.promise;
+    this.knownLeaderIndex = stable.promise.leaderIndex;
+    this.nextIndex = new Int32Array(this.n);
+    this.matchIndex = new Float64Array(this.n);
+    this.inFlightSinceUs = new Float64Array(this.n).fill(NOT_IN_FLIGHT);
+    this.scratch = new Float64Array(this.n);
+    this.grants = new Uint8Array(this.n);
+    this.answered = new Uint8Array(this.n);
+    this.answerEpoch = new Float64Array(this.n);
+    this.answerIndex = new Float64Array(this.n);
+    this.answerEligible = new Uint8Array(this.n);
+    this.answerPrimary = new Uint8Array(this.n);
+  }
+
+  // ---- inputs ---------------------------------------------------------------
+
+  start(): void {
+    const now = this.ctx.now();
+    // After a restart a node cannot know how long ago it promised the lock: it keeps the promise a full TTL.
+    this.promiseUntilUs = now + this.ttlUs;
+    this.lockSeenUntilUs = now + this.ttlUs;
+    this.observer?.applyReset(this.self);
+    // A restarted server replays its WAL (crash recovery): everything it holds becomes visible.
+    this.applyTo(this.lastIndex());
+    const firstBoot = this.stable.firstBoot;
+    this.stable.firstBoot = false;
+    if (this.config.failover === 'none') {
+      // A fixed primary, as in a plain streaming-replication set-up without a failover manager.
+      if (this.self === 0) this.becomePrimary(this.stable.epoch, now, this.stable.promise.syncSet, this.position());
+      else this.primaryId = 0;
+      return;
+    }
+    if (firstBoot && this.stable.promise.holder === this.self) {
+      this.becomePrimary(this.stable.promise.epoch, now, this.stable.promise.syncSet, this.stable.promise.syncBase);
+      return;
+    }
+    // Like Patroni reading the leader key from the DCS at start-up.
+    this.primaryId = this.stable.promise.holder === this.self ? -1 : this.stable.promise.holder;
+    this.ctx.setTimer(TIMER_WATCH, this.ttlUs);
+  }
+
+  onTimer(timer: number): void {
+    switch (timer) {
+      case TIMER_SHIP:
+        if (this.role === 'primary') this.tickShip();
+        return;
+      case TIMER_RENEW:
+        if (this.role === 'primary') this.startRenewal();
+        return;
+      case TIMER_LEASE:
+        if (this.role === 'primary') this.checkLease();
+        return;
+      case TIMER_WATCH:
+        return this.watchLock();
+      case TIMER_CANDIDACY:
+        return this.candidacyTimedOut();
+      case TIMER_SEMI_SYNC:
+        if (this.role === 'primary') this.checkSemiSync();
+        return;
+      default:
+        assert(false, `unknown timer ${timer}`);
+    }
+  }
+
+  onMessage(from: number, msg: Message): void {
+    const m = msg as PrimaryReplicaMessage;
+    // Epochs once, up front: a shipment, its answer or a lock announcement of a newer epoch means a newer primary.
+    if ((m.kind === MsgKind.Ship || m.kind === MsgKind.ShipReply || m.kind === MsgKind.LockHeld) && m.term > this.stable.epoch) {
+      this.raiseEpoch(m.term, m.kind === MsgKind.ShipReply ? -1 : from, `heard of epoch ${m.term} from ${from === -1 ? 'a peer' : 'node ' + from}`);
+    }
+    switch (m.kind) {
+      case MsgKind.Ship:
+        return this.handleShip(from, m);
+      case MsgKind.ShipReply:
+        return this.handleShipReply(from, m);
+      case MsgKind.Forward:
+        return this.handleForward(from, m);
+      case MsgKind.ForwardReply:
+        return this.handleForwardReply(m);
+      case MsgKind.LockRequest:
+        return this.handleLockRequest(from, m);
+      case MsgKind.LockReply:
+        return this.handleLockReply(from, m);
+      case MsgKind.LockHeld:
+        return this.handleLockHeld(from, m);
+      case MsgKind.Probe:
+        return this.handleProbe(from, m);
+      case MsgKind.ProbeReply:
+        return this.handleProbeReply(from, m);
+    }
+  }
+
+  onClientRequest(request: ClientRequest): void {
+    const op = request.op;
+    if (op.f === 'read' && (this.config.reads === 'any' || this.role === 'primary')) {
+      // Served from this node's own copy: a hot standby's may be behind.
+      this.ctx.reply({ client: request.client, seq: request.seq, ok: true, value: this.kv.read(op.key) });
+      return;
+    }
+    if (this.role === 'primary') {
+      this.appendClientEntry(request.client, request.seq, op, this.self);
+      return;
+    }
+    if (this.primaryId < 0) {
+      this.ctx.reply({ client: request.client, seq: request.seq, ok: false, error: 'no primary' });
+      return;
+    }
+    this.waiting.set(request.client, request);
+    const forward: Forward = { kind: MsgKind.Forward, term: this.stable.epoch, client: request.client, seq: request.seq, op };
+    this.ctx.send(this.primaryId, forward);
+  }
+
+  view(): NodeView {
+    return {
+      role: this.role,
+      term: this.role === 'primary' ? this.primaryEpoch : this.stable.epoch,
+      logLength: this.lastIndex(),
+      commitIndex: this.role === 'primary' ? this.confirmedIndex : this.appliedIndex,
+    };
+  }
+
+  // ---- queries (for the protocol host, checks and tests) ---------------------
+
+  get currentRole(): Role {
+    return this.role;
+  }
+
+  /** The epoch this node is primary of, or the highest it knows of. */
+  get epoch(): number {
+    return this.role === 'primary' ? this.primaryEpoch : this.stable.epoch;
+  }
+
+  get log(): readonly Entry[] {
+    return this.stable.log;
+  }
+
+  get semiSyncActive(): boolean {
+    return this.semiSyncOn;
+  }
+
+  lastIndex(): number {
+    return this.stable.log.length - 1;
+  }
+
+  position(): LogPosition {
+    const log = this.stable.log;
+    return { epoch: log[log.length - 1]!.epoch, index: log.length - 1 };
+  }
+
+  private lastEpoch(): number {
+    const log = this.stable.log;
+    return log[log.length - 1]!.epoch;
+  }
+
+  // ---- roles -----------------------------------------------------------------
+
+  private changeRole(event: RoleEvent): void {
+    const next = nextRole(this.roleSnapshot, event);
+    assert(next !== null, `illegal role change: ${this.role} on ${event.type}`);
+    this.roleSnapshot = next;
+    this.role = next.value as Role;
+  }
+
+  /** A newer epoch exists: a primary of an older one demotes itself; a candidate for an epoch it cannot get gives up. */
+  private raiseEpoch(epoch: number, newPrimary: number, why: string): void {
+    if (epoch <= this.stable.epoch) return;
+    this.stable.epoch = epoch;
+    if (this.role === 'primary' && this.primaryEpoch < epoch) this.demote(why, newPrimary);
+    else if (this.role === 'candidate' && this.candidacy !== 'probe' && this.acquireEpoch <= epoch && newPrimary !== this.self) this.giveUp();
+  }
+
+  private becomePrimary(epoch: number, leaseFromUs: Us, syncSet: readonly number[], syncBase: LogPosition): void {
+    this.changeRole(this.role === 'candidate' ? { type: 'LOCK_WON' } : { type: 'BOOT_AS_PRIMARY' });
+    this.candidacy = null;
+    this.ctx.cancelTimer(TIMER_CANDIDACY);
+    this.ctx.cancelTimer(TIMER_WATCH);
+    this.primaryEpoch = epoch;
+    if (epoch > this.stable.epoch) this.stable.epoch = epoch;
+    this.primaryId = this.self;
+    const last = this.lastIndex();
+    this.nextIndex.fill(last + 1);
+    this.matchIndex.fill(0);
+    this.inFlightSinceUs.fill(NOT_IN_FLIGHT);
+    this.confirmedIndex = last;
+    this.semiSyncOn = true;
+    this.pending = [];
+    this.pendingHead = 0;
+    this.applyCursor = 0;
+    this.semiSyncArmedFor = -1;
+    this.syncSet = syncSet;
+    this.syncBase = syncBase;
+    this.knownLeaderIndex = last;
+    this.applyTo(last);
+    this.observer?.tookOffice(this.self, epoch);
+    if (this.config.failover === 'auto') {
+      this.holdsLock = true;
+      this.leaseUntilUs = leaseFromUs + this.ttlUs;
+      this.lockRenewed();
+      this.ctx.setTimer(TIMER_RENEW, this.renewIntervalUs());
+    }
+    this.tickShip();
+  }
+
+  private demote(why: string, newPrimary: number): void {
+    this.dropLock(false);
+    this.observer?.steppedDown(this.self, this.primaryEpoch, why);
+    this.changeRole({ type: 'DEMOTE' });
+    for (const t of [TIMER_SHIP, TIMER_RENEW, TIMER_LEASE, TIMER_SEMI_SYNC]) this.ctx.cancelTimer(t);
+    // Writes still waiting are neither confirmed nor refused: their clients time out (outcome unknown).
+    this.pending = [];
+    this.pendingHead = 0;
+    this.applyCursor = 0;
+    this.primaryId = newPrimary === this.self ? -1 : newPrimary;
+    // As a replica it applies all it holds (after-sync kept unconfirmed entries invisible until now).
+    this.applyTo(this.lastIndex());
+    this.lockSeenUntilUs = this.ctx.now() + this.ttlUs;
+    if (this.config.failover === 'auto') this.ctx.setTimer(TIMER_WATCH, this.ttlUs);
+  }
+
+  private dropLock(stillPrimary: boolean): void {
+    if (!this.holdsLock) return;
+    this.holdsLock = false;
+    this.leaseUntilUs = Number.NEGATIVE_INFINITY;
+    this.observer?.lockLost(this.self, this.primaryEpoch, stillPrimary);
+  }
+
+  // ---- the primary: appending and answering ------------------------------------
+
+  private appendClientEntry(client: number, seq: number, op: ClientOp, origin: number): void {
+    const entry: Entry = { epoch: this.primaryEpoch, op, client, seq };
+    this.appendEntry(entry);
+    const index = this.lastIndex();
+    this.pending.push({ index, client, seq, origin, appendUs: this.ctx.now(), outcome: undefined });
+    // Asynchronous commit and MySQL's after-commit make the write visible on the primary at once;
+    // after-sync keeps it invisible until the replicas confirmed it.
+    if (!this.waitsBeforeApplying()) this.applyTo(index);
+    this.advanceConfirmed();
+    for (let peer = 0; peer < this.n; peer++) {
+      if (peer !== this.self && this.inFlightSinceUs[peer] === NOT_IN_FLIGHT) this.sendShip(peer);
+    }
+    this.armSemiSync();
+  }
+
+  private appendEntry(entry: Entry): void {
+    const log = this.stable.log;
+    const prevEpoch = log[log.length - 1]!.epoch;
+    log.push(entry);
+    this.observer?.appended(this.self, log.length - 1, entry, prevEpoch);
+  }
+
+  /** Sync or semi-sync (while on) with after-sync: applied only once confirmed. */
+  private waitsBeforeApplying(): boolean {
+    return this.waitsForReplicas() && this.config.waitPoint === 'after-sync';
+  }
+
+  private waitsForReplicas(): boolean {
+    const r = this.config.replication;
+    return r === 'sync' || (r === 'semi-sync' && this.semiSyncOn);
+  }
+
+  /** The highest index the configured replicas have confirmed (ignoring semi-sync's fallback). */
+  private replicasConfirmed(): number {
+    return syncConfirmedIndex(this.matchIndex, this.self, this.syncSet, this.config.syncStandbys, this.config.syncMode, this.scratch);
+  }
+
+  private advanceConfirmed(): void {
+    const required = this.waitsForReplicas() ? this.replicasConfirmed() : this.lastIndex();
+    if (required > this.confirmedIndex) this.confirmedIndex = Math.min(required, this.lastIndex());
+    if (this.waitsBeforeApplying() || this.appliedIndex < this.confirmedIndex) this.applyTo(this.confirmedIndex);
+    this.answerConfirmed();
+  }
+
+  /** Answers, in log order, every pending write that is confirmed and applied. */
+  private answerConfirmed(): void {
+    const pending = this.pending;
+    while (this.pendingHead < pending.length) {
+      const p = pending[this.pendingHead]!;
+      if (p.index > this.confirmedIndex || p.outcome === undefined) break;
+      this.pendingHead++;
+      if (p.outcome === null) continue;
+      if (p.origin === this.self) {
+        this.ctx.reply({ client: p.client, seq: p.seq, ...p.outcome });
+      } else {
+        const reply: ForwardReply = {
+          kind: MsgKind.ForwardReply,
+          term: this.primaryEpoch,
+          client: p.client,
+          seq: p.seq,
+          ok: p.outcome.ok,
+          value: p.outcome.value,
+          error: p.outcome.error,
+        };
+        this.ctx.send(p.origin, reply);
+      }
+    }
+    if (this.pendingHead === pending.length && pending.length > 0) {
+      this.pending = [];
+      this.pendingHead = 0;
+      this.applyCursor = 0;
+    }
+  }
+
+  /** Applies entries up to `index` in log order; as primary, records each pending write's outcome. */
+  private applyTo(index: number): void {
+    const log = this.stable.log;
+    const target = Math.min(index, log.length - 1);
+    while (this.appliedIndex < target) {
+      const i = ++this.appliedIndex;
+      const entry = log[i]!;
+      this.observer?.applied(this.self, i, entry);
+      const outcome = entry.op === null ? null : this.kv.apply(entry.client, entry.seq, entry.op);
+      if (this.role !== 'primary') continue;
+      const pending = this.pending;
+      while (this.applyCursor < pending.length && pending[this.applyCursor]!.index < i) this.applyCursor++;
+      const p = pending[this.applyCursor];
+      if (p !== undefined && p.index === i) p.outcome = outcome;
+    }
+  }
+
+  // ---- semi-sync: wait at most semiSyncTimeout, then fall back to async ---------
+
+  private armSemiSync(): void {
+    if (this.config.replication !== 'semi-sync' || !this.semiSyncOn) return;
+    const head = this.pending[this.pendingHead];
+    if (head === undefined || this.semiSyncArmedFor === head.index) return;
+    this.semiSyncArmedFor = head.index;
+    this.ctx.setTimer(TIMER_SEMI_SYNC, Math.max(0, head.appendUs + this.config.semiSyncTimeoutUs - this.ctx.now()));
+  }
+
+  private checkSemiSync(): void {
+    this.semiSyncArmedFor = -1;
+    if (!this.semiSyncOn) return;
+    const head = this.pending[this.pendingHead];
+    if (head === undefined) return;
+    if (this.ctx.now() - head.appendUs < this.config.semiSyncTimeoutUs) return this.armSemiSync();
+    // MySQL: rpl_semi_sync_source_timeout elapsed — the source silently goes asynchronous.
+    this.semiSyncOn = false;
+    this.observer?.semiSyncChanged(this.self, false);
+    this.applyTo(this.lastIndex());
+    this.advanceConfirmed();
+  }
+
+  // ---- shipping the WAL ------------------------------------------------------------
+
+  private tickShip(): void {
+    const now = this.ctx.now();
+    for (let peer = 0; peer < this.n; peer++) {
+      if (peer === this.self) continue;
+      const since = this.inFlightSinceUs[peer]!;
+      if (since === NOT_IN_FLIGHT || now - since >= this.config.shipRetryUs) this.sendShip(peer);
+    }
+    this.ctx.setTimer(TIMER_SHIP, this.config.shipIntervalUs);
+  }
+
+  /** Sends what `to` lacks from its next index on (empty: a heartbeat). One batch in flight per replica. */
+  private sendShip(to: number): void {
+    const log = this.stable.log;
+    const next = this.nextIndex[to]!;
+    const end = Math.min(log.length, next + this.config.maxEntriesPerMessage);
+    const msg: Ship = {
+      kind: MsgKind.Ship,
+      term: this.primaryEpoch,
+      prevIndex: next - 1,
+      prevEpoch: log[next - 1]!.epoch,
+      entries: next < end ? log.slice(next, end) : EMPTY,
+      primaryLastIndex: log.length - 1,
+    };
+    this.inFlightSinceUs[to] = this.ctx.now();
+    this.ctx.send(to, msg);
+  }
+
+  private replyShip(to: number, success: boolean, matchIndex: number, conflictIndex: number, conflictEpoch: number): void {
+    const reply: ShipReply = { kind: MsgKind.ShipReply, term: this.stable.epoch, success, matchIndex, conflictIndex, conflictEpoch };
+    this.ctx.send(to, reply);
+  }
+
+  private handleShip(from: number, m: Ship): void {
+    if (m.term < this.stable.epoch) {
+      // From a primary of an older epoch: the answer carries ours, and it demotes itself.
+      return this.replyShip(from, false, 0, this.lastIndex() + 1, 0);
+    }
+    if (this.role === 'primary') return; // two primaries of one epoch cannot be; the checker reports it if it happens
+    this.primaryId = from;
+    if (m.primaryLastIndex > this.knownLeaderIndex) this.knownLeaderIndex = m.primaryLastIndex;
+    const log = this.stable.log;
+    if (m.prevIndex > this.lastIndex()) return this.replyShip(from, false, 0, this.lastIndex() + 1, 0);
+    if (log[m.prevIndex]!.epoch !== m.prevEpoch) {
+      // Skip the whole conflicting epoch at once.
+      const conflictEpoch = log[m.prevIndex]!.epoch;
+      let first = m.prevIndex;
+      while (first > 1 && log[first - 1]!.epoch === conflictEpoch) first--;
+      return this.replyShip(from, false, 0, first, conflictEpoch);
+    }
+    const entries = m.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const index = m.prevIndex + 1 + i;
+      if (index < log.length) {
+        if (log[index]!.epoch === entries[i]!.epoch) continue;
+        this.rewind(index);
+      }
+      this.appendEntry(entries[i]!);
+    }
+    // Entries of an older epoch beyond the primary's end are not in its log: discard them (pg_rewind).
+    // (Entries of this epoch beyond it came from a later shipment that overtook this one.)
+    const end = m.primaryLastIndex + 1;
+    if (end < log.length && log[end]!.epoch < m.term) this.rewind(end);
+    this.applyTo(this.lastIndex());
+    this.replyShip(from, true, m.prevIndex + entries.length, 0, 0);
+  }
+
+  /** Discards entries from `fromIndex` on; the state machine starts over if it had applied any of them. */
+  private rewind(fromIndex: number): void {
+    const log = this.stable.log;
+    this.observer?.rewound(this.self, fromIndex, log.length - fromIndex, this.role);
+    log.length = fromIndex;
+    if (this.appliedIndex >= fromIndex) {
+      this.kv = new KvStateMachine();
+      this.appliedIndex = 0;
+      this.observer?.applyReset(this.self);
+    }
+  }
+
+  private handleShipReply(from: number, m: ShipReply): void {
+    if (this.role !== 'primary' || m.term !== this.primaryEpoch) return;
+    this.inFlightSinceUs[from] = NOT_IN_FLIGHT;
+    if (m.success) {
+      if (m.matchIndex > this.matchIndex[from]!) {
+        this.matchIndex[from] = m.matchIndex;
+        this.afterConfirmation();
+      }
+      if (this.nextIndex[from]! <= m.matchIndex) this.nextIndex[from] = m.matchIndex + 1;
+      if (this.nextIndex[from]! <= this.lastIndex()) this.sendShip(from);
+      return;
+    }
+    let next = m.conflictIndex;
+    if (m.conflictEpoch > 0) {
+      const log = this.stable.log;
+      let last = this.lastIndex();
+      while (last > 0 && log[last]!.epoch > m.conflictEpoch) last--;
+      if (last > 0 && log[last]!.epoch === m.conflictEpoch) next = last + 1;
+    }
+    next = Math.max(this.matchIndex[from]! + 1, Math.min(next, this.lastIndex() + 1));
+    this.nextIndex[from] = next;
+    this.sendShip(from);
+  }
+
+  private afterConfirmation(): void {
+    if (this.config.replication === 'semi-sync' && !this.semiSyncOn && this.replicasConfirmed() >= this.lastIndex()) {
+      // The replicas caught up: semi-sync switches itself back on.
+      this.semiSyncOn = true;
+      this.observer?.semiSyncChanged(this.self, true);
+    }
+    this.advanceConfirmed();
+    this.armSemiSync();
+  }
+
+  // ---- client forwarding -----------------------------------------------------------
+
+  private handleForward(from: number, m: Forward): void {
+    if (this.role !== 'primary') {
+      // Nothing appended: the operation definitely took no effect.
+      return this.sendForwardReply(from, m.client, m.seq, { ok: false, error: 'not primary' });
+    }
+    if (m.op.f === 'read') return this.sendForwardReply(from, m.client, m.seq, { ok: true, value: this.kv.read(m.op.key) });
+    this.appendClientEntry(m.client, m.seq, m.op, from);
+  }
+
+  private sendForwardReply(to: number, client: number, seq: number, outcome: Outcome): void {
+    const reply: ForwardReply = {
+      kind: MsgKind.ForwardReply,
+      term: this.stable.epoch,
+      client,
+      seq,
+      ok: outcome.ok,
+      value: outcome.value,
+      error: outcome.error,
+    };
+    this.ctx.send(to, reply);
+  }
+
+  private handleForwardReply(m: ForwardReply): void {
+    const waiting = this.waiting.get(m.client);
+    if (waiting === undefined || waiting.seq !== m.seq) return;
+    this.waiting.delete(m.client);
+    const reply: ClientReply = m.ok
+      ? m.value === undefined
+        ? { client: m.client, seq: m.seq, ok: true }
+        : { client: m.client, seq: m.seq, ok: true, value: m.value }
+      : { client: m.client, seq: m.seq, ok: false, error: m.error ?? 'rejected' };
+    this.ctx.reply(reply);
+  }
+
+  // ---- the leader lock: holding it ----------------------------------------------------
+
+  private renewIntervalUs(): Us {
+    return Math.max(1, Math.floor(this.ttlUs / 3));
+  }
+
+  private startRenewal(): void {
+    this.round++;
+    this.renewRound = this.round;
+    this.renewSentUs = this.ctx.now();
+    this.grants.fill(0);
+    this.grantCount = 0;
+    this.roundWon = false;
+    const request: LockRequest = {
+      kind: MsgKind.LockRequest,
+      term: this.primaryEpoch,
+      round: this.round,
+      acquire: false,
+      last: this.position(),
+      syncSet: this.syncSet,
+      syncBase: this.syncBase,
+    };
+    this.broadcastLockRequest(request);
+    this.ctx.setTimer(TIMER_RENEW, this.renewIntervalUs());
+  }
+
+  private broadcastLockRequest(request: LockRequest): void {
+    const why = this.refusalOf(this.self, request);
+    if (why === null) {
+      this.recordGrant(this.self, request);
+      this.countGrant(this.self, request.round, this.position());
+    } else if (request.acquire) {
+      this.countRefusal(why === 'held' ? Math.max(0, this.promiseUntilUs - this.ctx.now()) : 0);
+    }
+    for (let peer = 0; peer < this.n; peer++) if (peer !== this.self) this.ctx.send(peer, request);
+  }
+
+  private countGrant(from: number, round: number, last: LogPosition): void {
+    const renewing = this.role === 'primary' && round === this.renewRound;
+    const acquiring = this.role === 'candidate' && this.candidacy === 'acquire' && round === this.acquireRound;
+    if ((!renewing && !acquiring) || this.grants[from] === 1) return;
+    this.grants[from] = 1;
+    this.grantCount++;
+    if (renewing) {
+      if (this.roundWon || this.grantCount < this.majority) return;
+      this.roundWon = true;
+      // The lease counts from when the request left: every granter's promise outlasts it.
+      this.holdsLock = true;
+      this.leaseUntilUs = this.renewSentUs + this.ttlUs;
+      this.knownLeaderIndex = this.lastIndex();
+      this.lockRenewed();
+      return;
+    }
+    const anyQuorum = this.config.replication === 'sync' && this.config.syncMode === 'any';
+    if (anyQuorum && !atLeast(this.acquireBase, last)) {
+      // A granter holds more than this candidate: an acknowledged write may be among it. Let that node take over.
+      return this.giveUp();
+    }
+    if (this.grantCount < this.majority) return;
+    // ANY k: a write was acknowledged once k of the n-1 replicas confirmed it; n - k granters, frozen at their
+    // grant, include one of those for every acknowledged write — and this candidate is at least as far as each.
+    if (anyQuorum && this.grantCount < this.n - this.config.syncStandbys) return;
+    this.becomePrimary(this.acquireEpoch, this.acquireSentUs, this.acquireSet, this.acquireBase);
+  }
+
+  /** Tells the observer and every member that the lock is held (a DCS watch firing), and arms the lease. */
+  private lockRenewed(): void {
+    const remaining = this.leaseUntilUs - this.ctx.now();
+    this.observer?.lockHeld(this.self, this.primaryEpoch, remaining);
+    this.ctx.setTimer(TIMER_LEASE, Math.max(0, remaining));
+    const held: LockHeld = { kind: MsgKind.LockHeld, term: this.primaryEpoch, syncSet: this.syncSet, syncBase: this.syncBase, leaderIndex: this.lastIndex() };
+    for (let peer = 0; peer < this.n; peer++) if (peer !== this.self) this.ctx.send(peer, held);
+  }
+
+  private checkLease(): void {
+    if (!this.holdsLock || this.ctx.now() < this.leaseUntilUs) return;
+    // Without fencing it carries on until it hears of a newer primary: split brain is possible.
+    const fenced = this.config.fencing === 'lease';
+    this.dropLock(!fenced);
+    if (fenced) this.demote('its lock lapsed: it demotes itself (lease fencing)', -1);
+  }
+
+  // ---- the leader lock: granting it -------------------------------------------------
+
+  private refusalOf(from: number, request: LockRequest): Refusal | null {
+    const expired = this.ctx.now() >= this.promiseUntilUs;
+    return refusal(this.stable.promise, expired, { from, epoch: request.term, last: request.last }, this.grantRules);
+  }
+
+  private recordGrant(to: number, request: LockRequest): void {
+    const promise = this.stable.promise;
+    const same =
+      promise.epoch === request.term && promise.holder === to && promise.syncSet === request.syncSet && promise.leaderIndex === request.last.index;
+    if (!same) {
+      this.stable.promise = { epoch: request.term, holder: to, syncSet: request.syncSet, syncBase: request.syncBase, leaderIndex: request.last.index };
+      if (request.term >= this.viewRecord.epoch) this.viewRecord = this.stable.promise;
+    }
+    this.promiseUntilUs = this.ctx.now() + this.ttlUs;
+    this.raiseEpoch(request.term, to, `granted the lock of epoch ${request.term} to node ${to}`);
+  }
+
+  private handleLockRequest(from: number, m: LockRequest): void {
+    const why = this.refusalOf(from, m);
+    const granted = why === null;
+    if (granted) this.recordGrant(from, m);
+    const promise = this.stable.promise;
+    const reply: LockReply = {
+      kind: MsgKind.LockReply,
+      term: granted ? m.term : promise.epoch,
+      round: m.round,
+      granted,
+      holder: promise.holder,
+      last: this.position(),
+      heldForUs: why === 'held' ? Math.max(0, this.promiseUntilUs - this.ctx.now()) : 0,
+    };
+    this.ctx.send(from, reply);
+  }
+
+  private handleLockReply(from: number, m: LockReply): void {
+    if (!m.granted) {
+      // A refusal naming a newer epoch: someone else was granted the lock.
+      if (m.term > this.stable.epoch) this.raiseEpoch(m.term, m.holder, `was refused the lock: epoch ${m.term} belongs to node ${m.holder}`);
+      if (this.role === 'candidate' && this.candidacy === 'acquire' && m.round === this.acquireRound) this.countRefusal(m.heldForUs);
+      return;
+    }
+    if (this.role === 'primary' && m.term === this.primaryEpoch) this.countGrant(from, m.round, m.last);
+    else if (this.role === 'candidate' && m.term === this.acquireEpoch) this.countGrant(from, m.round, m.last);
+  }
+
+  private handleLockHeld(from: number, m: LockHeld): void {
+    if (m.term < this.stable.epoch || this.role === 'primary') return;
+    this.primaryId = from;
+    if (m.term > this.viewRecord.epoch || m.syncSet !== this.viewRecord.syncSet || m.leaderIndex !== this.viewRecord.leaderIndex) {
+      this.viewRecord = { epoch: m.term, holder: from, syncSet: m.syncSet, syncBase: m.syncBase, leaderIndex: m.leaderIndex };
+    }
+    if (m.leaderIndex > this.knownLeaderIndex) this.knownLeaderIndex = m.leaderIndex;
+    if (this.role === 'candidate') this.giveUp();
+    this.lockSeenUntilUs = this.ctx.now() + this.ttlUs;
+    this.ctx.setTimer(TIMER_WATCH, this.ttlUs);
+  }
+
+  // ---- the leader lock: taking it over ---------------------------------------------
+
+  private watchLock(): void {
+    if (this.config.failover !== 'auto' || this.role !== 'replica') return;
+    const left = this.lockSeenUntilUs - this.ctx.now();
+    if (left > 0) return this.ctx.setTimer(TIMER_WATCH, left);
+    this.startProbe();
+  }
+
+  /** Can this node be promoted, by what it knows: a caught-up sync standby (replication sync, first), not too far behind. */
+  private eligible(leaderIndex: number): boolean {
+    const record = this.viewRecord;
+    if (this.grantRules.syncSetOnly && record.holder !== this.self) {
+      if (!record.syncSet.includes(this.self) || !atLeast(this.position(), record.syncBase)) return false;
+    }
+    const maxLag = this.config.maxLagOnFailover;
+    return maxLag === null || this.lastIndex() >= leaderIndex - maxLag;
+  }
+
+  private startProbe(): void {
+    this.changeRole({ type: 'LOCK_LAPSED' });
+    this.candidacy = 'probe';
+    this.round++;
+    this.probeRound = this.round;
+    this.answered.fill(0);
+    this.answers = 0;
+    this.epochHeard = this.stable.epoch;
+    this.leaderIndexHeard = this.knownLeaderIndex;
+    this.recordAnswer(this.self, this.position(), this.eligible(this.knownLeaderIndex), false);
+    const probe: Probe = { kind: MsgKind.Probe, term: this.stable.epoch, round: this.round };
+    for (let peer = 0; peer < this.n; peer++) if (peer !== this.self) this.ctx.send(peer, probe);
+    this.ctx.setTimer(TIMER_CANDIDACY, this.probeWindowUs());
+    if (this.answers === this.n) this.decide();
+  }
+
+  /** How long a candidate waits for its peers' answers: long enough for a round trip, short against the TTL. */
+  private probeWindowUs(): Us {
+    return Math.max(1, Math.floor(this.ttlUs / 5));
+  }
+
+  private recordAnswer(node: number, last: LogPosition, eligible: boolean, primary: boolean): void {
+    this.answered[node] = 1;
+    this.answers++;
+    this.answerEpoch[node] = last.epoch;
+    this.answerIndex[node] = last.index;
+    this.answerEligible[node] = eligible ? 1 : 0;
+    this.answerPrimary[node] = primary ? 1 : 0;
+  }
+
+  private handleProbe(from: number, m: Probe): void {
+    const primary = this.role === 'primary';
+    const reply: ProbeReply = {
+      kind: MsgKind.ProbeReply,
+      term: this.stable.epoch,
+      round: m.round,
+      last: this.position(),
+      eligible: !primary && this.eligible(this.knownLeaderIndex),
+      primary,
+      leaderIndex: primary ? this.lastIndex() : this.knownLeaderIndex,
+    };
+    this.ctx.send(from, reply);
+  }
+
+  private handleProbeReply(from: number, m: ProbeReply): void {
+    if (this.role !== 'candidate' || this.candidacy !== 'probe' || m.round !== this.probeRound || this.answered[from] === 1) return;
+    if (m.term > this.epochHeard) this.epochHeard = m.term;
+    if (m.leaderIndex > this.leaderIndexHeard) this.leaderIndexHeard = m.leaderIndex;
+    this.recordAnswer(from, m.last, m.eligible, m.primary);
+    if (this.answers === this.n) this.decide();
+  }
+
+  private candidacyTimedOut(): void {
+    if (this.role !== 'candidate') return;
+    if (this.candidacy === 'probe') this.decide();
+    else if (this.candidacy === 'acquire') this.acquireFailed();
+    else this.sendAcquire();
+  }
+
+  /** Takes the lock only as the most up-to-date eligible node that answered (Patroni's "am I the healthiest"). */
+  private decide(): void {
+    this.ctx.cancelTimer(TIMER_CANDIDACY);
+    if (!this.eligible(this.leaderIndexHeard)) return this.giveUp();
+    let best = this.self;
+    let reachable = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (this.answered[i] !== 1 || this.answerPrimary[i] === 1) continue;
+      reachable++;
+      if (i === this.self || this.answerEligible[i] !== 1) continue;
+      if (betterCandidate(i, this.answerPosition(i), best, this.answerPosition(best))) best = i;
+    }
+    if (best !== this.self) return this.giveUp();
+    // Like Raft's PreVote: a node that cannot hear a majority could not get the lock, so it does not disturb anyone by asking.
+    if (this.answers < this.majority) return this.giveUp();
+    // ANY k: with n - k nodes heard from, at least one of them confirmed every acknowledged write.
+    if (this.config.replication === 'sync' && this.config.syncMode === 'any' && reachable < this.n - this.config.syncStandbys) return this.giveUp();
+    this.acquire();
+  }
+
+  private answerPosition(node: number): LogPosition {
+    return { epoch: this.answerEpoch[node]!, index: this.answerIndex[node]! };
+  }
+
+  private acquire(): void {
+    this.acquireEpoch = Math.max(this.stable.epoch, this.epochHeard) + 1;
+    this.acquireSet = chooseSyncSet(this.self, this.n, this.config.syncStandbys, this.config.syncMode, this.answered);
+    this.acquireBase = this.position();
+    this.acquireRetried = false;
+    this.sendAcquire();
+  }
+
+  private sendAcquire(): void {
+    this.candidacy = 'acquire';
+    this.round++;
+    this.acquireRound = this.round;
+    this.acquireSentUs = this.ctx.now();
+    this.grants.fill(0);
+    this.grantCount = 0;
+    this.refusals = 0;
+    this.heldUntilUs = 0;
+    this.roundWon = false;
+    const request: LockRequest = {
+      kind: MsgKind.LockRequest,
+      term: this.acquireEpoch,
+      round: this.round,
+      acquire: true,
+      last: this.acquireBase,
+      syncSet: this.acquireSet,
+      syncBase: this.acquireBase,
+    };
+    this.ctx.setTimer(TIMER_CANDIDACY, this.probeWindowUs());
+    this.broadcastLockRequest(request);
+  }
+
+  private countRefusal(heldForUs: Us): void {
+    this.refusals++;
+    if (heldForUs > 0) this.heldUntilUs = Math.max(this.heldUntilUs, this.ctx.now() + heldForUs);
+    // Every node that answered the probe has answered: no need to wait out the window.
+    if (this.grantCount + this.refusals >= this.answers) this.acquireFailed();
+  }
+
+  /**
+   * Some nodes still promised the lock to the old holder — the renewal it sent
+   * just before it failed, say. Ask once more when those promises run out,
+   * as a Patroni replica retries when the leader key's TTL expires.
+   */
+  private acquireFailed(): void {
+    this.ctx.cancelTimer(TIMER_CANDIDACY);
+    const waitUs = this.heldUntilUs - this.ctx.now();
+    if (this.acquireRetried || this.heldUntilUs === 0 || waitUs > this.ttlUs) return this.giveUp();
+    this.acquireRetried = true;
+    if (waitUs < 0) return this.sendAcquire();
+    this.candidacy = 'wait';
+    this.ctx.setTimer(TIMER_CANDIDACY, waitUs + 1);
+  }
+
+  private giveUp(): void {
+    if (this.role !== 'candidate') return;
+    this.candidacy = null;
+    this.changeRole({ type: 'GIVE_UP' });
+    this.ctx.cancelTimer(TIMER_CANDIDACY);
+    // Try again later, at a random moment so that candidates do not keep colliding.
+    const quarter = Math.max(1, Math.floor(this.ttlUs / 4));
+    this.ctx.setTimer(TIMER_WATCH, quarter + Math.floor(this.ctx.random() * quarter));
+  }
+}
+
+const EMPTY: readonly Entry[] = Object.freeze([]);

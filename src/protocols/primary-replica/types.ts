@@ -1,0 +1,208 @@
+import type { ClientOp, Message, Value } from '../../core/protocol.ts';
+import type { Us } from '../../core/time.ts';
+
+/**
+ * A write-ahead-log entry. Immutable once created: logs on different nodes
+ * share the same objects. `epoch` is the lock epoch of the primary that
+ * wrote it (PostgreSQL's timeline): one primary per epoch, so an (index,
+ * epoch) pair names one entry everywhere.
+ */
+export interface Entry {
+  readonly epoch: number;
+  /** null only for the sentinel at index 0. */
+  readonly op: ClientOp | null;
+  /** The client and its operation number: the state machine applies each (client, seq) at most once. */
+  readonly client: number;
+  readonly seq: number;
+}
+
+/** A log position, compared by (epoch of the last entry, index): PostgreSQL's (timeline, LSN). */
+export interface LogPosition {
+  readonly epoch: number;
+  readonly index: number;
+}
+
+/**
+ * One node's copy of the leader lock — the record the failover manager keeps
+ * in its DCS (Patroni's /leader, /sync and /optime keys). A node changes it
+ * only when it grants the lock; the record of a majority is the truth.
+ */
+export interface LockRecord {
+  readonly epoch: number;
+  readonly holder: number;
+  /**
+   * replication sync: the nodes that confirm every acknowledged write of the
+   * holder's tenure (with `any`, every node but the holder). Only these may be
+   * promoted, and only once they hold `syncBase` (Patroni's synchronous_mode).
+   */
+  readonly syncSet: readonly number[];
+  /** Where the holder's log ended when it took office: a sync standby must have caught up to it to be promotable. */
+  readonly syncBase: LogPosition;
+  /** The holder's last index when it last renewed (Patroni's /optime/leader): the reference for maxLagOnFailover. */
+  readonly leaderIndex: number;
+}
+
+/** What a node persists: its WAL, the highest epoch it knows, its copy of the lock. Survives a crash. */
+export interface PrimaryReplicaStable {
+  /** log[0] is a sentinel of epoch 0; entries start at index 1. */
+  log: Entry[];
+  epoch: number;
+  promise: LockRecord;
+  /** True until the first boot: the first node starts as primary holding the lock. */
+  firstBoot: boolean;
+}
+
+export interface PrimaryReplicaConfig {
+  readonly replication: 'async' | 'sync' | 'semi-sync';
+  readonly syncStandbys: number;
+  readonly syncMode: 'first' | 'any';
+  readonly semiSyncTimeoutUs: Us;
+  readonly waitPoint: 'after-sync' | 'after-commit';
+  readonly failover: 'none' | 'auto';
+  /** The leader lock's TTL. */
+  readonly failoverTimeoutUs: Us;
+  /** null: unlimited. */
+  readonly maxLagOnFailover: number | null;
+  readonly fencing: 'none' | 'lease';
+  readonly reads: 'primary' | 'any';
+  /** Entries per shipment at most: bounds message size and catch-up bursts. */
+  readonly maxEntriesPerMessage: number;
+  /** How often a primary sends each idle replica a (possibly empty) shipment: its heartbeat. */
+  readonly shipIntervalUs: Us;
+  /** A shipment unanswered this long is sent again (lost, or the replica restarted). */
+  readonly shipRetryUs: Us;
+}
+
+/** What the safety checker and the trace are told. Observers watch; they never steer. */
+export interface PrimaryReplicaObserver {
+  /** `node` started acting as primary of `epoch` (the first boot included). */
+  tookOffice(node: number, epoch: number): void;
+  /** `node` stopped acting as primary; `why` is for the event log. */
+  steppedDown(node: number, epoch: number, why: string): void;
+  /** `node` holds the lock of `epoch` for `remainingUs` more (local time) — it acquired or renewed it. */
+  lockHeld(node: number, epoch: number, remainingUs: Us): void;
+  /** `node` no longer counts on the lock it held (it lapsed, or it heard of a newer epoch); `stillPrimary`: it carries on without it (no fencing). */
+  lockLost(node: number, epoch: number, stillPrimary: boolean): void;
+  /** An entry was written at `index` of `node`'s log, after an entry of epoch `prevEpoch`. */
+  appended(node: number, index: number, entry: Entry, prevEpoch: number): void;
+  /** `node` discarded its entries from `fromIndex` on (`count` of them) while in `role`: pg_rewind. */
+  rewound(node: number, fromIndex: number, count: number, role: string): void;
+  /** `node`'s state machine starts over from an empty state (a restart, or a rewind past what it applied). */
+  applyReset(node: number): void;
+  applied(node: number, index: number, entry: Entry): void;
+  /** Semi-sync turned off (fell back to async) or on again. */
+  semiSyncChanged(node: number, on: boolean): void;
+}
+
+export const MsgKind = {
+  /** Primary → replica: WAL entries after (prevIndex, prevEpoch); empty as a heartbeat. */
+  Ship: 1,
+  ShipReply: 2,
+  /** A replica passes its client's request to the primary it believes in. */
+  Forward: 3,
+  /** The primary's answer to a forwarded request (or a refusal: not primary). */
+  ForwardReply: 4,
+  /** Acquire or renew the leader lock: each node is a DCS member that grants or refuses. */
+  LockRequest: 5,
+  LockReply: 6,
+  /** The holder renewed or acquired the lock with a majority: what a DCS watch would tell every member. */
+  LockHeld: 7,
+  /** A would-be candidate asks every member how far its log goes (Patroni's health check of its peers). */
+  Probe: 8,
+  ProbeReply: 9,
+} as const;
+
+export const MSG_NAMES: Readonly<Record<number, string>> = {
+  1: 'Ship',
+  2: 'ShipReply',
+  3: 'Forward',
+  4: 'ForwardReply',
+  5: 'LockRequest',
+  6: 'LockReply',
+  7: 'LockHeld',
+  8: 'Probe',
+  9: 'ProbeReply',
+};
+
+export interface Ship extends Message {
+  readonly kind: 1;
+  readonly prevIndex: number;
+  readonly prevEpoch: number;
+  readonly entries: readonly Entry[];
+  /** The primary's last index when it sent this: what the replica's log may hold beyond is not the primary's. */
+  readonly primaryLastIndex: number;
+}
+
+export interface ShipReply extends Message {
+  readonly kind: 2;
+  readonly success: boolean;
+  /** On success: the last index known to match the primary's. */
+  readonly matchIndex: number;
+  /** On failure: where the primary should retry (fast backtracking as in Raft §5.3). */
+  readonly conflictIndex: number;
+  readonly conflictEpoch: number;
+}
+
+export interface Forward extends Message {
+  readonly kind: 3;
+  readonly client: number;
+  readonly seq: number;
+  readonly op: ClientOp;
+}
+
+export interface ForwardReply extends Message {
+  readonly kind: 4;
+  readonly client: number;
+  readonly seq: number;
+  readonly ok: boolean;
+  readonly value: Value | undefined;
+  readonly error: string | undefined;
+}
+
+export interface LockRequest extends Message {
+  readonly kind: 5;
+  /** term: the epoch asked for (the holder's own when renewing). */
+  readonly round: number;
+  readonly acquire: boolean;
+  readonly last: LogPosition;
+  readonly syncSet: readonly number[];
+  readonly syncBase: LogPosition;
+}
+
+export interface LockReply extends Message {
+  readonly kind: 6;
+  /** term: the epoch of the granter's record after deciding. */
+  readonly round: number;
+  readonly granted: boolean;
+  readonly holder: number;
+  /** The granter's log position when it answered: once it grants a newer epoch it takes nothing more from the old primary. */
+  readonly last: LogPosition;
+  /** Refused because its promise to the holder still runs: for how much longer (local time); 0 otherwise. */
+  readonly heldForUs: Us;
+}
+
+export interface LockHeld extends Message {
+  readonly kind: 7;
+  readonly syncSet: readonly number[];
+  readonly syncBase: LogPosition;
+  readonly leaderIndex: number;
+}
+
+export interface Probe extends Message {
+  readonly kind: 8;
+  readonly round: number;
+}
+
+export interface ProbeReply extends Message {
+  readonly kind: 9;
+  readonly round: number;
+  readonly last: LogPosition;
+  /** The responder may be promoted by its own account (sync set, lag). */
+  readonly eligible: boolean;
+  /** The responder is acting as primary: not a candidate for promotion. */
+  readonly primary: boolean;
+  /** The responder's best knowledge of the primary's last index. */
+  readonly leaderIndex: number;
+}
+
+export type PrimaryReplicaMessage = Ship | ShipReply | Forward | ForwardReply | LockRequest | LockReply | LockHeld | Probe | ProbeReply;
