@@ -18,12 +18,13 @@ export const RESERVED_NODE_NAMES = ['leader', 'follower', 'rest', 'random', 'all
  * - `restart-target`: also `all`;
  * - `member` (of a partition group): `leader`, `follower` or `rest`.
  */
-export type NodeRole = 'target' | 'restart-target' | 'member';
+export type NodeRole = 'target' | 'restart-target' | 'member' | 'node';
 
 export const ROLE_WORDS: Readonly<Record<NodeRole, readonly string[]>> = {
   target: ['leader', 'random'],
   'restart-target': ['leader', 'random', 'all'],
   member: ['leader', 'follower', 'rest'],
+  node: [],
 };
 
 /** A node named by a fault, with its path below the action's key. */
@@ -141,6 +142,39 @@ export const FAULT_ACTIONS = {
     schema: target('Start this crashed node again from its persisted state; all restarts every crashed node.'),
     nodeRefs: (name) => [{ path: [], name, role: 'restart-target' }],
     toAction: (name) => ({ action: 'restart', target: name }),
+  }),
+  pause: defineAction({
+    schema: target('Freeze this node like a long GC pause: its timers and deliveries wait, nothing is lost, and it acts on stale beliefs when resumed.'),
+    nodeRefs: (name) => [{ path: [], name, role: 'target' }],
+    toAction: (name) => ({ action: 'pause', target: name }),
+  }),
+  resume: defineAction({
+    schema: target('Resume this paused node; all resumes every paused node.'),
+    nodeRefs: (name) => [{ path: [], name, role: 'restart-target' }],
+    toAction: (name) => ({ action: 'resume', target: name }),
+  }),
+  transfer: defineAction({
+    schema: mapping(
+      'transfer fault',
+      { to: target('The node that should take over.') },
+      { description: "Raft leadership transfer: the leader stops taking requests, brings the target up to date and sends it TimeoutNow; it gives up after an election timeout." },
+    ),
+    nodeRefs: (transfer) => [{ path: ['to'], name: transfer.to, role: 'target' }],
+    toAction: (transfer) => ({ action: 'transfer', to: transfer.to }),
+  }),
+  add: defineAction({
+    schema: z.string({ error: problem('a node to add', 'a node name') }).meta({
+      description: 'Raft membership change: the leader adds this node (one of nodes, outside the initial members) with a configuration entry.',
+    }),
+    nodeRefs: (name) => [{ path: [], name, role: 'node' }],
+    toAction: (node) => ({ action: 'add', node }),
+  }),
+  remove: defineAction({
+    schema: z.string({ error: problem('a node to remove', 'a node name') }).meta({
+      description: 'Raft membership change: the leader removes this node with a configuration entry (a removed leader steps down once it commits).',
+    }),
+    nodeRefs: (name) => [{ path: [], name, role: 'node' }],
+    toAction: (node) => ({ action: 'remove', node }),
   }),
   network: defineAction({
     schema: mapping(

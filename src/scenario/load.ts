@@ -190,6 +190,14 @@ function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
     } else {
       modelIndex.set(name, i);
     }
+    if (model.kind === 'raft') {
+      (model.members ?? []).forEach((member, m) => {
+        if (!nodes.includes(member)) problems.push({ path: ['models', i, 'members', m], message: `unknown node "${member}" in members; expected one of: ${choices(nodes)}` });
+      });
+      for (const node of Object.keys(model.clockDrift ?? {})) {
+        if (!nodes.includes(node)) problems.push({ path: ['models', i, 'clockDrift', node], onKey: true, message: `unknown node "${node}" in clockDrift; expected one of: ${choices(nodes)}` });
+      }
+    }
     if (model.kind === 'primary-replica' && model.replication !== 'async' && model.syncStandbys > nodes.length - 1) {
       const explicit = rawAt(data, ['models', i, 'syncStandbys']) !== undefined;
       problems.push({

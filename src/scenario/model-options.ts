@@ -6,7 +6,7 @@
  * load.ts fail to compile until both agree.
  */
 import { z } from 'zod';
-import { NODES_MAX, oneOf, problem, time, timeRange, toUs, toUsRange, wholeNumber } from './fields.ts';
+import { list, name, NODES_MAX, oneOf, problem, time, timeRange, toUs, toUsRange, wholeNumber } from './fields.ts';
 
 export interface OptionDef<S extends z.ZodType, Out extends object> {
   readonly schema: S;
@@ -31,7 +31,7 @@ export function optionShape<T extends AnyOptionTable>(table: T): { readonly [K i
 }
 
 /** Converts every option of a validated model mapping. */
-export function convertOptions<T extends AnyOptionTable>(table: T, values: { readonly [K in keyof T]: z.output<T[K]['schema']> }): OptionsOutput<T> {
+export function convertOptions<T extends AnyOptionTable>(table: T, values: { readonly [K in keyof T]?: z.output<T[K]['schema']> }): OptionsOutput<T> {
   const out: Record<string, unknown> = {};
   for (const [key, def] of Object.entries(table)) Object.assign(out, def.convert(values[key]));
   return out as OptionsOutput<T>;
@@ -48,6 +48,65 @@ export const RAFT_OPTIONS = {
   heartbeat: option(time('How often a leader sends heartbeats.', { positive: true }).default('50ms'), (value) => ({
     heartbeatUs: toUs(value),
   })),
+  preVote: option(
+    z.boolean({ error: problem('valid for preVote', 'true or false') }).default(false).meta({
+      description: 'Dissertation §9.6: a node asks whether it would win before raising its term, so a rejoining node does not depose a healthy leader.',
+    }),
+    (preVote) => ({ preVote }),
+  ),
+  checkQuorum: option(
+    z.boolean({ error: problem('valid for checkQuorum', 'true or false') }).default(false).meta({
+      description: 'A leader steps down after an election timeout without hearing from a majority; a node that hears from a leader ignores RequestVote.',
+    }),
+    (checkQuorum) => ({ checkQuorum }),
+  ),
+  reads: option(
+    oneOf(
+      'a read mode',
+      ['log', 'readIndex', 'lease', 'local'],
+      'log: reads go through the log; readIndex: the leader confirms leadership with a heartbeat round; lease: the leader serves reads within a lease (safe only with bounded clock drift); local: any node serves from its own state (stale).',
+    ).default('log'),
+    (reads) => ({ reads }),
+  ),
+  bugs: option(
+    list(
+      oneOf(
+        'a bug switch',
+        ['commit-old-term', 'forget-vote', 'no-up-to-date-check', 'reset-timer-on-any-rpc', 'read-without-quorum'],
+        'A deliberate deviation from one rule of Raft, to watch what breaks.',
+      ),
+      'a list of bug switches',
+      'a list such as [commit-old-term]',
+    )
+      .default([])
+      .meta({ description: 'Deliberate deviations from the rules: commit-old-term, forget-vote, no-up-to-date-check, reset-timer-on-any-rpc, read-without-quorum.' }),
+    (bugs) => ({ bugs }),
+  ),
+  snapshotEvery: option(
+    wholeNumber('a snapshot interval', 0, 1_000_000, 'Compact the log every N applied entries (0: never); a follower far behind catches up by InstallSnapshot.').default(0),
+    (snapshotEvery) => ({ snapshotEvery }),
+  ),
+  members: option(
+    list(name('a node name', 'A node name.'), 'a list of node names', 'a list of node names such as [n1, n2, n3]', {
+      min: 1,
+      description: 'The initial voting members; the other nodes start outside the cluster until a fault adds them. Default: every node.',
+    }).optional(),
+    (members): { members?: string[] } => (members === undefined ? {} : { members }),
+  ),
+  clockDrift: option(
+    z
+      .record(
+        z.string(),
+        z
+          .number({ error: problem('a clock drift', 'a number from -0.9 to 10 (0.05: 5% fast)') })
+          .min(-0.9, { error: problem('a clock drift', 'a number from -0.9 to 10 (0.05: 5% fast)') })
+          .max(10, { error: problem('a clock drift', 'a number from -0.9 to 10 (0.05: 5% fast)') }),
+        { error: problem('a clock drift map', 'a mapping of node name to drift, e.g. {n1: 0.05}') },
+      )
+      .optional()
+      .meta({ description: 'Per node: 0.05 makes its clock and timers run 5% fast, -0.05 slow. E.g. {n1: 0.05}.' }),
+    (clockDrift): { clockDrift?: Record<string, number> } => (clockDrift === undefined ? {} : { clockDrift }),
+  ),
 } as const satisfies AnyOptionTable;
 
 const maxLagErr = problem('a lag limit', 'a whole number of entries >= 0, or unlimited');
