@@ -105,6 +105,17 @@ describe('the compare-and-set register', () => {
     expect(lin(history(...info, [1, 'invoke', 'read', null], [1, 'ok', 'read', 1], [1, 'invoke', 'read', null], [1, 'ok', 'read', null]))).toBe(false);
   });
 
+  test('writes of unknown outcome may take effect in either order', () => {
+    const h = history(
+      [0, 'invoke', 'write', 1], [0, 'info', 'write', 1],
+      [1, 'invoke', 'write', 2], [1, 'info', 'write', 2],
+      [2, 'invoke', 'read', null], [2, 'ok', 'read', 2],
+      [2, 'invoke', 'read', null], [2, 'ok', 'read', 1],
+    );
+    expect(lin(h)).toBe(true);
+    expect(lin([...h, ...history([2, 'invoke', 'read', null], [2, 'ok', 'read', 2]).map((e) => ({ ...e, t: e.t + 100 }))])).toBe(false);
+  });
+
   test('an unknown outcome cannot take effect before its call', () => {
     expect(lin(history([1, 'invoke', 'read', null], [1, 'ok', 'read', 1], [0, 'invoke', 'write', 1], [0, 'info', 'write', 1]))).toBe(false);
   });
@@ -162,6 +173,16 @@ describe('the key-value model', () => {
     expect(lin(both('ab', 'ab'))).toBe(true);
     expect(lin(both('ba', 'ba'))).toBe(true);
     expect(lin(both('ab', 'ba'))).toBe(false);
+  });
+
+  test('appends of unknown outcome may land in either order', () => {
+    const h = history(
+      kvRow(0, 'invoke', 'append', 'a'), kvRow(0, 'info', 'append', 'a'),
+      kvRow(1, 'invoke', 'append', 'b'), kvRow(1, 'info', 'append', 'b'),
+      kvRow(2, 'invoke', 'get', null), kvRow(2, 'ok', 'get', 'b'),
+      kvRow(2, 'invoke', 'get', null), kvRow(2, 'ok', 'get', 'ba'),
+    );
+    expect(lin(h)).toBe(true);
   });
 
   test('a get of nil reads as the empty string', () => {

@@ -41,9 +41,13 @@ const CHAR_RADIX = 0x10000;
 export class CompiledKey {
   readonly n: number;
   readonly kind: Uint8Array;
+  /**
+   * The op's arguments as ids. Two ops with equal (kind, a, b) have the same
+   * effect from every state: the search relies on it (see searchKey).
+   */
   readonly a: Int32Array;
   readonly b: Int32Array;
-  /** Key-value only: each append's string, and the trie of get results. */
+  /** Key-value only: the appended strings (an append's `a` indexes them), and the trie of get results. */
   private readonly appendText: string[] = [];
   private readonly edges = new Map<number, number>();
   private nodes = 2; // 0 is the root (""), 1 is KV_DEAD
@@ -107,6 +111,7 @@ export class CompiledKey {
 
   private compileKv(): void {
     const text = (v: Value | boolean | readonly [Value, Value]): string => (v === null ? '' : String(v));
+    const appendIds = new Map<string, number>();
     // The trie first, from every get result; then puts and appends walk it.
     this.ops.forEach((op, i) => {
       if (op.f === 'get') {
@@ -122,10 +127,19 @@ export class CompiledKey {
           this.kind[i] = KIND_WRITE;
           this.a[i] = this.walk(0, text(op.value));
           break;
-        case 'append':
+        case 'append': {
           this.kind[i] = KIND_APPEND;
-          this.appendText[i] = text(op.value);
+          // `a` names the appended string, so that appends of different strings differ in (kind, a, b).
+          const appended = text(op.value);
+          let id = appendIds.get(appended);
+          if (id === undefined) {
+            id = appendIds.size;
+            appendIds.set(appended, id);
+            this.appendText.push(appended);
+          }
+          this.a[i] = id;
           break;
+        }
         default:
           throw new Error(`${op.f} is not a key-value operation`);
       }
@@ -180,7 +194,7 @@ export class CompiledKey {
     const memoKey = state * this.n + op;
     let next = this.appendMemo.get(memoKey);
     if (next === undefined) {
-      next = this.walk(state, this.appendText[op]!);
+      next = this.walk(state, this.appendText[this.a[op]!]!);
       this.appendMemo.set(memoKey, next);
     }
     return next;

@@ -148,6 +148,29 @@ export function searchKey(
   const readOnly = new Uint8Array(n);
   for (let op = 0; op < n; op++) readOnly[op] = key.isReadOnly(op) ? 1 : 0;
 
+  // Interchangeable operations: those of unknown outcome with the same effect
+  // (kind and arguments). Any linearization that orders two of them out of call
+  // order stays one when they swap places (both have no return to respect, and
+  // whatever had to precede the later call precedes the earlier one), so the
+  // search orders each class by call: only the class's next op is ever tried.
+  const opClass = new Int32Array(n).fill(-1);
+  const classRank = new Int32Array(n);
+  const classes = new Map<string, number>();
+  const classSize: number[] = [];
+  for (let op = 0; op < n; op++) {
+    if (returnPos[op] !== Infinity) continue;
+    const effect = `${key.kind[op]}:${key.a[op]}:${key.b[op]}`;
+    let c = classes.get(effect);
+    if (c === undefined) {
+      c = classSize.length;
+      classes.set(effect, c);
+      classSize.push(0);
+    }
+    opClass[op] = c;
+    classRank[op] = classSize[c]!++;
+  }
+  const classDone = new Int32Array(classSize.length);
+
   const stackEntry = new Int32Array(n);
   const stackState = new Int32Array(n);
   const stackForced = new Uint8Array(n);
@@ -189,6 +212,11 @@ export function searchKey(
     let backtrack = false;
     if (isCall[entry] === 1) {
       const op = entryOp[entry]!;
+      const c = opClass[op]!;
+      if (c >= 0 && classRank[op] !== classDone[c]) {
+        entry = next[entry]!;
+        continue;
+      }
       const newState = key.step(state, op);
       if (newState < 0) {
         entry = next[entry]!;
@@ -245,6 +273,7 @@ export function searchKey(
         stackState[depth] = state;
         stackForced[depth] = forcing ? 1 : 0;
         depth++;
+        if (c >= 0) classDone[c]++;
         h1 = n1;
         h2 = n2;
         state = newState;
@@ -279,6 +308,7 @@ export function searchKey(
         entry = stackEntry[depth]!;
         state = stackState[depth]!;
         const op = entryOp[entry]!;
+        if (opClass[op]! >= 0) classDone[opClass[op]!]--;
         bits[op >>> 5] = bits[op >>> 5]! & ~(1 << (op & 31));
         h1 ^= z1[op]!;
         h2 ^= z2[op]!;
