@@ -30,12 +30,12 @@ export class RaftSafetyChecker implements RaftObserver {
 
   constructor(
     private readonly clock: CheckClock,
-    private readonly onRoleChange: (node: number, role: string, term: number) => void = () => {},
+    private readonly onRoleChange: (node: number, role: string, term: number, previous: string) => void = () => {},
     private readonly onEvent: (node: number, text: string) => void = () => {},
   ) {}
 
-  roleChanged(node: number, role: string, term: number): void {
-    this.onRoleChange(node, role, term);
+  roleChanged(node: number, role: string, term: number, previous: string): void {
+    this.onRoleChange(node, role, term, previous);
   }
 
   becameLeader(node: number, term: number, log: LogView): void {
@@ -110,10 +110,9 @@ export class RaftSafetyChecker implements RaftObserver {
   }
 
   private violate(invariant: string, what: string): void {
-    // One report per invariant and message: a broken property tends to repeat on every node.
-    const key = `${invariant}:${what}`;
-    if (this.reported.has(key) || this.violations.length >= VIOLATIONS_MAX) return;
-    this.reported.add(key);
+    // The first break of each property is the one to read: once broken, it breaks again on every index and node after.
+    if (this.reported.has(invariant) || this.violations.length >= VIOLATIONS_MAX) return;
+    this.reported.add(invariant);
     this.violations.push({ invariant, atMs: this.clock.nowUs() / 1000, detail: `${what} — ${this.clock.describeEvent()}` });
   }
 

@@ -17,12 +17,9 @@ function authoritativeNode(nodes: readonly (ProtocolNode | null)[], protocol: Ra
 }
 
 export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
-  const roles: string[] = [];
-  const checker = new RaftSafetyChecker(hooks.clock, (node, role, term) => {
-    const was = roles[node];
-    roles[node] = role;
+  const checker = new RaftSafetyChecker(hooks.clock, (node, role, term, previous) => {
     if (role === 'leader') hooks.note(node, `became leader of term ${term}`, true);
-    else if (was === 'leader') hooks.note(node, `stepped down in term ${term}`, true);
+    else if (previous === 'leader') hooks.note(node, `stepped down in term ${term}`, true);
     else hooks.note(node, `${role} in term ${term}`, false);
   }, (node, text) => hooks.note(node, text, true));
   const protocol = new RaftProtocol(

@@ -462,9 +462,10 @@ export class RaftNode implements ProtocolNode, LogView {
   private changeRole(event: RoleEvent): void {
     const next = nextRole(this.roleSnapshot, event);
     assert(next !== null, `illegal role change: ${this.role} on ${event.type}`);
+    const previous = this.role;
     this.roleSnapshot = next;
     this.role = next.value as Role;
-    this.observer?.roleChanged(this.self, this.role, this.term);
+    this.observer?.roleChanged(this.self, this.role, this.term, previous);
   }
 
   // ---- leadership transfer and membership ---------------------------------------

@@ -81,7 +81,7 @@ export interface RaftConfig {
 
 /** What the safety checker and the trace are told. Observers watch; they never steer. */
 export interface RaftObserver {
-  roleChanged(node: number, role: string, term: number): void;
+  roleChanged(node: number, role: string, term: number, previous: string): void;
   becameLeader(node: number, term: number, log: LogView): void;
   /** An entry was written at `index` of `node`'s log (after its predecessor of term `prevTerm`). */
   appended(node: number, index: number, entry: Entry, prevTerm: number): void;
