@@ -30,6 +30,7 @@ export class PrimaryReplicaSafetyChecker implements PrimaryReplicaObserver {
   private readonly heldEpoch: number[] = [];
   private readonly heldUntilUs: number[] = [];
   private highestHeldEpoch = 0;
+  private readonly lockHolderOfEpoch = new Map<number, number>();
   private readonly byIndexEpoch = new Map<number, { entry: Entry; prevEpoch: number }>();
   private readonly nextApply: number[] = [];
   private readonly reported = new Set<string>();
@@ -65,10 +66,12 @@ export class PrimaryReplicaSafetyChecker implements PrimaryReplicaObserver {
         );
       }
     }
-    const mine = this.heldEpoch[node] ?? -1;
-    if (epoch !== mine && epoch <= this.highestHeldEpoch) {
+    // Epochs only go up: a node may hold the lock again in its own epoch (a renewal after a lapse no one used), no one else may.
+    const holderOfEpoch = this.lockHolderOfEpoch.get(epoch);
+    if (epoch < this.highestHeldEpoch || (holderOfEpoch !== undefined && holderOfEpoch !== node)) {
       this.violate('Single Lock Holder', `${this.name(node)} took the lock at epoch ${epoch}, not above the earlier holders' epoch ${this.highestHeldEpoch}`);
     }
+    this.lockHolderOfEpoch.set(epoch, node);
     this.highestHeldEpoch = Math.max(this.highestHeldEpoch, epoch);
     this.heldEpoch[node] = epoch;
     this.heldUntilUs[node] = until;

@@ -819,7 +819,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.epochHeard = this.stable.epoch;
     this.leaderIndexHeard = this.knownLeaderIndex;
     this.recordAnswer(this.self, this.position(), this.eligible(this.knownLeaderIndex), false);
-    const probe: Probe = { kind: MsgKind.Probe, term: this.stable.epoch, round: this.round };
+    const probe: Probe = { kind: MsgKind.Probe, term: this.stable.epoch, round: this.round, record: this.viewRecord };
     for (let peer = 0; peer < this.n; peer++) if (peer !== this.self) this.ctx.send(peer, probe);
     this.ctx.setTimer(TIMER_CANDIDACY, this.probeWindowUs());
     if (this.answers === this.n) this.decide();
@@ -839,7 +839,18 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.answerPrimary[node] = primary ? 1 : 0;
   }
 
+  /**
+   * A newer lock record heard from a peer replaces this node's view (not its
+   * promise: only granting changes that). Eligibility is judged by the view,
+   * so a node whose own record is stale — it was down when others moved on —
+   * learns that it may no longer be promoted instead of blocking the one that may.
+   */
+  private learnRecord(record: LockRecord): void {
+    if (record.epoch > this.viewRecord.epoch) this.viewRecord = record;
+  }
+
   private handleProbe(from: number, m: Probe): void {
+    this.learnRecord(m.record);
     const primary = this.role === 'primary';
     const reply: ProbeReply = {
       kind: MsgKind.ProbeReply,
@@ -849,11 +860,13 @@ export class PrimaryReplicaNode implements ProtocolNode {
       eligible: !primary && this.eligible(this.knownLeaderIndex),
       primary,
       leaderIndex: primary ? this.lastIndex() : this.knownLeaderIndex,
+      record: this.viewRecord,
     };
     this.ctx.send(from, reply);
   }
 
   private handleProbeReply(from: number, m: ProbeReply): void {
+    this.learnRecord(m.record);
     if (this.role !== 'candidate' || this.candidacy !== 'probe' || m.round !== this.probeRound || this.answered[from] === 1) return;
     if (m.term > this.epochHeard) this.epochHeard = m.term;
     if (m.leaderIndex > this.leaderIndexHeard) this.leaderIndexHeard = m.leaderIndex;

@@ -191,6 +191,8 @@ export interface LockHeld extends Message {
 export interface Probe extends Message {
   readonly kind: 8;
   readonly round: number;
+  /** The newest lock record the prober knows of: peers with an older one learn whom it names. */
+  readonly record: LockRecord;
 }
 
 export interface ProbeReply extends Message {
@@ -203,6 +205,8 @@ export interface ProbeReply extends Message {
   readonly primary: boolean;
   /** The responder's best knowledge of the primary's last index. */
   readonly leaderIndex: number;
+  /** The newest lock record the responder knows of. */
+  readonly record: LockRecord;
 }
 
 export type PrimaryReplicaMessage = Ship | ShipReply | Forward | ForwardReply | LockRequest | LockReply | LockHeld | Probe | ProbeReply;
