@@ -1,5 +1,6 @@
 import { formatUs } from '../core/time.ts';
 import type { RunResult } from '../run/run.ts';
+import { renderTimeline } from '../check/linearizability/index.ts';
 import { percent, table } from './format.ts';
 
 /** Event-log lines shown per model in the text report; the full record is in `--trace`. */
@@ -51,6 +52,13 @@ export function textReport(result: RunResult, description: string): string {
 
   for (const run of result.runs) {
     if (run.summary.linearizableNote !== undefined) out.push(`${run.name}: linearizable unknown: ${run.summary.linearizableNote}\n`);
+    const failure = run.linearizability.failure;
+    if (failure !== undefined) {
+      out.push(
+        `${run.name}: NOT LINEARIZABLE on key ${failure.key}: after ${failure.linearizedPrefix.length} operations in order (value ${JSON.stringify(failure.valueAfterPrefix)}), none of these ${failure.conflicting.length} can come next:\n`,
+      );
+      out.push(indent(renderTimeline(failure), '  '));
+    }
     for (const v of run.summary.violations) out.push(`${run.name}: VIOLATION ${v.invariant} at ${v.atMs}ms: ${v.detail}\n`);
   }
   if (result.expectations.length > 0) {
@@ -60,4 +68,12 @@ export function textReport(result: RunResult, description: string): string {
     }
   }
   return out.join('');
+}
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : prefix + line))
+    .join('\n')
+    .replace(/\n?$/, '\n');
 }
