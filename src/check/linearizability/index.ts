@@ -97,9 +97,12 @@ function describeFailure(
   for (let i = 0; i < ops.length; i++) {
     if (linearized[i] === 0 && ops[i]!.returnPos < firstReturn) firstReturn = ops[i]!.returnPos;
   }
+  // Operations of unknown outcome are left out: they never block anything (they may
+  // always take effect later, or never).
   const conflicting: Operation[] = [];
   for (let i = 0; i < ops.length; i++) {
-    if (linearized[i] === 0 && ops[i]!.callPos < firstReturn) conflicting.push(ops[i]!);
+    const op = ops[i]!;
+    if (linearized[i] === 0 && op.callPos < firstReturn && op.outcome !== 'unknown') conflicting.push(op);
   }
   const prefixOps = Array.from(prefix, (i) => ops[i]!);
   return {

@@ -170,6 +170,10 @@ export function searchKey(
     classRank[op] = classSize[c]!++;
   }
   const classDone = new Int32Array(classSize.length);
+  // Operations of known outcome still to order: once none is left, the rest (all of
+  // unknown outcome) can go last, in any order, where nothing observes them.
+  let knownLeft = 0;
+  for (let op = 0; op < n; op++) if (returnPos[op] !== Infinity) knownLeft++;
 
   const stackEntry = new Int32Array(n);
   const stackState = new Int32Array(n);
@@ -187,7 +191,7 @@ export function searchKey(
   // The entry being tried is a forced move: if it fails, so does its configuration.
   let forcing = false;
 
-  while (next[HEAD] !== NIL) {
+  while (knownLeft > 0) {
     if (steps >= maxSteps) {
       return { verdict: null, steps, prefix: best.slice(0, bestDepth), stateAfterPrefix: bestState };
     }
@@ -218,7 +222,9 @@ export function searchKey(
         continue;
       }
       const newState = key.step(state, op);
-      if (newState < 0) {
+      // An unknown outcome that would change nothing here is as good ordered last, where
+      // nothing observes it (the same holds for every other op it could precede), so skip it.
+      if (newState < 0 || (c >= 0 && newState === state)) {
         entry = next[entry]!;
         continue;
       }
@@ -274,6 +280,7 @@ export function searchKey(
         stackForced[depth] = forcing ? 1 : 0;
         depth++;
         if (c >= 0) classDone[c]++;
+        else knownLeft--;
         h1 = n1;
         h2 = n2;
         state = newState;
@@ -309,6 +316,7 @@ export function searchKey(
         state = stackState[depth]!;
         const op = entryOp[entry]!;
         if (opClass[op]! >= 0) classDone[opClass[op]!]--;
+        else knownLeft++;
         bits[op >>> 5] = bits[op >>> 5]! & ~(1 << (op & 31));
         h1 ^= z1[op]!;
         h2 ^= z2[op]!;

@@ -40,7 +40,8 @@ export interface LinearizabilityFailure {
   /**
    * The operations that cannot be ordered after `linearizedPrefix`: the one
    * with the earliest pending return, and every other pending operation whose
-   * call lies before that return (so could have been ordered next). In call order.
+   * call lies before that return (so could have been ordered next), leaving
+   * out those of unknown outcome (which never block). In call order.
    */
   readonly conflicting: readonly LinearizabilityOp[];
 }
