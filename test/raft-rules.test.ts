@@ -123,6 +123,25 @@ describe('Raft rules (extended paper, Figure 2)', () => {
     expect(stable.log[2]).toBe(kept);
   });
 
+  it('a follower is never asked to overwrite a committed entry; under a bug switch it obeys, so the checker reports the damage instead of the run stopping', () => {
+    const committedTwo = (bugs: RaftBug[]) => {
+      const s = setup({ term: 2, bugs });
+      s.node.onMessage(1, append(2, 0, 0, [entry(2, 1), entry(2, 2)], 2));
+      s.ctx.take();
+      expect((s.node as RaftNode).committed).toBe(2);
+      return s;
+    };
+    // A leader of term 3 whose log lacks the committed entries (only a bug could elect it) sends its own.
+    const overwrite = append(3, 0, 0, [entry(3, 9)], 1);
+    expect(() => committedTwo([]).node.onMessage(2, overwrite)).toThrow(/overwrite committed index 1/);
+    const { node, ctx, stable } = committedTwo(['no-up-to-date-check']);
+    node.onMessage(2, overwrite);
+    expect(ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 1 });
+    expect(stable.log.map((e) => e.term)).toEqual([0, 3]);
+    expect((node as RaftNode).committed).toBe(1);
+    expect((node as RaftNode).applied).toBe(1);
+  });
+
   it('a follower advances its commit index to min(leaderCommit, last new entry)', () => {
     const { node, ctx } = setup({ term: 1 });
     node.onMessage(1, append(1, 0, 0, [entry(1, 1), entry(1, 2)], 10));
