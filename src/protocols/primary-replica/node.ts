@@ -141,6 +141,9 @@ export class PrimaryReplicaNode implements ProtocolNode {
   /** Local time until which some node that refused still promises the lock to the old holder. */
   private heldUntilUs: Us = 0;
   private acquireRetried = false;
+  /** The better candidate this node stood back for, and since when (local time); -1: none. */
+  private deferredTo = -1;
+  private deferredSinceUs: Us = 0;
 
   // ---- as the node a client is bound to
   /** Requests of this node's clients forwarded to the primary, by client. */
@@ -786,6 +789,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     }
     if (m.leaderIndex > this.knownLeaderIndex) this.knownLeaderIndex = m.leaderIndex;
     if (this.role === 'candidate') this.giveUp();
+    this.deferredTo = -1;
     this.lockSeenUntilUs = this.ctx.now() + this.ttlUs;
     this.ctx.setTimer(TIMER_WATCH, this.ttlUs);
   }
@@ -885,15 +889,24 @@ export class PrimaryReplicaNode implements ProtocolNode {
   private decide(): void {
     this.ctx.cancelTimer(TIMER_CANDIDACY);
     if (!this.eligible(this.leaderIndexHeard)) return this.giveUp();
+    const now = this.ctx.now();
+    // A better node that has let two lock TTLs pass without taking the lock cannot (a one-way cut, say): stop waiting for it.
+    const waitedOut = this.deferredTo >= 0 && now - this.deferredSinceUs >= 2 * this.ttlUs ? this.deferredTo : -1;
     let best = this.self;
     let reachable = 0;
     for (let i = 0; i < this.n; i++) {
       if (this.answered[i] !== 1 || this.answerPrimary[i] === 1) continue;
       reachable++;
-      if (i === this.self || this.answerEligible[i] !== 1) continue;
+      if (i === this.self || i === waitedOut || this.answerEligible[i] !== 1) continue;
       if (betterCandidate(i, this.answerPosition(i), best, this.answerPosition(best))) best = i;
     }
-    if (best !== this.self) return this.giveUp();
+    if (best !== this.self) {
+      if (best !== this.deferredTo) {
+        this.deferredTo = best;
+        this.deferredSinceUs = now;
+      }
+      return this.giveUp();
+    }
     // Like Raft's PreVote: a node that cannot hear a majority could not get the lock, so it does not disturb anyone by asking.
     if (this.answers < this.majority) return this.giveUp();
     // ANY k: with n - k nodes heard from, at least one of them confirmed every acknowledged write.
