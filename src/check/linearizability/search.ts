@@ -26,8 +26,10 @@ const NIL = -1;
 const HEAD = 0;
 
 export interface SearchOutcome {
-  /** True: linearizable. False: not. Null: the step budget ran out first. */
+  /** True: linearizable. False: not. Null: a budget ran out first (see `exhausted`). */
   readonly verdict: boolean | null;
+  /** Which budget ran out, when the verdict is null. */
+  readonly exhausted?: 'steps' | 'memory';
   readonly steps: number;
   /** The deepest partial linearization reached (op indices in order), when the verdict is false. */
   readonly prefix: Int32Array;
@@ -51,6 +53,12 @@ function zobristKeys(n: number, seed: number): Int32Array {
 
 /** The first cache table size (slots, a power of two); it doubles whenever it is half full. */
 const CACHE_SLOTS_INITIAL = 1 << 12;
+/**
+ * The most int32 words the cache's records may take (256 MiB): a search that
+ * needs more stops with an unknown verdict instead of exhausting the heap. It
+ * counts words, not bytes of the host, so the limit is a function of the input.
+ */
+export const CACHE_WORDS_MAX = 1 << 26;
 /** Record fields before the bitset words: the two hash lanes and the model state. */
 const REC_H1 = 0;
 const REC_H2 = 1;
@@ -182,6 +190,8 @@ export function searchKey(
   const best = new Int32Array(n);
   let bestDepth = 0;
   let bestState = 0;
+  // best[0, bestSame) equals the ops on the stack[0, bestSame).
+  let bestSame = 0;
 
   let state = 0;
   let entry = HEAD;
@@ -193,7 +203,7 @@ export function searchKey(
 
   while (knownLeft > 0) {
     if (steps >= maxSteps) {
-      return { verdict: null, steps, prefix: best.slice(0, bestDepth), stateAfterPrefix: bestState };
+      return { verdict: null, exhausted: 'steps', steps, prefix: best.slice(0, bestDepth), stateAfterPrefix: bestState };
     }
     steps++;
     if (fresh) {
@@ -263,7 +273,12 @@ export function searchKey(
         backtrack = true;
       } else {
         // New: remember it, then linearize op.
-        if ((cached + 1) * stride > records.length) records = grow(records);
+        if ((cached + 1) * stride > records.length) {
+          if (records.length * 2 > CACHE_WORDS_MAX) {
+            return { verdict: null, exhausted: 'memory', steps, prefix: best.slice(0, bestDepth), stateAfterPrefix: bestState };
+          }
+          records = grow(records);
+        }
         const base = cached * stride;
         records[base + REC_H1] = n1;
         records[base + REC_H2] = n2;
@@ -278,6 +293,7 @@ export function searchKey(
         stackEntry[depth] = entry;
         stackState[depth] = state;
         stackForced[depth] = forcing ? 1 : 0;
+        if (bestSame === depth && depth < bestDepth && best[depth] === op) bestSame++;
         depth++;
         if (c >= 0) classDone[c]++;
         else knownLeft--;
@@ -293,9 +309,10 @@ export function searchKey(
         next[prev[m]!] = next[m]!;
         if (next[m] !== NIL) prev[next[m]!] = prev[m]!;
         if (depth > bestDepth) {
-          // Copies at most n times in all (the best depth only grows), each at most n ops.
-          for (let d = 0; d < depth; d++) best[d] = entryOp[stackEntry[d]!]!;
+          // Copy only where the stack differs from the best so far: amortised O(1) per push.
+          for (let d = bestSame; d < depth; d++) best[d] = entryOp[stackEntry[d]!]!;
           bestDepth = depth;
+          bestSame = depth;
           bestState = state;
         }
         continue;
@@ -312,6 +329,7 @@ export function searchKey(
           return { verdict: false, steps, prefix: best.slice(0, bestDepth), stateAfterPrefix: bestState };
         }
         depth--;
+        if (bestSame > depth) bestSame = depth;
         entry = stackEntry[depth]!;
         state = stackState[depth]!;
         const op = entryOp[entry]!;
