@@ -228,7 +228,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     const m = msg as PrimaryReplicaMessage;
     // Epochs once, up front: a shipment, its answer or a lock announcement of a newer epoch means a newer primary.
     if ((m.kind === MsgKind.Ship || m.kind === MsgKind.ShipReply || m.kind === MsgKind.LockHeld) && m.term > this.stable.epoch) {
-      this.raiseEpoch(m.term, m.kind === MsgKind.ShipReply ? -1 : from, `heard of epoch ${m.term} from ${from === -1 ? 'a peer' : 'node ' + from}`);
+      this.raiseEpoch(m.term, m.kind === MsgKind.ShipReply ? -1 : from, `heard of a newer primary (epoch ${m.term})`);
     }
     switch (m.kind) {
       case MsgKind.Ship:
@@ -750,7 +750,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
       if (request.term >= this.viewRecord.epoch) this.viewRecord = this.stable.promise;
     }
     this.promiseUntilUs = this.ctx.now() + this.ttlUs;
-    this.raiseEpoch(request.term, to, `granted the lock of epoch ${request.term} to node ${to}`);
+    this.raiseEpoch(request.term, to, `granted the lock of a newer epoch (${request.term}) to a candidate`);
   }
 
   private handleLockRequest(from: number, m: LockRequest): void {
@@ -773,7 +773,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
   private handleLockReply(from: number, m: LockReply): void {
     if (!m.granted) {
       // A refusal naming a newer epoch: someone else was granted the lock.
-      if (m.term > this.stable.epoch) this.raiseEpoch(m.term, m.holder, `was refused the lock: epoch ${m.term} belongs to node ${m.holder}`);
+      if (m.term > this.stable.epoch) this.raiseEpoch(m.term, m.holder, `was refused the lock: a newer epoch (${m.term}) was granted`);
       if (this.role === 'candidate' && this.candidacy === 'acquire' && m.round === this.acquireRound) this.countRefusal(m.heldForUs);
       return;
     }
