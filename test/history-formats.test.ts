@@ -40,6 +40,24 @@ describe('JSON lines (contract §6)', () => {
     expect(h.lines).toEqual([1, 3]);
   });
 
+  test('a "model" field splits the file into one history per simulated model, each in its own time order', () => {
+    const ev = (model: string, t: number, type: string) => jl({ model, t, process: 1, type, f: 'read', key: 'k', value: null });
+    const h = parseHistory([ev('raft', 10, 'invoke'), ev('raft', 20, 'ok'), ev('async', 0, 'invoke'), ev('async', 5, 'ok')].join('\n'), 'h');
+    expect(h.histories.map((g) => [g.name, g.lines])).toEqual([
+      ['raft', [1, 2]],
+      ['async', [3, 4]],
+    ]);
+    expect(h.events).toHaveLength(4);
+    expect(located([ev('raft', 10, 'invoke'), ev('raft', 5, 'ok')].join('\n'))).toMatch(/^h:2:\d+: "t": 5 is before the previous event's 10/);
+    // Pairing is per history too: the same process number in two models is two clients.
+    expect(parseHistory([ev('raft', 0, 'invoke'), ev('async', 0, 'invoke'), ev('raft', 1, 'ok'), ev('async', 1, 'ok')].join('\n'), 'h').histories).toHaveLength(2);
+  });
+
+  test('a file without "model" fields is one history', () => {
+    const h = parseHistory(jl({ t: 1, process: 0, type: 'invoke', f: 'read', key: 'k', value: null }), 'h');
+    expect(h.histories).toEqual([{ name: null, events: h.events, lines: [1] }]);
+  });
+
   test('get/put/append histories use the key-value model', () => {
     const text = [jl({ t: 1, process: 0, type: 'invoke', f: 'append', key: 'k', value: 'x' })].join('\n');
     expect(parseHistory(text, 'h').model).toBe('kv');

@@ -108,6 +108,43 @@ describe('exit codes: 0 linearizable, 1 not, 2 bad usage or bad input', () => {
   });
 });
 
+describe('a file from `raftsim run --history` holds one history per model, each checked on its own', () => {
+  const line = (model: string, t: number, process: number, type: string, f: string, value: unknown) =>
+    JSON.stringify({ model, t, process, type, f, key: 'k1', value });
+  // Each model's history is in time order; the second starts over at t = 0.
+  const file = () =>
+    scratch(
+      'run-history.jsonl',
+      [
+        line('raft', 0, 1, 'invoke', 'write', 1), line('raft', 5, 1, 'ok', 'write', 1),
+        line('raft', 10, 2, 'invoke', 'read', null), line('raft', 15, 2, 'ok', 'read', 1),
+        line('async', 0, 1, 'invoke', 'write', 1), line('async', 5, 1, 'ok', 'write', 1),
+        line('async', 10, 2, 'invoke', 'read', null), line('async', 15, 2, 'ok', 'read', null),
+      ].join('\n') + '\n',
+    );
+
+  test('text: a verdict per model, and the file is not linearizable if one of them is not', async () => {
+    const { code, out } = await run(file());
+    expect(code).toBe(1);
+    expect(out).toMatch(/run-history\.jsonl: NOT linearizable \(jsonl, register model, 2 histories\)/);
+    expect(out).toMatch(/^ {2}raft: linearizable \(2 ops, 1 key, /m);
+    expect(out).toMatch(/^ {2}async: NOT linearizable \(2 ops, 1 key, /m);
+    expect(out).toMatch(/^ {4}key "k1": 1 operation\(s\) cannot be ordered/m);
+  });
+
+  test('json: a histories list with each model\'s name and figures', async () => {
+    const { out } = await run('--json', file());
+    const entry = (JSON.parse(out) as { files: Record<string, unknown>[] }).files[0]!;
+    expect(entry).toMatchObject({ linearizable: false, format: 'jsonl', spec: 'register' });
+    const histories = entry['histories'] as Record<string, unknown>[];
+    expect(histories.map((h) => [h['model'], h['linearizable'], h['ops']])).toEqual([
+      ['raft', true, 2],
+      ['async', false, 2],
+    ]);
+    expect(histories[1]!['failure']).toMatchObject({ key: 'k1', spec: 'register' });
+  });
+});
+
 describe('--json prints exactly one object, {"files": [...]}', () => {
   test('each file has its name and verdict; a failure is data', async () => {
     const { code, out } = await run('--json', etcd('101'), etcd('000'));
@@ -117,12 +154,12 @@ describe('--json prints exactly one object, {"files": [...]}', () => {
     const parsed = JSON.parse(out) as { files: Record<string, unknown>[] };
     expect(Object.keys(parsed)).toEqual(['files']);
     expect(parsed.files).toHaveLength(2);
-    expect(parsed.files[0]).toMatchObject({ file: etcd('101'), linearizable: true, format: 'jepsen-log', model: 'register', ops: 77 });
+    expect(parsed.files[0]).toMatchObject({ file: etcd('101'), linearizable: true, format: 'jepsen-log', spec: 'register', ops: 77 });
     expect(parsed.files[0]).not.toHaveProperty('failure');
     const failed = parsed.files[1]!;
     expect(failed).toMatchObject({ file: etcd('000'), linearizable: false });
     const failure = failed['failure'] as Record<string, unknown>;
-    expect(Object.keys(failure).sort()).toEqual(['conflicting', 'key', 'linearizedPrefix', 'model', 'valueAfterPrefix']);
+    expect(Object.keys(failure).sort()).toEqual(['conflicting', 'key', 'linearizedPrefix', 'spec', 'valueAfterPrefix']);
     const op = (failure['conflicting'] as Record<string, unknown>[])[0]!;
     expect(Object.keys(op).sort()).toEqual(['callT', 'f', 'outcome', 'output', 'process', 'returnT', 'value']);
   });

@@ -128,7 +128,7 @@ describe('the compare-and-set register', () => {
 
   test('a read that failed or has an unknown outcome constrains nothing', () => {
     const h = history([0, 'invoke', 'read', null], [0, 'fail', 'read', null, { error: 'timed-out' }], [1, 'invoke', 'read', null], [1, 'info', 'read', null], [2, 'invoke', 'read', null]);
-    expect(checkHistory(h)).toMatchObject({ linearizable: true, keysChecked: 0, note: 'empty history: no operations to check' });
+    expect(checkHistory(h)).toMatchObject({ linearizable: true, keysChecked: 0, note: 'no operation to check: every one failed, or was a read of unknown outcome' });
   });
 
   test('a process that got info may go on; its timed-out write stays pending', () => {
@@ -222,7 +222,7 @@ describe('a failure explains itself', () => {
   test('it names the key, the longest prefix it could order, the value then, and the window that cannot follow', () => {
     const failure = checkHistory(stale).failure!;
     expect(failure.key).toBe('k');
-    expect(failure.model).toBe('register');
+    expect(failure.spec).toBe('register');
     expect(failure.linearizedPrefix.map((op) => op.value)).toEqual([1, 2, 3]);
     expect(failure.valueAfterPrefix).toBe(3);
     expect(failure.conflicting).toEqual([{ process: 1, f: 'read', value: null, output: 1, outcome: 'ok', callT: 50, returnT: 70 }]);

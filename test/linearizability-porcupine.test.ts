@@ -66,7 +66,7 @@ describe('a failure names the key, a linearizable prefix and the conflicting win
   test('c10-bad: a stale get on one key', () => {
     const { result } = check('kv', 'c10-bad.txt');
     const failure = result.failure!;
-    expect(failure.model).toBe('kv');
+    expect(failure.spec).toBe('kv');
     expect(failure.conflicting.some((op) => op.f === 'get')).toBe(true);
   });
 });

@@ -7,7 +7,9 @@ import type { ModelName } from './linearizability/types.ts';
  * Readers for the histories `raftsim check-history` accepts:
  *
  * - `jsonl`: the contract's history (§6), one JSON event per line, `t` in µs.
- *   Fields other than t, process, type, f, key, value and error are ignored.
+ *   A `model` field (which `raftsim run --history` writes) splits the file
+ *   into one history per simulated model, each checked on its own. Fields
+ *   other than t, process, type, f, key, value, error and model are ignored.
  * - `jepsen-log`: Jepsen's etcd log (one `INFO  jepsen.util - <process> :<type> :<f> <value>`
  *   line per event; other lines, such as the nemesis's, are ignored). One
  *   register, key "". `:fail :cas [old new]` means the compare found another
@@ -30,12 +32,29 @@ export type HistoryFormat = 'jsonl' | 'jepsen-log' | 'jepsen-edn';
 
 export const HISTORY_FORMATS: readonly HistoryFormat[] = ['jsonl', 'jepsen-log', 'jepsen-edn'];
 
-export interface ParsedHistory {
-  readonly format: HistoryFormat;
-  readonly model: ModelName;
+/** One client history of a file. */
+export interface HistoryGroup {
+  /** The lines' `model` field (the simulated system: raft, async-failover, ...), or null when they have none. */
+  readonly name: string | null;
   readonly events: HistoryEvent[];
   /** The 1-based line of each event. */
   readonly lines: number[];
+}
+
+export interface ParsedHistory {
+  readonly format: HistoryFormat;
+  /** The sequential specification the operations belong to. */
+  readonly model: ModelName;
+  /** Every event of the file, in file order. */
+  readonly events: HistoryEvent[];
+  /** The 1-based line of each event. */
+  readonly lines: number[];
+  /**
+   * The histories to check, each on its own: one per value of the lines'
+   * `model` field (`raftsim run --history` writes one history per simulated
+   * model, one after another), or a single one named null.
+   */
+  readonly histories: readonly HistoryGroup[];
   /** What `t` counts: microseconds (jsonl) or line numbers (the Jepsen formats). */
   readonly timeUnit: 'us' | 'line';
 }
@@ -55,15 +74,29 @@ export function parseHistory(text: string, file: string, format?: HistoryFormat)
         ? parseJepsenLog(lines, file)
         : parseJepsenEdn(lines, file);
   const model = guessModel(parsed.events);
-  try {
-    pairOperations(parsed.events, model, (i) => `line ${parsed.lines[i]}`);
-  } catch (error) {
-    if (error instanceof HistoryShapeError) {
-      throw InputError.at(file, parsed.lines[error.eventIndex] ?? 0, 0, error.message);
+  const byName = new Map<string | null, HistoryGroup>();
+  parsed.events.forEach((event, i) => {
+    const name = parsed.groups?.[i] ?? null;
+    let group = byName.get(name);
+    if (group === undefined) {
+      group = { name, events: [], lines: [] };
+      byName.set(name, group);
     }
-    throw error;
+    group.events.push(event);
+    group.lines.push(parsed.lines[i]!);
+  });
+  const histories = [...byName.values()];
+  for (const group of histories) {
+    try {
+      pairOperations(group.events, model, (i) => `line ${group.lines[i]}`);
+    } catch (error) {
+      if (error instanceof HistoryShapeError) {
+        throw InputError.at(file, group.lines[error.eventIndex] ?? 0, 0, error.message);
+      }
+      throw error;
+    }
   }
-  return { format: chosen, model, ...parsed };
+  return { format: chosen, model, events: parsed.events, lines: parsed.lines, histories, timeUnit: parsed.timeUnit };
 }
 
 /**
@@ -98,6 +131,8 @@ export function guessFormat(lines: readonly string[], file: string): HistoryForm
 interface Events {
   readonly events: HistoryEvent[];
   readonly lines: number[];
+  /** The history each event belongs to (JSON lines with a `model` field). */
+  readonly groups?: (string | null)[];
   readonly timeUnit: 'us' | 'line';
 }
 
@@ -219,7 +254,9 @@ function isValue(v: unknown): v is Value {
 function parseJsonLines(lines: readonly string[], file: string): Events {
   const events: HistoryEvent[] = [];
   const eventLines: number[] = [];
-  let lastT = -Infinity;
+  const groups: (string | null)[] = [];
+  // Time order holds within each history; a file may hold several, one after another.
+  const lastT = new Map<string | null, number>();
   lines.forEach((line, i) => {
     const lineNo = i + 1;
     if (line.trim() === '') return;
@@ -242,10 +279,14 @@ function parseJsonLines(lines: readonly string[], file: string): Events {
     };
     const t = o['t'];
     if (typeof t !== 'number' || !Number.isFinite(t)) return fail('t', 'a number of microseconds');
-    if (t < lastT) {
-      throw InputError.at(file, lineNo, columnOfField(line, 't'), `"t": ${t} is before the previous event's ${lastT} (events must be in time order)`);
+    const name = o['model'];
+    if (name !== undefined && typeof name !== 'string') return fail('model', 'a string (the simulated model the event belongs to)');
+    const group = name ?? null;
+    const previous = lastT.get(group) ?? -Infinity;
+    if (t < previous) {
+      throw InputError.at(file, lineNo, columnOfField(line, 't'), `"t": ${t} is before the previous event's ${previous} (events must be in time order)`);
     }
-    lastT = t;
+    lastT.set(group, t);
     const process = o['process'];
     if (typeof process !== 'number' || !Number.isInteger(process)) return fail('process', 'an integer');
     const type = o['type'];
@@ -280,8 +321,9 @@ function parseJsonLines(lines: readonly string[], file: string): Events {
       ...(error !== undefined ? { error } : {}),
     });
     eventLines.push(lineNo);
+    groups.push(group);
   });
-  return { events, lines: eventLines, timeUnit: 'us' };
+  return { events, lines: eventLines, groups, timeUnit: 'us' };
 }
 
 // ---------------------------------------------------------------- Jepsen etcd log

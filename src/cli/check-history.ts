@@ -10,7 +10,8 @@ export const CHECK_HISTORY_HELP = `Usage: raftsim check-history <FILE>... [--for
 Checks client histories for linearizability (per key, against a compare-and-set
 register or, for get/put/append histories, a key-value store) and prints a
 verdict per file. A history that is not linearizable is shown with the key, the
-operations that cannot be ordered and a client timeline.
+operations that cannot be ordered and a client timeline. A file written by
+'raftsim run --history' holds one history per model; each is checked on its own.
 
 Formats (guessed from the content unless --format is given):
   jsonl       raftsim's history: one JSON event per line ({"t", "process", "type", "f", "key", "value"})
@@ -62,15 +63,23 @@ function parseArgs(args: readonly string[]): Options {
   return { files, format, json, help };
 }
 
+interface HistoryReport {
+  /** The simulated model the history belongs to, when the file names one (`raftsim run --history`). */
+  readonly name: string | null;
+  readonly ops: number;
+  readonly keys: number;
+  readonly result: LinearizabilityResult;
+  readonly elapsedMs: number;
+}
+
 type FileReport =
   | { readonly file: string; readonly error: string }
   | {
       readonly file: string;
       readonly parsed: ParsedHistory;
-      readonly ops: number;
-      readonly keys: number;
-      readonly result: LinearizabilityResult;
-      readonly elapsedMs: number;
+      readonly histories: readonly HistoryReport[];
+      /** False if any history is not linearizable, else null if any is unknown, else true. */
+      readonly linearizable: boolean | null;
     };
 
 async function checkFile(file: string, format: HistoryFormat | undefined): Promise<FileReport> {
@@ -89,59 +98,82 @@ async function checkFile(file: string, format: HistoryFormat | undefined): Promi
     if (error instanceof InputError) return { file, error: error.diagnostics.map(formatDiagnostic).join('\n') };
     throw error;
   }
-  // The wall clock only times the check for the human reading the text report; no result depends on it.
-  const started = performance.now();
-  const result = checkHistory(parsed.events, { model: parsed.model });
-  const elapsedMs = performance.now() - started;
-  return {
-    file,
-    parsed,
-    ops: parsed.events.filter((e) => e.type === 'invoke').length,
-    keys: new Set(parsed.events.map((e) => e.key)).size,
-    result,
-    elapsedMs,
-  };
+  const groups = parsed.histories.length > 0 ? parsed.histories : [{ name: null, events: [], lines: [] }];
+  const histories = groups.map((group): HistoryReport => {
+    // The wall clock only times the check for the human reading the text report; no result depends on it.
+    const started = performance.now();
+    const result = checkHistory(group.events, { model: parsed.model });
+    const elapsedMs = performance.now() - started;
+    return {
+      name: group.name,
+      ops: group.events.filter((e) => e.type === 'invoke').length,
+      keys: new Set(group.events.map((e) => e.key)).size,
+      result,
+      elapsedMs,
+    };
+  });
+  const verdicts = histories.map((h) => h.result.linearizable);
+  const linearizable = verdicts.includes(false) ? false : verdicts.includes(null) ? null : true;
+  return { file, parsed, histories, linearizable };
 }
 
 function verdictText(v: boolean | null): string {
   return v === true ? 'linearizable' : v === false ? 'NOT linearizable' : 'unknown';
 }
 
-function textReport(r: FileReport): string {
-  if ('error' in r) return '';
-  const { parsed, result } = r;
-  const facts = [
-    parsed.format,
-    `${parsed.model} model`,
-    `${r.ops} ops`,
-    `${r.keys} ${r.keys === 1 ? 'key' : 'keys'}`,
-    `${result.steps} steps`,
-    `${r.elapsedMs.toFixed(1)} ms`,
-  ];
-  let out = `${r.file}: ${verdictText(result.linearizable)} (${facts.join(', ')})\n`;
-  if (result.note !== undefined) out += `  ${result.note}\n`;
-  if (result.failure !== undefined) {
-    const timeline = renderTimeline(result.failure, { timeUnit: parsed.timeUnit });
-    out += timeline.replace(/^(?=.)/gm, '  ');
+function historyText(h: HistoryReport, timeUnit: 'us' | 'line'): string {
+  let out = '';
+  if (h.result.note !== undefined) out += `  ${h.result.note}\n`;
+  if (h.result.failure !== undefined) {
+    out += renderTimeline(h.result.failure, { timeUnit }).replace(/^(?=.)/gm, '  ');
   }
   return out;
 }
 
-function jsonReport(r: FileReport): Record<string, unknown> {
-  if ('error' in r) return { file: r.file, linearizable: null, error: r.error };
-  const { parsed, result } = r;
+function historyFacts(h: HistoryReport): string {
+  return `${h.ops} ops, ${h.keys} ${h.keys === 1 ? 'key' : 'keys'}, ${h.result.steps} steps, ${h.elapsedMs.toFixed(1)} ms`;
+}
+
+function textReport(r: FileReport): string {
+  if ('error' in r) return '';
+  const { parsed } = r;
+  const kind = `${parsed.format}, ${parsed.model} model`;
+  const [only] = r.histories;
+  if (r.histories.length === 1 && only!.name === null) {
+    return `${r.file}: ${verdictText(r.linearizable)} (${kind}, ${historyFacts(only!)})\n` + historyText(only!, parsed.timeUnit);
+  }
+  let out = `${r.file}: ${verdictText(r.linearizable)} (${kind}, ${r.histories.length} histories)\n`;
+  for (const h of r.histories) {
+    out += `  ${h.name}: ${verdictText(h.result.linearizable)} (${historyFacts(h)})\n`;
+    out += historyText(h, parsed.timeUnit).replace(/^(?=.)/gm, '  ');
+  }
+  return out;
+}
+
+function historyJson(h: HistoryReport): Record<string, unknown> {
+  const { result } = h;
   return {
-    file: r.file,
     linearizable: result.linearizable,
-    format: parsed.format,
-    model: parsed.model,
-    ops: r.ops,
-    keys: r.keys,
+    ops: h.ops,
+    keys: h.keys,
     keysChecked: result.keysChecked,
     steps: result.steps,
     ...(result.note !== undefined ? { note: result.note } : {}),
     ...(result.failure !== undefined ? { failure: result.failure } : {}),
   };
+}
+
+/**
+ * One file's entry: its verdict and, for a single history, that history's
+ * figures; for a file with one history per simulated model, a `histories`
+ * list with the model's name and its figures.
+ */
+function jsonReport(r: FileReport): Record<string, unknown> {
+  if ('error' in r) return { file: r.file, linearizable: null, error: r.error };
+  const head = { file: r.file, linearizable: r.linearizable, format: r.parsed.format, spec: r.parsed.model };
+  const [only] = r.histories;
+  if (r.histories.length === 1 && only!.name === null) return { ...head, ...historyJson(only!) };
+  return { ...head, histories: r.histories.map((h) => ({ model: h.name, ...historyJson(h) })) };
 }
 
 /** `raftsim check-history <FILE>... [--format F] [--json]` (contract §1). */
@@ -171,7 +203,7 @@ export async function checkHistoryCommand(args: readonly string[], io: CliIo): P
     for (const r of reports) io.out(textReport(r));
     if (reports.length > 1) {
       const count = (pred: (r: FileReport) => boolean): number => reports.filter(pred).length;
-      const verdict = (v: boolean | null) => (r: FileReport) => !('error' in r) && r.result.linearizable === v;
+      const verdict = (v: boolean | null) => (r: FileReport) => !('error' in r) && r.linearizable === v;
       io.out(
         `${reports.length} files: ${count(verdict(true))} linearizable, ${count(verdict(false))} not, ` +
           `${count(verdict(null))} unknown, ${count((r) => 'error' in r)} unreadable\n`,
@@ -180,6 +212,6 @@ export async function checkHistoryCommand(args: readonly string[], io: CliIo): P
   }
 
   if (reports.some((r) => 'error' in r)) return EXIT_BAD_INPUT;
-  if (reports.some((r) => 'result' in r && r.result.linearizable !== true)) return EXIT_VIOLATION;
+  if (reports.some((r) => !('error' in r) && r.linearizable !== true)) return EXIT_VIOLATION;
   return EXIT_OK;
 }

@@ -32,8 +32,8 @@ export const DEFAULT_MAX_STEPS = 5_000_000;
  * first key that is not linearizable. The result is a pure function of the
  * events and options.
  *
- * An empty history (no operations) is linearizable, vacuously; the result
- * says so in its note.
+ * A history with no operation to check (none at all, or only ones that took
+ * no effect) is linearizable, vacuously; the result says so in its note.
  */
 export function checkHistory(events: readonly HistoryEvent[], options: CheckOptions = {}): LinearizabilityResult {
   const model: ModelName = options.model ?? guessModel(events);
@@ -41,7 +41,11 @@ export function checkHistory(events: readonly HistoryEvent[], options: CheckOpti
   if (!(maxSteps > 0)) throw new RangeError(`maxSteps must be positive, got ${maxSteps}`);
   const { ops } = pairOperations(inTimeOrder(events), model);
   if (ops.length === 0) {
-    return { linearizable: true, keysChecked: 0, steps: 0, note: 'empty history: no operations to check' };
+    const note =
+      events.length === 0
+        ? 'empty history: no operations to check'
+        : 'no operation to check: every one failed, or was a read of unknown outcome';
+    return { linearizable: true, keysChecked: 0, steps: 0, note };
   }
   const keys = [...partitionByKey(ops).entries()];
   // Smallest keys first (then first-seen order, which the stable sort keeps): cheap verdicts come before expensive ones.
@@ -111,7 +115,7 @@ function describeFailure(
   const prefixOps = Array.from(prefix, (i) => ops[i]!);
   return {
     key,
-    model,
+    spec: model,
     linearizedPrefix: prefixOps.map(publicOp),
     // Replayed on real values: the search's states are abstract.
     valueAfterPrefix: replayValue(prefixOps, model),

@@ -29,8 +29,6 @@ export interface Operation extends LinearizabilityOp {
 export interface PairedHistory {
   /** Operations that constrain the check, in call order. */
   readonly ops: readonly Operation[];
-  /** Invokes in the history, including the dropped ones. */
-  readonly invoked: number;
 }
 
 const REGISTER_FUNCTIONS: ReadonlySet<OpFunction> = new Set(['read', 'write', 'cas']);
@@ -79,7 +77,6 @@ export function pairOperations(
   const open = new Map<number, Open>();
   const slots: (Operation | null)[] = [];
   const slotOfInvoke = new Map<number, number>();
-  let invoked = 0;
 
   const keep = (inv: Open, outcome: OpOutcome, output: Value | boolean, returnT: number | null, returnPos: number): void => {
     const e = inv.event;
@@ -118,7 +115,6 @@ export function pairOperations(
       open.set(e.process, { index: i, event: e });
       slotOfInvoke.set(i, slots.length);
       slots.push(null);
-      invoked++;
       continue;
     }
     const inv = open.get(e.process);
@@ -150,7 +146,7 @@ export function pairOperations(
     if (!isReadLike(inv.event.f)) keep(inv, 'unknown', null, null, Infinity);
   }
   const ops = slots.filter((op): op is Operation => op !== null);
-  return { ops, invoked };
+  return { ops };
 }
 
 /** Events sorted by time; events with equal times keep their given order (which is the order they happened in). */

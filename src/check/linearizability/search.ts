@@ -12,14 +12,31 @@ import type { CompiledKey } from './model.ts';
  * and the walk restarts at the head. Reaching a return means the operation
  * that returns there cannot be postponed any further and nothing before it
  * could be ordered: the search backtracks, unlifting the last operation it
- * linearized and trying the call after it. An empty list is a linearization;
- * backtracking with nothing to undo means there is none.
+ * linearized and trying the call after it. Backtracking with nothing to undo
+ * means there is no linearization.
+ *
+ * Four reductions, each sound because any linearization can be rewritten
+ * into one the search still explores, and each a function of the
+ * configuration (set, state) alone, so that Lowe's cache stays exact:
+ *
+ * 1. Done early: once every operation of known outcome is ordered, the
+ *    unknown rest can go last, where nothing observes them.
+ * 2. Forced reads: a legal read-only operation (read, cas mismatch) that may
+ *    go next is ordered next, and nothing else is tried there (moving it to
+ *    the front of any linearization changes no state and breaks no
+ *    real-time order).
+ * 3. Idle unknowns: an operation of unknown outcome that would not change the
+ *    state is skipped (it may as well never take effect).
+ * 4. Interchangeable unknowns: operations of unknown outcome with the same
+ *    effect are ordered by call (swapping two of them in a linearization
+ *    leaves a linearization).
  *
  * Everything per step works on typed arrays: the list is index-linked, the
  * set of linearized operations is a bitset with an incrementally maintained
  * 64-bit Zobrist hash, and the cache of seen (bitset, state) pairs is an
- * open-addressing table whose entries live in flat typed arrays. A step
- * allocates nothing (the cache grows by doubling).
+ * open-addressing table whose entries live in one flat typed array. A step
+ * allocates nothing (the cache grows by doubling), and the step and memory
+ * budgets make every search finish.
  */
 
 const NIL = -1;
@@ -33,8 +50,6 @@ export interface SearchOutcome {
   readonly steps: number;
   /** The deepest partial linearization reached (op indices in order), when the verdict is false. */
   readonly prefix: Int32Array;
-  /** The model state after `prefix`. */
-  readonly stateAfterPrefix: number;
 }
 
 /** Deterministic pseudo-random 32-bit words for the Zobrist keys (splitmix32 from a fixed seed). */
@@ -156,7 +171,7 @@ export function searchKey(
   const readOnly = new Uint8Array(n);
   for (let op = 0; op < n; op++) readOnly[op] = key.isReadOnly(op) ? 1 : 0;
 
-  // Interchangeable operations: those of unknown outcome with the same effect
+  // Reduction 4. Interchangeable operations: those of unknown outcome with the same effect
   // (kind and arguments). Any linearization that orders two of them out of call
   // order stays one when they swap places (both have no return to respect, and
   // whatever had to precede the later call precedes the earlier one), so the
@@ -178,7 +193,7 @@ export function searchKey(
     classRank[op] = classSize[c]!++;
   }
   const classDone = new Int32Array(classSize.length);
-  // Operations of known outcome still to order: once none is left, the rest (all of
+  // Reduction 1. Operations of known outcome still to order: once none is left, the rest (all of
   // unknown outcome) can go last, in any order, where nothing observes them.
   let knownLeft = 0;
   for (let op = 0; op < n; op++) if (returnPos[op] !== Infinity) knownLeft++;
@@ -189,7 +204,6 @@ export function searchKey(
   let depth = 0;
   const best = new Int32Array(n);
   let bestDepth = 0;
-  let bestState = 0;
   // best[0, bestSame) equals the ops on the stack[0, bestSame).
   let bestSame = 0;
 
@@ -203,15 +217,15 @@ export function searchKey(
 
   while (knownLeft > 0) {
     if (steps >= maxSteps) {
-      return { verdict: null, exhausted: 'steps', steps, prefix: best.slice(0, bestDepth), stateAfterPrefix: bestState };
+      return { verdict: null, exhausted: 'steps', steps, prefix: best.slice(0, bestDepth) };
     }
     steps++;
     if (fresh) {
-      // A read-only operation (a read, a cas mismatch) that may go next and is legal now
-      // can be ordered first: in any linearization from here, moving it to the front
-      // keeps every later state (it changes none) and breaks no real-time order (nothing
-      // pending returned before its call, or it could not go next). So it is the only
-      // move worth trying; if it fails, this configuration fails.
+      // Reduction 2: a read-only operation (a read, a cas mismatch) that may go next and
+      // is legal now can be ordered first: in any linearization from here, moving it to the
+      // front keeps every later state (it changes none) and breaks no real-time order
+      // (nothing pending returned before its call, or it could not go next). So it is the
+      // only move worth trying; if it fails, this configuration fails.
       fresh = false;
       entry = next[HEAD]!;
       for (let e = entry; e !== NIL && isCall[e] === 1; e = next[e]!) {
@@ -232,8 +246,8 @@ export function searchKey(
         continue;
       }
       const newState = key.step(state, op);
-      // An unknown outcome that would change nothing here is as good ordered last, where
-      // nothing observes it (the same holds for every other op it could precede), so skip it.
+      // Reduction 3: an unknown outcome that would change nothing here may as well never
+      // take effect, so skip it.
       if (newState < 0 || (c >= 0 && newState === state)) {
         entry = next[entry]!;
         continue;
@@ -275,7 +289,7 @@ export function searchKey(
         // New: remember it, then linearize op.
         if ((cached + 1) * stride > records.length) {
           if (records.length * 2 > CACHE_WORDS_MAX) {
-            return { verdict: null, exhausted: 'memory', steps, prefix: best.slice(0, bestDepth), stateAfterPrefix: bestState };
+            return { verdict: null, exhausted: 'memory', steps, prefix: best.slice(0, bestDepth) };
           }
           records = grow(records);
         }
@@ -313,7 +327,6 @@ export function searchKey(
           for (let d = bestSame; d < depth; d++) best[d] = entryOp[stackEntry[d]!]!;
           bestDepth = depth;
           bestSame = depth;
-          bestState = state;
         }
         continue;
       }
@@ -326,7 +339,7 @@ export function searchKey(
       // Undo the last move; undo a forced move's parent too, since its configuration failed with it.
       for (;;) {
         if (depth === 0) {
-          return { verdict: false, steps, prefix: best.slice(0, bestDepth), stateAfterPrefix: bestState };
+          return { verdict: false, steps, prefix: best.slice(0, bestDepth) };
         }
         depth--;
         if (bestSame > depth) bestSame = depth;
@@ -349,5 +362,5 @@ export function searchKey(
       entry = next[entry]!;
     }
   }
-  return { verdict: true, steps, prefix: new Int32Array(0), stateAfterPrefix: state };
+  return { verdict: true, steps, prefix: new Int32Array(0) };
 }

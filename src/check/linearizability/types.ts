@@ -29,7 +29,8 @@ export interface LinearizabilityOp {
 /** Why a key's history has no linearization, as far as the search got. */
 export interface LinearizabilityFailure {
   readonly key: string;
-  readonly model: ModelName;
+  /** The sequential specification checked against (named `spec`, since a run's "model" is the simulated system). */
+  readonly spec: ModelName;
   /**
    * The longest linearizable prefix the search found, in linearization order:
    * the operations it managed to order before it got stuck.
