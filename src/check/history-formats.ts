@@ -63,6 +63,8 @@ const OP_TYPES: readonly OpType[] = ['invoke', 'ok', 'fail', 'info'];
 const OP_FUNCTIONS: readonly OpFunction[] = ['read', 'write', 'cas', 'get', 'put', 'append'];
 
 const JEPSEN_LOG_LINE = /^(.*?jepsen\.util\s+-\s+)(\d+)(\s+)(.*)$/;
+/** A whole event line: prefix, process, then (space, type, space, f, space, value). */
+const JEPSEN_LOG_EVENT = /^(.*?jepsen\.util\s+-\s+)(\d+)(\s+)(\S+)(\s+)(\S+)(\s+)(.*?)\s*$/;
 
 export function parseHistory(text: string, file: string, format?: HistoryFormat): ParsedHistory {
   const lines = text.split(/\r?\n/);
@@ -351,12 +353,12 @@ function parseJepsenLog(lines: readonly string[], file: string): Events {
   lines.forEach((line, i) => {
     const lineNo = i + 1;
     if (line.trim() !== '') sawContent = true;
-    const m = JEPSEN_LOG_LINE.exec(line);
+    // One regular expression for a whole well-formed line; the slower, located path only for the others.
+    const m = JEPSEN_LOG_EVENT.exec(line) ?? JEPSEN_LOG_LINE.exec(line);
     if (m === null) return; // start-up lines, the nemesis, stack traces: not client events
     const process = Number(m[2]);
     const restCol = m[1]!.length + m[2]!.length + m[3]!.length + 1;
-    const rest = m[4]!;
-    const parts = /^(\S+)(\s+)(\S+)(\s+)(.*?)\s*$/.exec(rest);
+    const parts = m.length > 5 ? m.slice(3) : /^(\S+)(\s+)(\S+)(\s+)(.*?)\s*$/.exec(m[4]!);
     if (parts === null) {
       throw InputError.at(file, lineNo, restCol, 'expected ":<type> :<f> <value>" after the process number');
     }
