@@ -7,12 +7,13 @@
  * counts from the moment it *sent* the request.
  */
 import { atLeast } from './sync.ts';
-import type { LockRecord, LogPosition } from './types.ts';
+import type { LockRecord, LogPosition, SyncEligibility } from './types.ts';
 
 export interface GrantRequest {
   readonly from: number;
   readonly epoch: number;
   readonly last: LogPosition;
+  readonly sync: SyncEligibility;
 }
 
 export interface GrantRules {
@@ -31,7 +32,32 @@ export function refusal(promise: LockRecord, promiseExpired: boolean, req: Grant
   // A newer epoch: a takeover (or the holder renewing with a node that missed its acquisition).
   if (promise.holder === req.from) return null;
   if (!promiseExpired) return 'held';
-  if (rules.syncSetOnly && !(promise.syncSet.includes(req.from) && atLeast(req.last, promise.syncBase))) return 'not a sync standby';
+  if (rules.syncSetOnly && !mayBePromoted(newerSync(promise.sync, req.sync), req.from, req.last)) return 'not a sync standby';
   if (rules.maxLag !== null && req.last.index < promise.leaderIndex - rules.maxLag) return 'too far behind';
   return null;
+}
+
+/** The eligibility published by the later primary. */
+export function newerSync(a: SyncEligibility, b: SyncEligibility): SyncEligibility {
+  return b.epoch > a.epoch ? b : a;
+}
+
+/** Under `sync`: the primary that published `sync`, or one of its standbys once it holds the base. */
+export function mayBePromoted(sync: SyncEligibility, node: number, last: LogPosition): boolean {
+  return node === sync.primary || (sync.standbys.includes(node) && atLeast(last, sync.base));
+}
+
+/** The record a node keeps after granting `req`: the new epoch and holder, and the newer eligibility of the two. */
+export function grantedRecord(promise: LockRecord, req: GrantRequest): LockRecord {
+  const sync = newerSync(promise.sync, req.sync);
+  if (promise.epoch === req.epoch && promise.holder === req.from && promise.leaderIndex === req.last.index && promise.sync === sync) return promise;
+  return { epoch: req.epoch, holder: req.from, leaderIndex: req.last.index, sync };
+}
+
+/** Merges what a peer knows into a node's view: the newer epoch's holder, the newer eligibility. */
+export function mergedView(view: LockRecord, other: LockRecord): LockRecord {
+  const sync = newerSync(view.sync, other.sync);
+  const lockNewer = other.epoch > view.epoch;
+  if (!lockNewer && sync === view.sync) return view;
+  return lockNewer ? { epoch: other.epoch, holder: other.holder, leaderIndex: other.leaderIndex, sync } : { ...view, sync };
 }

@@ -2,7 +2,7 @@ import { assert } from '../../core/assert.ts';
 import type { ClientOp, ClientReply, ClientRequest, Message, NodeContext, NodeView, ProtocolNode } from '../../core/protocol.ts';
 import type { Us } from '../../core/time.ts';
 import { KvStateMachine } from '../kv.ts';
-import { refusal, type GrantRules, type Refusal } from './lock.ts';
+import { grantedRecord, mayBePromoted, mergedView, refusal, type GrantRules, type Refusal } from './lock.ts';
 import { initialRole, nextRole, type Role, type RoleEvent, type RoleSnapshot } from './roles.ts';
 import { atLeast, betterCandidate, chooseSyncSet, syncConfirmedIndex } from './sync.ts';
 import {
@@ -13,6 +13,7 @@ import {
   type LockHeld,
   type LockRecord,
   type LockReply,
+  type LockRelease,
   type LockRequest,
   type LogPosition,
   type PrimaryReplicaConfig,
@@ -23,6 +24,7 @@ import {
   type ProbeReply,
   type Ship,
   type ShipReply,
+  type SyncEligibility,
 } from './types.ts';
 
 const TIMER_SHIP = 0;
@@ -100,6 +102,8 @@ export class PrimaryReplicaNode implements ProtocolNode {
   private semiSyncArmedFor = -1;
   private syncSet: readonly number[] = [];
   private syncBase: LogPosition = { epoch: 0, index: 0 };
+  /** A majority recorded this tenure's eligibility (what `syncSet` and `syncBase` promise): see becomePrimary. */
+  private syncPublished = true;
 
   // ---- as lock holder or candidate
   private holdsLock = false;
@@ -188,12 +192,13 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.stable.firstBoot = false;
     if (this.config.failover === 'none') {
       // A fixed primary, as in a plain streaming-replication set-up without a failover manager.
-      if (this.self === 0) this.becomePrimary(this.stable.epoch, now, this.stable.promise.syncSet, this.position());
+      if (this.self === 0) this.becomePrimary(this.stable.epoch, now, this.stable.promise.sync.standbys, this.position(), true);
       else this.primaryId = 0;
       return;
     }
     if (firstBoot && this.stable.promise.holder === this.self) {
-      this.becomePrimary(this.stable.promise.epoch, now, this.stable.promise.syncSet, this.stable.promise.syncBase);
+      // The first primary's eligibility is in every node's initial record: already published.
+      this.becomePrimary(this.stable.promise.epoch, now, this.stable.promise.sync.standbys, this.stable.promise.sync.base, true);
       return;
     }
     // Like Patroni reading the leader key from the DCS at start-up.
@@ -249,6 +254,8 @@ export class PrimaryReplicaNode implements ProtocolNode {
         return this.handleProbe(from, m);
       case MsgKind.ProbeReply:
         return this.handleProbeReply(from, m);
+      case MsgKind.LockRelease:
+        return this.handleLockRelease(from, m);
     }
   }
 
@@ -331,7 +338,12 @@ export class PrimaryReplicaNode implements ProtocolNode {
     else if (this.role === 'candidate' && this.candidacy !== 'probe' && this.acquireEpoch <= epoch && newPrimary !== this.self) this.giveUp();
   }
 
-  private becomePrimary(epoch: number, leaseFromUs: Us, syncSet: readonly number[], syncBase: LogPosition): void {
+  /**
+   * Takes office. `syncSet` confirms this tenure's writes; under
+   * `replication: sync` with `first` they are acknowledged only once a
+   * majority recorded who may be promoted after this primary (`published`).
+   */
+  private becomePrimary(epoch: number, leaseFromUs: Us, syncSet: readonly number[], syncBase: LogPosition, published: boolean): void {
     this.changeRole(this.role === 'candidate' ? { type: 'LOCK_WON' } : { type: 'BOOT_AS_PRIMARY' });
     this.candidacy = null;
     this.ctx.cancelTimer(TIMER_CANDIDACY);
@@ -351,6 +363,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.semiSyncArmedFor = -1;
     this.syncSet = syncSet;
     this.syncBase = syncBase;
+    this.syncPublished = published || !this.grantRules.syncSetOnly;
     this.knownLeaderIndex = last;
     this.applyTo(last);
     this.observer?.tookOffice(this.self, epoch);
@@ -358,7 +371,9 @@ export class PrimaryReplicaNode implements ProtocolNode {
       this.holdsLock = true;
       this.leaseUntilUs = leaseFromUs + this.ttlUs;
       this.lockRenewed();
-      this.ctx.setTimer(TIMER_RENEW, this.renewIntervalUs());
+      // An unpublished eligibility goes out with a renewal at once: until a majority has it, nothing is acknowledged.
+      if (this.syncPublished) this.ctx.setTimer(TIMER_RENEW, this.renewIntervalUs());
+      else this.startRenewal();
     }
     this.tickShip();
   }
@@ -426,7 +441,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
   }
 
   private advanceConfirmed(): void {
-    const required = this.waitsForReplicas() ? this.replicasConfirmed() : this.lastIndex();
+    const required = !this.waitsForReplicas() ? this.lastIndex() : this.syncPublished ? this.replicasConfirmed() : this.confirmedIndex;
     if (required > this.confirmedIndex) this.confirmedIndex = Math.min(required, this.lastIndex());
     if (this.waitsBeforeApplying() || this.appliedIndex < this.confirmedIndex) this.applyTo(this.confirmedIndex);
     this.answerConfirmed();
@@ -658,6 +673,13 @@ export class PrimaryReplicaNode implements ProtocolNode {
     return Math.max(1, Math.floor(this.ttlUs / 3));
   }
 
+  /** The eligibility this primary publishes: itself, its sync set, where its log ended when it took office. */
+  private ownSync(): SyncEligibility {
+    const view = this.viewRecord.sync;
+    if (view.epoch === this.primaryEpoch && view.primary === this.self) return view;
+    return { epoch: this.primaryEpoch, primary: this.self, standbys: this.syncSet, base: this.syncBase };
+  }
+
   private startRenewal(): void {
     this.round++;
     this.renewRound = this.round;
@@ -671,8 +693,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
       round: this.round,
       acquire: false,
       last: this.position(),
-      syncSet: this.syncSet,
-      syncBase: this.syncBase,
+      sync: this.ownSync(),
     };
     this.broadcastLockRequest(request);
     this.ctx.setTimer(TIMER_RENEW, this.renewIntervalUs());
@@ -699,22 +720,32 @@ export class PrimaryReplicaNode implements ProtocolNode {
       if (this.roundWon || this.grantCount < this.majority) return;
       this.roundWon = true;
       // The lease counts from when the request left: every granter's promise outlasts it.
+      // Grants that arrive after it ran out (this node was paused) renew nothing.
+      if (this.renewSentUs + this.ttlUs <= this.ctx.now()) return;
       this.holdsLock = true;
       this.leaseUntilUs = this.renewSentUs + this.ttlUs;
       this.knownLeaderIndex = this.lastIndex();
+      if (!this.syncPublished) {
+        this.syncPublished = true;
+        this.viewRecord = mergedView(this.viewRecord, { ...this.viewRecord, sync: this.ownSync() });
+        this.advanceConfirmed();
+      }
       this.lockRenewed();
       return;
     }
     const anyQuorum = this.config.replication === 'sync' && this.config.syncMode === 'any';
     if (anyQuorum && !atLeast(this.acquireBase, last)) {
       // A granter holds more than this candidate: an acknowledged write may be among it. Let that node take over.
+      this.deferredTo = from;
+      this.deferredSinceUs = this.ctx.now();
       return this.giveUp();
     }
     if (this.grantCount < this.majority) return;
     // ANY k: a write was acknowledged once k of the n-1 replicas confirmed it; n - k granters, frozen at their
     // grant, include one of those for every acknowledged write — and this candidate is at least as far as each.
     if (anyQuorum && this.grantCount < this.n - this.config.syncStandbys) return;
-    this.becomePrimary(this.acquireEpoch, this.acquireSentUs, this.acquireSet, this.acquireBase);
+    if (this.acquireSentUs + this.ttlUs <= this.ctx.now()) return this.giveUp();
+    this.becomePrimary(this.acquireEpoch, this.acquireSentUs, this.acquireSet, this.acquireBase, false);
   }
 
   /** Tells the observer and every member that the lock is held (a DCS watch firing), and arms the lease. */
@@ -722,7 +753,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     const remaining = this.leaseUntilUs - this.ctx.now();
     this.observer?.lockHeld(this.self, this.primaryEpoch, remaining);
     this.ctx.setTimer(TIMER_LEASE, Math.max(0, remaining));
-    const held: LockHeld = { kind: MsgKind.LockHeld, term: this.primaryEpoch, syncSet: this.syncSet, syncBase: this.syncBase, leaderIndex: this.lastIndex() };
+    const held: LockHeld = { kind: MsgKind.LockHeld, term: this.primaryEpoch, leaderIndex: this.lastIndex(), sync: this.viewRecord.sync };
     for (let peer = 0; peer < this.n; peer++) if (peer !== this.self) this.ctx.send(peer, held);
   }
 
@@ -738,17 +769,12 @@ export class PrimaryReplicaNode implements ProtocolNode {
 
   private refusalOf(from: number, request: LockRequest): Refusal | null {
     const expired = this.ctx.now() >= this.promiseUntilUs;
-    return refusal(this.stable.promise, expired, { from, epoch: request.term, last: request.last }, this.grantRules);
+    return refusal(this.stable.promise, expired, { from, epoch: request.term, last: request.last, sync: request.sync }, this.grantRules);
   }
 
   private recordGrant(to: number, request: LockRequest): void {
-    const promise = this.stable.promise;
-    const same =
-      promise.epoch === request.term && promise.holder === to && promise.syncSet === request.syncSet && promise.leaderIndex === request.last.index;
-    if (!same) {
-      this.stable.promise = { epoch: request.term, holder: to, syncSet: request.syncSet, syncBase: request.syncBase, leaderIndex: request.last.index };
-      if (request.term >= this.viewRecord.epoch) this.viewRecord = this.stable.promise;
-    }
+    this.stable.promise = grantedRecord(this.stable.promise, { from: to, epoch: request.term, last: request.last, sync: request.sync });
+    this.viewRecord = mergedView(this.viewRecord, this.stable.promise);
     this.promiseUntilUs = this.ctx.now() + this.ttlUs;
     this.raiseEpoch(request.term, to, `granted the lock of a newer epoch (${request.term}) to a candidate`);
   }
@@ -784,9 +810,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
   private handleLockHeld(from: number, m: LockHeld): void {
     if (m.term < this.stable.epoch || this.role === 'primary') return;
     this.primaryId = from;
-    if (m.term > this.viewRecord.epoch || m.syncSet !== this.viewRecord.syncSet || m.leaderIndex !== this.viewRecord.leaderIndex) {
-      this.viewRecord = { epoch: m.term, holder: from, syncSet: m.syncSet, syncBase: m.syncBase, leaderIndex: m.leaderIndex };
-    }
+    this.viewRecord = mergedView(this.viewRecord, { epoch: m.term, holder: from, leaderIndex: m.leaderIndex, sync: m.sync });
     if (m.leaderIndex > this.knownLeaderIndex) this.knownLeaderIndex = m.leaderIndex;
     if (this.role === 'candidate') this.giveUp();
     this.deferredTo = -1;
@@ -805,10 +829,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
 
   /** Can this node be promoted, by what it knows: a caught-up sync standby (replication sync, first), not too far behind. */
   private eligible(leaderIndex: number): boolean {
-    const record = this.viewRecord;
-    if (this.grantRules.syncSetOnly && record.holder !== this.self) {
-      if (!record.syncSet.includes(this.self) || !atLeast(this.position(), record.syncBase)) return false;
-    }
+    if (this.grantRules.syncSetOnly && !mayBePromoted(this.viewRecord.sync, this.self, this.position())) return false;
     const maxLag = this.config.maxLagOnFailover;
     return maxLag === null || this.lastIndex() >= leaderIndex - maxLag;
   }
@@ -850,7 +871,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
    * learns that it may no longer be promoted instead of blocking the one that may.
    */
   private learnRecord(record: LockRecord): void {
-    if (record.epoch > this.viewRecord.epoch) this.viewRecord = record;
+    this.viewRecord = mergedView(this.viewRecord, record);
   }
 
   private handleProbe(from: number, m: Probe): void {
@@ -942,8 +963,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
       round: this.round,
       acquire: true,
       last: this.acquireBase,
-      syncSet: this.acquireSet,
-      syncBase: this.acquireBase,
+      sync: this.viewRecord.sync,
     };
     this.ctx.setTimer(TIMER_CANDIDACY, this.probeWindowUs());
     this.broadcastLockRequest(request);
@@ -971,8 +991,25 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.ctx.setTimer(TIMER_CANDIDACY, waitUs + 1);
   }
 
+  /**
+   * A candidate that gives up hands back the grants it collected, so that
+   * they do not block a better candidate for a whole TTL (it will never use
+   * this epoch: its next attempt asks for a higher one).
+   */
+  private releaseGrants(): void {
+    const release: LockRelease = { kind: MsgKind.LockRelease, term: this.acquireEpoch };
+    this.handleLockRelease(this.self, release);
+    for (let peer = 0; peer < this.n; peer++) if (peer !== this.self) this.ctx.send(peer, release);
+  }
+
+  private handleLockRelease(from: number, m: LockRelease): void {
+    const promise = this.stable.promise;
+    if (promise.epoch === m.term && promise.holder === from) this.promiseUntilUs = Math.min(this.promiseUntilUs, this.ctx.now());
+  }
+
   private giveUp(): void {
     if (this.role !== 'candidate') return;
+    if (this.candidacy === 'acquire' || this.candidacy === 'wait') this.releaseGrants();
     this.candidacy = null;
     this.changeRole({ type: 'GIVE_UP' });
     this.ctx.cancelTimer(TIMER_CANDIDACY);
@@ -983,3 +1020,4 @@ export class PrimaryReplicaNode implements ProtocolNode {
 }
 
 const EMPTY: readonly Entry[] = Object.freeze([]);
+

@@ -23,23 +23,32 @@ export interface LogPosition {
 }
 
 /**
+ * Who may be promoted under `replication: sync` with `syncMode: first`
+ * (Patroni's /sync key): the primary that published it, which holds every
+ * write it acknowledged, and its synchronous standbys, which confirmed every
+ * one of them — each once it holds `base`, where the primary's log ended
+ * when it took office. Only a primary that took office publishes one, and
+ * it acknowledges nothing before a majority recorded it.
+ */
+export interface SyncEligibility {
+  /** The epoch of the primary that published it: a newer one replaces an older one. */
+  readonly epoch: number;
+  readonly primary: number;
+  readonly standbys: readonly number[];
+  readonly base: LogPosition;
+}
+
+/**
  * One node's copy of the leader lock — the record the failover manager keeps
- * in its DCS (Patroni's /leader, /sync and /optime keys). A node changes it
- * only when it grants the lock; the record of a majority is the truth.
+ * in its DCS (Patroni's /leader, /sync and /optime keys). A node changes its
+ * promise only when it grants the lock; the record of a majority is the truth.
  */
 export interface LockRecord {
   readonly epoch: number;
   readonly holder: number;
-  /**
-   * replication sync: the nodes that confirm every acknowledged write of the
-   * holder's tenure (with `any`, every node but the holder). Only these may be
-   * promoted, and only once they hold `syncBase` (Patroni's synchronous_mode).
-   */
-  readonly syncSet: readonly number[];
-  /** Where the holder's log ended when it took office: a sync standby must have caught up to it to be promotable. */
-  readonly syncBase: LogPosition;
-  /** The holder's last index when it last renewed (Patroni's /optime/leader): the reference for maxLagOnFailover. */
+  /** The holder's last index when it last asked (Patroni's /optime/leader): the reference for maxLagOnFailover. */
   readonly leaderIndex: number;
+  readonly sync: SyncEligibility;
 }
 
 /** What a node persists: its WAL, the highest epoch it knows, its copy of the lock. Survives a crash. */
@@ -110,6 +119,8 @@ export const MsgKind = {
   /** A would-be candidate asks every member how far its log goes (Patroni's health check of its peers). */
   Probe: 8,
   ProbeReply: 9,
+  /** A candidate that gave up hands back the grants of its epoch. */
+  LockRelease: 10,
 } as const;
 
 export const MSG_NAMES: Readonly<Record<number, string>> = {
@@ -122,6 +133,7 @@ export const MSG_NAMES: Readonly<Record<number, string>> = {
   7: 'LockHeld',
   8: 'Probe',
   9: 'ProbeReply',
+  10: 'LockRelease',
 };
 
 export interface Ship extends Message {
@@ -165,8 +177,8 @@ export interface LockRequest extends Message {
   readonly round: number;
   readonly acquire: boolean;
   readonly last: LogPosition;
-  readonly syncSet: readonly number[];
-  readonly syncBase: LogPosition;
+  /** The newest eligibility the requester knows of (a renewing primary: the one it publishes). */
+  readonly sync: SyncEligibility;
 }
 
 export interface LockReply extends Message {
@@ -183,9 +195,8 @@ export interface LockReply extends Message {
 
 export interface LockHeld extends Message {
   readonly kind: 7;
-  readonly syncSet: readonly number[];
-  readonly syncBase: LogPosition;
   readonly leaderIndex: number;
+  readonly sync: SyncEligibility;
 }
 
 export interface Probe extends Message {
@@ -209,4 +220,8 @@ export interface ProbeReply extends Message {
   readonly record: LockRecord;
 }
 
-export type PrimaryReplicaMessage = Ship | ShipReply | Forward | ForwardReply | LockRequest | LockReply | LockHeld | Probe | ProbeReply;
+export interface LockRelease extends Message {
+  readonly kind: 10;
+}
+
+export type PrimaryReplicaMessage = Ship | ShipReply | Forward | ForwardReply | LockRequest | LockReply | LockHeld | Probe | ProbeReply | LockRelease;
