@@ -91,13 +91,14 @@ function build(shape: Shape): HistoryEvent[] {
       const base = { process, f: pending.f, key: pending.key };
       const isRead = pending.f === 'read' || pending.f === 'get';
       const seen = written.get(pending.key) ?? [null];
-      const readValue: Value = shape.readsOk
-        ? seen[s.a % seen.length]! // a value some write of the key offered: plausible, so the order of writes decides
-        : shape.model === 'kv'
+      const readValue: Value =
+        shape.model === 'kv'
           ? KV_READS[s.a % KV_READS.length]!
-          : s.a % 4 === 0
-            ? null
-            : s.a % 4;
+          : shape.readsOk
+            ? seen[s.a % seen.length]! // a value some write of the key offered: plausible, so the order of writes decides
+            : s.a % 4 === 0
+              ? null
+              : s.a % 4;
       const value = isRead ? readValue : pending.value;
       if (s.outcome === 'ok' || (isRead && shape.readsOk) || (s.outcome === 'mismatch' && pending.f !== 'cas')) {
         event = { ...base, t, type: 'ok', value };
@@ -244,6 +245,16 @@ describe('the checker agrees with brute force on small histories', () => {
   test.prop([shapeArb('register', UNKNOWN_HEAVY, READ_WRITE, 4)], { numRuns: 3000 })('register histories rich in unknown outcomes', (shape) => {
     const events = build(shape);
     expect(checkHistory(events).linearizable).toBe(bruteForce(events, 'register'));
+  });
+
+  test.prop([shapeArb('register', UNKNOWN_HEAVY, REGISTER_MIX, 4)], { numRuns: 2000 })('register histories rich in unknown outcomes, with cas', (shape) => {
+    const events = build(shape);
+    expect(checkHistory(events).linearizable).toBe(bruteForce(events, 'register'));
+  });
+
+  test.prop([shapeArb('kv', UNKNOWN_HEAVY, KV_MIX, 4)], { numRuns: 1000 })('key-value histories rich in unknown outcomes', (shape) => {
+    const events = build(shape);
+    expect(checkHistory(events).linearizable).toBe(bruteForce(events, 'kv'));
   });
 
   test.prop([shapeArb('kv')], { numRuns: 1000 })('key-value histories', (shape) => {

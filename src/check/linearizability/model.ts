@@ -171,6 +171,11 @@ export class CompiledKey {
     return this.kind[op] === KIND_READ || this.kind[op] === KIND_CAS_MISMATCH;
   }
 
+  /** True when the op's result ignores the state it starts from, and it is always legal (a write, a put). */
+  isBlindWrite(op: number): boolean {
+    return this.kind[op] === KIND_WRITE;
+  }
+
   /** The state after `op` from `state`, or -1 when the op's output is impossible from `state`. */
   step(state: number, op: number): number {
     switch (this.kind[op]) {

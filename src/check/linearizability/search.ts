@@ -15,9 +15,9 @@ import type { CompiledKey } from './model.ts';
  * linearized and trying the call after it. Backtracking with nothing to undo
  * means there is no linearization.
  *
- * Four reductions, each sound because any linearization can be rewritten
+ * Five reductions, each sound because any linearization can be rewritten
  * into one the search still explores, and each a function of the
- * configuration (set, state) alone, so that Lowe's cache stays exact:
+ * configuration alone, so that Lowe's cache stays exact:
  *
  * 1. Done early: once every operation of known outcome is ordered, the
  *    unknown rest can go last, where nothing observes them.
@@ -30,6 +30,12 @@ import type { CompiledKey } from './model.ts';
  * 4. Interchangeable unknowns: operations of unknown outcome with the same
  *    effect are ordered by call (swapping two of them in a linearization
  *    leaves a linearization).
+ * 5. Overwritten unknowns: nothing that overwrites the state blindly (a
+ *    write, a put) is ordered straight after an operation of unknown
+ *    outcome, whose effect it would erase: that operation may as well never
+ *    have taken effect. What may follow now depends on whether the last
+ *    operation was of unknown outcome, so that bit is part of the
+ *    configuration, and of the cache key.
  *
  * Everything per step works on typed arrays: the list is index-linked, the
  * set of linearized operations is a bitset with an incrementally maintained
@@ -170,6 +176,8 @@ export function searchKey(
 
   const readOnly = new Uint8Array(n);
   for (let op = 0; op < n; op++) readOnly[op] = key.isReadOnly(op) ? 1 : 0;
+  const blind = new Uint8Array(n);
+  for (let op = 0; op < n; op++) blind[op] = key.isBlindWrite(op) ? 1 : 0;
 
   // Reduction 4. Interchangeable operations: those of unknown outcome with the same effect
   // (kind and arguments). Any linearization that orders two of them out of call
@@ -210,6 +218,8 @@ export function searchKey(
   let state = 0;
   let entry = HEAD;
   let steps = 0;
+  // The last op ordered is of unknown outcome (part of the configuration, see reduction 5).
+  let afterUnknown = false;
   // At a configuration reached for the first time, look for a forced move first.
   let fresh = true;
   // The entry being tried is a forced move: if it fails, so does its configuration.
@@ -241,7 +251,8 @@ export function searchKey(
     if (isCall[entry] === 1) {
       const op = entryOp[entry]!;
       const c = opClass[op]!;
-      if (c >= 0 && classRank[op] !== classDone[c]) {
+      // Reduction 4 (class order), and reduction 5: no blind write straight after an unknown outcome.
+      if ((c >= 0 && classRank[op] !== classDone[c]) || (afterUnknown && blind[op] === 1)) {
         entry = next[entry]!;
         continue;
       }
@@ -258,11 +269,14 @@ export function searchKey(
       const n1 = h1 ^ z1[op]!;
       const n2 = h2 ^ z2[op]!;
       // Look (n1, n2, newState, bits) up; the probe ends at the empty slot where it would go.
-      let slot = slotHash(n1, newState) & mask;
+      // The cache key's state says whether the op is of unknown outcome: reduction 5 makes
+      // what may follow depend on it, so it is part of the configuration.
+      const stateKey = newState * 2 + (c >= 0 ? 1 : 0);
+      let slot = slotHash(n1, stateKey) & mask;
       let seen = false;
       for (let held = slots[slot]!; held !== 0; held = slots[slot]!) {
         const base = (held - 1) * stride;
-        if (records[base + REC_H1] === n1 && records[base + REC_H2] === n2 && records[base + REC_STATE] === newState) {
+        if (records[base + REC_H1] === n1 && records[base + REC_H2] === n2 && records[base + REC_STATE] === stateKey) {
           let same = true;
           for (let k = 0; k < words; k++) {
             if (records[base + REC_BITS + k] !== bits[k]) {
@@ -296,7 +310,7 @@ export function searchKey(
         const base = cached * stride;
         records[base + REC_H1] = n1;
         records[base + REC_H2] = n2;
-        records[base + REC_STATE] = newState;
+        records[base + REC_STATE] = stateKey;
         for (let k = 0; k < words; k++) records[base + REC_BITS + k] = bits[k]!;
         cached++;
         slots[slot] = cached;
@@ -314,6 +328,7 @@ export function searchKey(
         h1 = n1;
         h2 = n2;
         state = newState;
+        afterUnknown = c >= 0;
         forcing = false;
         fresh = true;
         // lift: unlink the call, then its return.
@@ -359,6 +374,7 @@ export function searchKey(
         prev[next[entry]!] = entry;
         if (stackForced[depth] === 0) break;
       }
+      afterUnknown = depth > 0 && opClass[entryOp[stackEntry[depth - 1]!]!]! >= 0;
       entry = next[entry]!;
     }
   }
