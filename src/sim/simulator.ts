@@ -13,13 +13,14 @@ import {
   type Protocol,
   type ProtocolNode,
 } from '../core/protocol.ts';
-import { EventQueue, type SimEvent } from './queue.ts';
+import { EventQueue } from './queue.ts';
+import { TimerHeap } from './timers.ts';
 import { Trace, TraceType } from './trace.ts';
 
 const enum Kind {
   /** node = receiver, a = sender, b = receiver's incarnation at send time, payload = message. */
   Deliver = 0,
-  /** node, a = timer id, b = the timer's generation when armed. */
+  /** A timer deferred while its node was paused, queued again on resume. node, a = timer id, b = the timer's generation when armed. */
   Timer = 1,
   /** node = the client's node, b = its incarnation, payload = request. */
   ClientRequest = 2,
@@ -66,12 +67,21 @@ export class Simulator {
   /** Called when a node answers a client. Set by the workload. */
   onClientReply: (node: number, reply: ClientReply) => void = () => {};
 
-  events = 0;
+  /** Events processed, superseded timer firings included (see timers.ts). */
+  get events(): number {
+    return this.processed + this.timers.passed;
+  }
+  /** Events waiting: queued events and armed timers (benchmarks size their baseline by it). */
+  get pendingEvents(): number {
+    return this.queue.size + this.timers.size;
+  }
   messagesSent = 0;
   messagesDelivered = 0;
   messagesDropped = 0;
 
   private readonly queue = new EventQueue();
+  /** Armed timers live here, one slot per (node, timer id), not in `queue`. */
+  private readonly timers: TimerHeap;
   private readonly protocol: Protocol;
   private readonly incarnation: Int32Array;
   private readonly timerGeneration: Int32Array;
@@ -79,7 +89,11 @@ export class Simulator {
   private readonly drift: readonly number[];
   private readonly deferred: Deferred[][];
   private readonly contexts: NodeContext[] = [];
-  private current: SimEvent | null = null;
+  /** The queue record being processed now, or -1. */
+  private current = -1;
+  private processed = 0;
+  /** The timer slot firing now, or -1. */
+  private currentTimerSlot = -1;
 
   constructor(private readonly options: SimulatorOptions) {
     const n = options.nodeNames.length;
@@ -89,6 +103,7 @@ export class Simulator {
     this.network = new Network(n, options.network, rngStream(options.seed, 'network'));
     this.incarnation = new Int32Array(n);
     this.timerGeneration = new Int32Array(n * TIMERS_PER_NODE_MAX);
+    this.timers = new TimerHeap(n * TIMERS_PER_NODE_MAX);
     this.timerRngs = options.nodeNames.map((name) => rngStream(options.seed, `timers/${name}`));
     this.drift = options.clockDrift ?? new Array<number>(n).fill(0);
     this.deferred = options.nodeNames.map(() => []);
@@ -118,7 +133,7 @@ export class Simulator {
 
   /** Runs `action` at `timeUs` (>= now), after events already scheduled for that time. */
   at(timeUs: Us, action: () => void): void {
-    assert(timeUs >= this.nowUs, `cannot schedule in the past: ${timeUs} < ${this.nowUs}`);
+    if (timeUs < this.nowUs) assert(false, `cannot schedule in the past: ${timeUs} < ${this.nowUs}`);
     this.queue.push(timeUs, Kind.Callback, -1, 0, 0, action);
   }
 
@@ -173,25 +188,51 @@ export class Simulator {
    */
   run(untilUs: Us, stop: () => boolean = () => false): void {
     const queue = this.queue;
-    while (queue.peekTime() <= untilUs) {
-      const event = queue.pop()!;
-      this.nowUs = event.timeUs;
-      this.current = event;
-      this.events++;
-      this.dispatch(event);
-      this.current = null;
-      queue.release(event);
-      if (stop()) return;
+    const timers = this.timers;
+    for (;;) {
+      // The earlier of the two heaps' tops in (time, seq) order: one order, as if they were one queue.
+      const queueUs = queue.peekTime();
+      const timerUs = timers.peekTime();
+      let seq: number;
+      if (timerUs < queueUs || (timerUs === queueUs && timerUs !== Infinity && timers.peekSeq() < queue.peekSeq())) {
+        if (timerUs > untilUs) break;
+        seq = timers.peekSeq();
+        const slot = timers.pop();
+        this.nowUs = timerUs;
+        this.currentTimerSlot = slot;
+        this.processed++;
+        this.fireTimer(slot);
+        this.currentTimerSlot = -1;
+      } else {
+        if (queueUs > untilUs || queueUs === Infinity) break;
+        seq = queue.peekSeq();
+        const record = queue.pop();
+        this.nowUs = queueUs;
+        this.current = record;
+        this.processed++;
+        this.dispatch(record);
+        this.current = -1;
+        queue.release(record);
+      }
+      if (stop()) {
+        timers.passGhosts(this.nowUs, seq);
+        return;
+      }
     }
+    timers.passGhosts(untilUs, Infinity);
     this.nowUs = untilUs;
   }
 
   /** What the event being processed is, for a violation report. Formats text, so call it only on the rare path. */
   describeCurrentEvent(): string {
-    const e = this.current;
-    if (e === null) return `at ${formatUs(this.nowUs)}`;
     const names = this.options.nodeNames;
-    const where = `at ${formatUs(e.timeUs)}`;
+    const slot = this.currentTimerSlot;
+    if (slot >= 0) return `at ${formatUs(this.nowUs)}: timer ${slot % TIMERS_PER_NODE_MAX} fired on ${names[Math.floor(slot / TIMERS_PER_NODE_MAX)]}`;
+    const r = this.current;
+    if (r < 0) return `at ${formatUs(this.nowUs)}`;
+    const q = this.queue;
+    const e = { kind: q.kind[r]!, node: q.node[r]!, a: q.a[r]!, payload: q.payload[r] };
+    const where = `at ${formatUs(this.nowUs)}`;
     switch (e.kind) {
       case Kind.Deliver:
         return `${where}: delivery of ${this.protocol.messageName((e.payload as Message).kind)} (term ${(e.payload as Message).term}) ${names[e.a]} -> ${names[e.node]}`;
@@ -204,56 +245,74 @@ export class Simulator {
     }
   }
 
-  private dispatch(event: SimEvent): void {
-    const node = event.node;
-    switch (event.kind) {
+  private dispatch(record: number): void {
+    const q = this.queue;
+    const node = q.node[record]!;
+    switch (q.kind[record]) {
       case Kind.Deliver: {
-        const msg = event.payload as Message;
+        const msg = q.payload[record] as Message;
+        const from = q.a[record]!;
         const target = this.nodes[node];
-        if (target === null || event.b !== this.incarnation[node] || !this.network.connected(event.a, node)) {
+        if (target === null || q.b[record] !== this.incarnation[node] || !this.network.connected(from, node)) {
           this.messagesDropped++;
-          this.trace.message(event.timeUs, TraceType.lostAtArrival, node, event.a, msg);
+          this.trace.message(this.nowUs, TraceType.lostAtArrival, node, from, msg);
           return;
         }
-        if (this.paused[node]) return this.defer(event);
+        if (this.paused[node]) return this.defer(record);
         this.messagesDelivered++;
-        this.trace.message(event.timeUs, TraceType.deliver, node, event.a, msg);
-        target.onMessage(event.a, msg);
+        this.trace.message(this.nowUs, TraceType.deliver, node, from, msg);
+        target.onMessage(from, msg);
         return;
       }
       case Kind.Timer: {
         const target = this.nodes[node];
-        if (target === null || event.b !== this.timerGeneration[node * TIMERS_PER_NODE_MAX + event.a]) return;
-        if (this.paused[node]) return this.defer(event);
-        this.trace.timer(event.timeUs, node, event.a);
-        target.onTimer(event.a);
+        const timer = q.a[record]!;
+        if (target === null || q.b[record] !== this.timerGeneration[node * TIMERS_PER_NODE_MAX + timer]) return;
+        if (this.paused[node]) return this.defer(record);
+        this.trace.timer(this.nowUs, node, timer);
+        target.onTimer(timer);
         return;
       }
       case Kind.ClientRequest: {
         const target = this.nodes[node];
-        const request = event.payload as ClientRequest;
-        if (target === null || event.b !== this.incarnation[node]) return;
-        if (this.paused[node]) return this.defer(event);
-        this.trace.client(event.timeUs, TraceType.clientRequest, node, request.client, request.seq, 0);
+        const request = q.payload[record] as ClientRequest;
+        if (target === null || q.b[record] !== this.incarnation[node]) return;
+        if (this.paused[node]) return this.defer(record);
+        this.trace.client(this.nowUs, TraceType.clientRequest, node, request.client, request.seq, 0);
         target.onClientRequest(request);
         return;
       }
       case Kind.ClientReply: {
-        const reply = event.payload as ClientReply;
-        this.trace.client(event.timeUs, TraceType.clientReply, node, reply.client, reply.seq, reply.ok ? 1 : 0);
+        const reply = q.payload[record] as ClientReply;
+        this.trace.client(this.nowUs, TraceType.clientReply, node, reply.client, reply.seq, reply.ok ? 1 : 0);
         this.onClientReply(node, reply);
         return;
       }
       case Kind.Callback:
-        (event.payload as () => void)();
+        (q.payload[record] as () => void)();
         return;
       default:
-        throw new Error(`unknown event kind ${event.kind}`);
+        throw new Error(`unknown event kind ${q.kind[record]}`);
     }
   }
 
-  private defer(event: SimEvent): void {
-    this.deferred[event.node]!.push({ kind: event.kind, a: event.a, b: event.b, payload: event.payload });
+  /** A timer slot's firing: the slot was disarmed if its node crashed or cancelled it, so it is live. */
+  private fireTimer(slot: number): void {
+    const node = (slot / TIMERS_PER_NODE_MAX) | 0;
+    const timer = slot - node * TIMERS_PER_NODE_MAX;
+    const target = this.nodes[node];
+    if (target === null) return;
+    if (this.paused[node]) {
+      this.deferred[node]!.push({ kind: Kind.Timer, a: timer, b: this.timerGeneration[slot]!, payload: null });
+      return;
+    }
+    this.trace.timer(this.nowUs, node, timer);
+    target.onTimer(timer);
+  }
+
+  private defer(record: number): void {
+    const q = this.queue;
+    this.deferred[q.node[record]!]!.push({ kind: q.kind[record]!, a: q.a[record]!, b: q.b[record]!, payload: q.payload[record] });
   }
 
   private boot(node: number): void {
@@ -266,7 +325,10 @@ export class Simulator {
   private bumpIncarnation(node: number): void {
     this.incarnation[node]!++;
     const base = node * TIMERS_PER_NODE_MAX;
-    for (let t = 0; t < TIMERS_PER_NODE_MAX; t++) this.timerGeneration[base + t]!++;
+    for (let t = 0; t < TIMERS_PER_NODE_MAX; t++) {
+      this.timerGeneration[base + t]!++;
+      this.timers.disarm(base + t, this.nowUs);
+    }
   }
 
   private send(from: number, to: number, msg: Message): void {
@@ -300,13 +362,16 @@ export class Simulator {
       now: () => Math.floor(sim.nowUs * rate),
       send: (to, msg) => sim.send(self, to, msg),
       setTimer: (timer, delayUs) => {
-        assert(timer >= 0 && timer < TIMERS_PER_NODE_MAX, `timer id ${timer} out of range`);
+        if (!(timer >= 0 && timer < TIMERS_PER_NODE_MAX)) assert(false, `timer id ${timer} out of range`);
         const slot = self * TIMERS_PER_NODE_MAX + timer;
-        const generation = ++sim.timerGeneration[slot]!;
-        sim.queue.push(sim.nowUs + Math.max(0, Math.round(delayUs / rate)), Kind.Timer, self, timer, generation, null);
+        ++sim.timerGeneration[slot]!;
+        // Takes a seq exactly where scheduling an event would, so equal-time order is unchanged.
+        sim.timers.arm(slot, sim.nowUs + Math.max(0, Math.round(delayUs / rate)), sim.queue.takeSeq(), sim.nowUs);
       },
       cancelTimer: (timer) => {
-        sim.timerGeneration[self * TIMERS_PER_NODE_MAX + timer]!++;
+        const slot = self * TIMERS_PER_NODE_MAX + timer;
+        sim.timerGeneration[slot]!++;
+        sim.timers.disarm(slot, sim.nowUs);
       },
       random: () => rng.next(),
       reply: (reply) => sim.queue.push(sim.nowUs, Kind.ClientReply, self, 0, 0, reply),
