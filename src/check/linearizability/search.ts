@@ -165,9 +165,12 @@ export function searchKey(
   let h1 = 0;
   let h2 = 0;
 
-  // The cache of explored (linearized set, state) pairs: open addressing over
-  // `slots` (record index + 1; 0 is empty), records of `stride` int32s laid out
-  // [h1, h2, state, bitset words...] so that a lookup touches one record.
+  // The cache of explored configurations (linearized set, state, whether the last op
+  // was of unknown outcome): open addressing over `slots` (record index + 1; 0 is
+  // empty), records of `stride` int32s laid out [h1, h2, state * 2 + unknown bit,
+  // bitset words...] so that a lookup touches one record. Every configuration in it
+  // has failed: a success ends the search, and a configuration on the current path
+  // cannot be met again below itself (the set only grows).
   const stride = REC_BITS + words;
   let slots = new Int32Array(CACHE_SLOTS_INITIAL);
   let mask = CACHE_SLOTS_INITIAL - 1;
