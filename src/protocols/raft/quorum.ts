@@ -26,8 +26,17 @@ export function voteResult(granted: number, rejected: number, voters: number): V
 export function committedIndex(matchIndex: ArrayLike<number>, scratch: Float64Array = new Float64Array(matchIndex.length)): number {
   const n = matchIndex.length;
   if (n === 0) return 0;
-  for (let i = 0; i < n; i++) scratch[i] = matchIndex[i]!;
-  const sorted = scratch.subarray(0, n).sort();
-  // Ascending: the (n - majority)-th element is held by at least a majority.
-  return sorted[n - majority(n)]!;
+  // Insertion sort into scratch, ascending: n is a cluster size and this runs on every
+  // acknowledgement, where a typed-array subarray and its sort cost more than the maths.
+  for (let i = 0; i < n; i++) {
+    const value = matchIndex[i]!;
+    let j = i;
+    while (j > 0 && scratch[j - 1]! > value) {
+      scratch[j] = scratch[j - 1]!;
+      j--;
+    }
+    scratch[j] = value;
+  }
+  // The (n - majority)-th element is held by at least a majority.
+  return scratch[n - majority(n)]!;
 }
