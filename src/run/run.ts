@@ -72,6 +72,12 @@ export interface RunOptions {
   readonly untilUs?: Us;
   /** A trace writer per model, when `--trace` asks for one. */
   readonly traceWriter?: (model: string) => TraceWriter | null;
+  /**
+   * Told with the simulator just before its first event (`start`) and just
+   * after its last (`end`), so that a benchmark can time or sample the event
+   * loop apart from the checks that follow it. It watches; it never steers.
+   */
+  readonly onSimulation?: (phase: 'start' | 'end', sim: Simulator) => void;
 }
 
 const FACTORIES: { readonly [K in ModelSpec['kind']]?: ModelFactory<Extract<ModelSpec, { kind: K }>> } = {
@@ -172,6 +178,7 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
   });
 
   const workload = new Workload(s, scenario.workload, seed, scenario.durationUs);
+  options.onSimulation?.('start', s);
   s.start();
   workload.start();
   const endUs = Math.min(options.untilUs ?? Infinity, scenario.durationUs + scenario.settleUs);
@@ -183,6 +190,7 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
     violationsSeen = found;
     return false;
   });
+  options.onSimulation?.('end', s);
   const stoppedEarly = endUs < scenario.durationUs + scenario.settleUs;
   const unconverged = stoppedEarly ? null : (model.convergence?.(s.nodes) ?? null);
   const violations: Violation[] =
