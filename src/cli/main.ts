@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, processIo, type CliIo } from './io.ts';
+import { checkHistoryCommand } from './check-history.ts';
 import { runCommand } from './run-command.ts';
 import { validateCommand } from './validate-command.ts';
 
@@ -11,6 +12,7 @@ Usage:
   raftsim run <scenario.yaml> [--seed N] [--model NAME]... [--ui tui|text] [--json]
                               [--trace FILE.jsonl] [--history FILE.jsonl] [--until TIME]
   raftsim validate <scenario.yaml>...
+  raftsim check-history <FILE>... [--format jepsen-log|jepsen-edn|jsonl] [--json]
   raftsim --help, raftsim <command> --help, raftsim --version
 
 Exit codes: 0 all good; 1 a safety property was violated or an expectation
@@ -22,6 +24,7 @@ type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   run: runCommand,
   validate: validateCommand,
+  'check-history': checkHistoryCommand,
 };
 
 export function version(): string {
