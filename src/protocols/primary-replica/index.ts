@@ -34,7 +34,8 @@ export class PrimaryReplicaProtocol implements Protocol {
     return {
       log: [sentinel],
       epoch: 1,
-      promise: { epoch: 1, holder: 0, leaderIndex: 0, sync: { epoch: 1, primary: 0, standbys: syncSet, base: { epoch: 0, index: 0 } } },
+      promise: { epoch: 1, holder: 0, sync: { epoch: 1, primary: 0, standbys: syncSet, base: { epoch: 0, index: 0 } } },
+      leaderMark: { epoch: 1, index: 0 },
       firstBoot: true,
     };
   }

@@ -17,13 +17,16 @@ export interface GrantRequest {
 }
 
 export interface GrantRules {
-  /** replication sync with syncMode first: only a caught-up member of the sync set (or the holder) may take the lock. */
+  /** replication sync with syncMode first: only the publishing primary or a caught-up member of its sync set may take the lock. */
   readonly syncSetOnly: boolean;
-  /** null: unlimited. */
-  readonly maxLag: number | null;
 }
 
-export type Refusal = 'older epoch' | 'epoch taken' | 'held' | 'not a sync standby' | 'too far behind';
+/**
+ * maxLagOnFailover is the candidate's own check, as in Patroni (it reads the
+ * leader's last position from the DCS): it limits what a failover may lose,
+ * it is not what keeps two holders apart.
+ */
+export type Refusal = 'older epoch' | 'epoch taken' | 'held' | 'not a sync standby';
 
 /** Why a node refuses, or null when it grants. Pure: the caller records the grant. */
 export function refusal(promise: LockRecord, promiseExpired: boolean, req: GrantRequest, rules: GrantRules): Refusal | null {
@@ -33,7 +36,6 @@ export function refusal(promise: LockRecord, promiseExpired: boolean, req: Grant
   if (promise.holder === req.from) return null;
   if (!promiseExpired) return 'held';
   if (rules.syncSetOnly && !mayBePromoted(newerSync(promise.sync, req.sync), req.from, req.last)) return 'not a sync standby';
-  if (rules.maxLag !== null && req.last.index < promise.leaderIndex - rules.maxLag) return 'too far behind';
   return null;
 }
 
@@ -50,8 +52,8 @@ export function mayBePromoted(sync: SyncEligibility, node: number, last: LogPosi
 /** The record a node keeps after granting `req`: the new epoch and holder, and the newer eligibility of the two. */
 export function grantedRecord(promise: LockRecord, req: GrantRequest): LockRecord {
   const sync = newerSync(promise.sync, req.sync);
-  if (promise.epoch === req.epoch && promise.holder === req.from && promise.leaderIndex === req.last.index && promise.sync === sync) return promise;
-  return { epoch: req.epoch, holder: req.from, leaderIndex: req.last.index, sync };
+  if (promise.epoch === req.epoch && promise.holder === req.from && promise.sync === sync) return promise;
+  return { epoch: req.epoch, holder: req.from, sync };
 }
 
 /** Merges what a peer knows into a node's view: the newer epoch's holder, the newer eligibility. */
@@ -59,5 +61,5 @@ export function mergedView(view: LockRecord, other: LockRecord): LockRecord {
   const sync = newerSync(view.sync, other.sync);
   const lockNewer = other.epoch > view.epoch;
   if (!lockNewer && sync === view.sync) return view;
-  return lockNewer ? { epoch: other.epoch, holder: other.holder, leaderIndex: other.leaderIndex, sync } : { ...view, sync };
+  return lockNewer ? { epoch: other.epoch, holder: other.holder, sync } : { ...view, sync };
 }

@@ -123,8 +123,6 @@ export class PrimaryReplicaNode implements ProtocolNode {
   private lockSeenUntilUs: Us = 0;
   /** The newest lock record this node knows of (from LockHeld or its own grants). */
   private viewRecord: LockRecord;
-  /** The best known last index of the primary (for maxLagOnFailover). */
-  private knownLeaderIndex = 0;
   /** probe: asking peers how far they are; acquire: asking for the lock; wait: until refusing promises run out. */
   private candidacy: 'probe' | 'acquire' | 'wait' | null = null;
   private probeRound = -1;
@@ -135,7 +133,6 @@ export class PrimaryReplicaNode implements ProtocolNode {
   private readonly answerPrimary: Uint8Array;
   private answers = 0;
   private epochHeard = 0;
-  private leaderIndexHeard = 0;
   private acquireRound = -1;
   private acquireEpoch = 0;
   private acquireSentUs: Us = 0;
@@ -145,9 +142,8 @@ export class PrimaryReplicaNode implements ProtocolNode {
   /** Local time until which some node that refused still promises the lock to the old holder. */
   private heldUntilUs: Us = 0;
   private acquireRetried = false;
-  /** The better candidate this node stood back for, and since when (local time); -1: none. */
-  private deferredTo = -1;
-  private deferredSinceUs: Us = 0;
+  /** Per node: since when (local time) this node has stood back for it as the better candidate; -1: it has not. */
+  private readonly deferredSinceUs: Float64Array;
 
   // ---- as the node a client is bound to
   /** Requests of this node's clients forwarded to the primary, by client. */
@@ -163,9 +159,8 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.n = ctx.nodeCount;
     this.majority = Math.floor(this.n / 2) + 1;
     this.ttlUs = config.failoverTimeoutUs;
-    this.grantRules = { syncSetOnly: config.replication === 'sync' && config.syncMode === 'first', maxLag: config.maxLagOnFailover };
+    this.grantRules = { syncSetOnly: config.replication === 'sync' && config.syncMode === 'first' };
     this.viewRecord = stable.promise;
-    this.knownLeaderIndex = stable.promise.leaderIndex;
     this.nextIndex = new Int32Array(this.n);
     this.matchIndex = new Float64Array(this.n);
     this.inFlightSinceUs = new Float64Array(this.n).fill(NOT_IN_FLIGHT);
@@ -176,6 +171,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.answerIndex = new Float64Array(this.n);
     this.answerEligible = new Uint8Array(this.n);
     this.answerPrimary = new Uint8Array(this.n);
+    this.deferredSinceUs = new Float64Array(this.n).fill(-1);
   }
 
   // ---- inputs ---------------------------------------------------------------
@@ -364,7 +360,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.syncSet = syncSet;
     this.syncBase = syncBase;
     this.syncPublished = published || !this.grantRules.syncSetOnly;
-    this.knownLeaderIndex = last;
+    this.stable.leaderMark = { epoch, index: last };
     this.applyTo(last);
     this.observer?.tookOffice(this.self, epoch);
     if (this.config.failover === 'auto') {
@@ -558,7 +554,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     }
     if (this.role === 'primary') return; // two primaries of one epoch cannot be; the checker reports it if it happens
     this.primaryId = from;
-    if (m.primaryLastIndex > this.knownLeaderIndex) this.knownLeaderIndex = m.primaryLastIndex;
+    this.noteLeader(m.term, m.primaryLastIndex);
     const log = this.stable.log;
     if (m.prevIndex > this.lastIndex()) return this.replyShip(from, false, 0, this.lastIndex() + 1, 0);
     if (log[m.prevIndex]!.epoch !== m.prevEpoch) {
@@ -724,7 +720,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
       if (this.renewSentUs + this.ttlUs <= this.ctx.now()) return;
       this.holdsLock = true;
       this.leaseUntilUs = this.renewSentUs + this.ttlUs;
-      this.knownLeaderIndex = this.lastIndex();
+      this.stable.leaderMark = { epoch: this.primaryEpoch, index: this.lastIndex() };
       if (!this.syncPublished) {
         this.syncPublished = true;
         this.viewRecord = mergedView(this.viewRecord, { ...this.viewRecord, sync: this.ownSync() });
@@ -736,8 +732,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     const anyQuorum = this.config.replication === 'sync' && this.config.syncMode === 'any';
     if (anyQuorum && !atLeast(this.acquireBase, last)) {
       // A granter holds more than this candidate: an acknowledged write may be among it. Let that node take over.
-      this.deferredTo = from;
-      this.deferredSinceUs = this.ctx.now();
+      if (this.deferredSinceUs[from]! < 0) this.deferredSinceUs[from] = this.ctx.now();
       return this.giveUp();
     }
     if (this.grantCount < this.majority) return;
@@ -810,10 +805,10 @@ export class PrimaryReplicaNode implements ProtocolNode {
   private handleLockHeld(from: number, m: LockHeld): void {
     if (m.term < this.stable.epoch || this.role === 'primary') return;
     this.primaryId = from;
-    this.viewRecord = mergedView(this.viewRecord, { epoch: m.term, holder: from, leaderIndex: m.leaderIndex, sync: m.sync });
-    if (m.leaderIndex > this.knownLeaderIndex) this.knownLeaderIndex = m.leaderIndex;
+    this.viewRecord = mergedView(this.viewRecord, { epoch: m.term, holder: from, sync: m.sync });
+    this.noteLeader(m.term, m.leaderIndex);
     if (this.role === 'candidate') this.giveUp();
-    this.deferredTo = -1;
+    this.deferredSinceUs.fill(-1);
     this.lockSeenUntilUs = this.ctx.now() + this.ttlUs;
     this.ctx.setTimer(TIMER_WATCH, this.ttlUs);
   }
@@ -828,10 +823,16 @@ export class PrimaryReplicaNode implements ProtocolNode {
   }
 
   /** Can this node be promoted, by what it knows: a caught-up sync standby (replication sync, first), not too far behind. */
-  private eligible(leaderIndex: number): boolean {
+  /** A newer primary's mark replaces an older one's, whatever its value: a deposed primary's long log is no reference. */
+  private noteLeader(epoch: number, index: number): void {
+    const known = this.stable.leaderMark;
+    if (epoch > known.epoch || (epoch === known.epoch && index > known.index)) this.stable.leaderMark = { epoch, index };
+  }
+
+  private eligible(): boolean {
     if (this.grantRules.syncSetOnly && !mayBePromoted(this.viewRecord.sync, this.self, this.position())) return false;
     const maxLag = this.config.maxLagOnFailover;
-    return maxLag === null || this.lastIndex() >= leaderIndex - maxLag;
+    return maxLag === null || this.lastIndex() >= this.stable.leaderMark.index - maxLag;
   }
 
   private startProbe(): void {
@@ -842,9 +843,8 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.answered.fill(0);
     this.answers = 0;
     this.epochHeard = this.stable.epoch;
-    this.leaderIndexHeard = this.knownLeaderIndex;
-    this.recordAnswer(this.self, this.position(), this.eligible(this.knownLeaderIndex), false);
-    const probe: Probe = { kind: MsgKind.Probe, term: this.stable.epoch, round: this.round, record: this.viewRecord };
+    this.recordAnswer(this.self, this.position(), this.eligible(), false);
+    const probe: Probe = { kind: MsgKind.Probe, term: this.stable.epoch, round: this.round, record: this.viewRecord, leader: this.stable.leaderMark };
     for (let peer = 0; peer < this.n; peer++) if (peer !== this.self) this.ctx.send(peer, probe);
     this.ctx.setTimer(TIMER_CANDIDACY, this.probeWindowUs());
     if (this.answers === this.n) this.decide();
@@ -876,15 +876,17 @@ export class PrimaryReplicaNode implements ProtocolNode {
 
   private handleProbe(from: number, m: Probe): void {
     this.learnRecord(m.record);
+    // How far the newest primary got is shared knowledge, as in the DCS: every member judges maxLagOnFailover by the same mark.
+    this.noteLeader(m.leader.epoch, m.leader.index);
     const primary = this.role === 'primary';
     const reply: ProbeReply = {
       kind: MsgKind.ProbeReply,
       term: this.stable.epoch,
       round: m.round,
       last: this.position(),
-      eligible: !primary && this.eligible(this.knownLeaderIndex),
+      eligible: !primary && this.eligible(),
       primary,
-      leaderIndex: primary ? this.lastIndex() : this.knownLeaderIndex,
+      leader: primary ? { epoch: this.primaryEpoch, index: this.lastIndex() } : this.stable.leaderMark,
       record: this.viewRecord,
     };
     this.ctx.send(from, reply);
@@ -894,7 +896,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.learnRecord(m.record);
     if (this.role !== 'candidate' || this.candidacy !== 'probe' || m.round !== this.probeRound || this.answered[from] === 1) return;
     if (m.term > this.epochHeard) this.epochHeard = m.term;
-    if (m.leaderIndex > this.leaderIndexHeard) this.leaderIndexHeard = m.leaderIndex;
+    this.noteLeader(m.leader.epoch, m.leader.index);
     this.recordAnswer(from, m.last, m.eligible, m.primary);
     if (this.answers === this.n) this.decide();
   }
@@ -909,23 +911,21 @@ export class PrimaryReplicaNode implements ProtocolNode {
   /** Takes the lock only as the most up-to-date eligible node that answered (Patroni's "am I the healthiest"). */
   private decide(): void {
     this.ctx.cancelTimer(TIMER_CANDIDACY);
-    if (!this.eligible(this.leaderIndexHeard)) return this.giveUp();
+    if (!this.eligible()) return this.giveUp();
     const now = this.ctx.now();
-    // A better node that has let two lock TTLs pass without taking the lock cannot (a one-way cut, say): stop waiting for it.
-    const waitedOut = this.deferredTo >= 0 && now - this.deferredSinceUs >= 2 * this.ttlUs ? this.deferredTo : -1;
     let best = this.self;
     let reachable = 0;
     for (let i = 0; i < this.n; i++) {
       if (this.answered[i] !== 1 || this.answerPrimary[i] === 1) continue;
       reachable++;
-      if (i === this.self || i === waitedOut || this.answerEligible[i] !== 1) continue;
+      if (i === this.self || this.answerEligible[i] !== 1) continue;
+      // A better node that has let two lock TTLs pass without taking the lock cannot (a one-way cut, say): stop waiting for it.
+      const since = this.deferredSinceUs[i]!;
+      if (since >= 0 && now - since >= 2 * this.ttlUs) continue;
       if (betterCandidate(i, this.answerPosition(i), best, this.answerPosition(best))) best = i;
     }
     if (best !== this.self) {
-      if (best !== this.deferredTo) {
-        this.deferredTo = best;
-        this.deferredSinceUs = now;
-      }
+      if (this.deferredSinceUs[best]! < 0) this.deferredSinceUs[best] = now;
       return this.giveUp();
     }
     // Like Raft's PreVote: a node that cannot hear a majority could not get the lock, so it does not disturb anyone by asking.

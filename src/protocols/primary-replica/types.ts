@@ -46,8 +46,6 @@ export interface SyncEligibility {
 export interface LockRecord {
   readonly epoch: number;
   readonly holder: number;
-  /** The holder's last index when it last asked (Patroni's /optime/leader): the reference for maxLagOnFailover. */
-  readonly leaderIndex: number;
   readonly sync: SyncEligibility;
 }
 
@@ -57,6 +55,13 @@ export interface PrimaryReplicaStable {
   log: Entry[];
   epoch: number;
   promise: LockRecord;
+  /**
+   * The last index of the newest primary this node heard of — that primary's
+   * epoch, then its index (Patroni's /optime/leader): the mark
+   * maxLagOnFailover is measured against. A newer primary's mark replaces an
+   * older one's whatever its value: a deposed primary's long log is no reference.
+   */
+  leaderMark: LogPosition;
   /** True until the first boot: the first node starts as primary holding the lock. */
   firstBoot: boolean;
 }
@@ -204,6 +209,8 @@ export interface Probe extends Message {
   readonly round: number;
   /** The newest lock record the prober knows of: peers with an older one learn whom it names. */
   readonly record: LockRecord;
+  /** The last index of the newest primary the prober heard of (that primary's epoch, its index). */
+  readonly leader: LogPosition;
 }
 
 export interface ProbeReply extends Message {
@@ -214,8 +221,8 @@ export interface ProbeReply extends Message {
   readonly eligible: boolean;
   /** The responder is acting as primary: not a candidate for promotion. */
   readonly primary: boolean;
-  /** The responder's best knowledge of the primary's last index. */
-  readonly leaderIndex: number;
+  /** The last index of the newest primary the responder heard of (that primary's epoch, its index). */
+  readonly leader: LogPosition;
   /** The newest lock record the responder knows of. */
   readonly record: LockRecord;
 }
