@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../src/run/run.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+
+/**
+ * Every file in scenarios/cap/ runs Raft next to primary/replica
+ * configurations under one fault script, and must show both sides of the
+ * trade-off in one table: a model that stayed available and lost or staled
+ * data, and one that stayed consistent and lost availability.
+ */
+const DIR = 'scenarios/cap';
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+
+describe('scenarios/cap', () => {
+  it('has the seven scripts of the outcome table', () => {
+    expect(files).toEqual([
+      'one-way-cut.yaml',
+      'primary-crash.yaml',
+      'replica-reads.yaml',
+      'semi-sync-degrades.yaml',
+      'split-brain-lease.yaml',
+      'split-brain.yaml',
+      'sync-standby-crash.yaml',
+    ]);
+  });
+
+  it.each(files)('%s: holds its expect lines and shows one model choosing availability and one choosing consistency', (file) => {
+    const path = join(DIR, file);
+    expect(readFileSync(path, 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=../../schema/scenario.schema.json');
+    const scenario = loadScenario(path);
+    expect(scenario.description.length).toBeGreaterThan(200);
+    const kinds = scenario.models.map((m) => m.kind);
+    expect(kinds.filter((k) => k === 'raft')).toHaveLength(1);
+    const pr = kinds.filter((k) => k === 'primary-replica').length;
+    expect(pr).toBeGreaterThanOrEqual(2);
+    expect(pr).toBeLessThanOrEqual(4);
+
+    const result = runScenario(scenario);
+    expect(result.expectations.filter((e) => !e.ok)).toEqual([]);
+    expect(result.expectations.length).toBeGreaterThan(0);
+    for (const run of result.runs) expect(run.summary.violations, run.name).toEqual([]);
+    const verdicts = result.runs.map((r) => r.verdict);
+    expect(verdicts.some((v) => v.startsWith('chose availability')), verdicts.join('\n')).toBe(true);
+    expect(verdicts.some((v) => v.startsWith('chose consistency')), verdicts.join('\n')).toBe(true);
+  });
+});
