@@ -5,6 +5,7 @@ import { runScenario, type ModelRun, type RunResult } from '../src/run/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import type { Scenario } from '../src/scenario/types.ts';
 import type { TraceWriter } from '../src/sim/trace.ts';
+import type { HistoryEvent } from '../src/workload/history.ts';
 import { cli } from './helpers/cli.ts';
 
 /**
@@ -206,5 +207,80 @@ describe('Raft scenarios: the rule each one shows', () => {
     }
     expect(run.summary.violations).toEqual([]);
     expect(run.summary.lostWrites).toBe(0);
+  });
+});
+
+/** The course test suites' harder cases: each scenario's own point, checked on its run. */
+describe('Raft under the course test suites’ hard cases', () => {
+  const s = (ms: number) => ms * 1000;
+  const isWrite = (e: HistoryEvent) => e.f === 'write' || e.f === 'cas';
+  /** The value a write or cas would leave in the key. */
+  const written = (e: HistoryEvent) => JSON.stringify(e.f === 'cas' ? (e.value as readonly unknown[])[1] : e.value);
+  const leadersBetween = (run: ModelRun, fromMs: number, toMs: number) =>
+    run.log.filter((l) => l.atUs > s(fromMs) && l.atUs < s(toMs) && /became leader/.test(l.text));
+
+  it('a cut-off leader is replaced within an election timeout or two; with no majority anywhere there is no leader at all (raft/reelection)', () => {
+    const run = runScenario(scenario('scenarios/raft/reelection.yaml')).runs[0]!;
+    // 1 s: the leader is isolated; the other two elect a new one.
+    expect(leadersBetween(run, 1000, 1600)).toHaveLength(1);
+    // 2.5 s: the old leader rejoins without disturbing anyone (PreVote).
+    expect(leadersBetween(run, 2500, 4000)).toEqual([]);
+    // 4 s - 5.5 s: three single-node islands; CheckQuorum makes the leader step down and nobody replaces it.
+    expect(run.log.some((l) => l.atUs > s(4000) && l.atUs < s(4500) && /lost contact with a majority/.test(l.text))).toBe(true);
+    expect(leadersBetween(run, 4000, 5500)).toEqual([]);
+    // 5.5 s: two of three can talk again, and that is a majority.
+    expect(leadersBetween(run, 5500, 7000)).toHaveLength(1);
+    expect(run.summary.violations).toEqual([]);
+    expect(run.summary.lostWrites).toBe(0);
+  });
+
+  it('no write is acknowledged while the leader has no majority (raft/no-agreement-without-majority)', () => {
+    const run = runScenario(scenario('scenarios/raft/no-agreement-without-majority.yaml')).runs[0]!;
+    // 1 s - 3 s: the leader keeps one follower of four. (A write sent just before 1 s may still complete at once.)
+    const acknowledged = run.history.filter((e) => e.type === 'ok' && isWrite(e) && e.t > s(1050) && e.t < s(3000));
+    expect(acknowledged).toEqual([]);
+    expect(run.history.some((e) => e.type === 'info' && isWrite(e) && e.t > s(1050) && e.t < s(3000))).toBe(true);
+    // Once healed, writes commit again.
+    expect(run.history.some((e) => e.type === 'ok' && isWrite(e) && e.t > s(3000))).toBe(true);
+    expect(run.summary.violations).toEqual([]);
+    expect(run.summary.lostWrites).toBe(0);
+  });
+
+  it('a deposed leader’s uncommitted entries are replaced when it rejoins, never committed (raft/deposed-leader-rejoins)', () => {
+    const sc = scenario('scenarios/raft/deposed-leader-rejoins.yaml');
+    const run = runScenario(sc).runs[0]!;
+    expect(run.log.find((l) => l.atUs === s(1000))?.text).toBe('isolate n2');
+    // Client 2 is bound to n2, the leader cut off from 1 s to 2.5 s: its writes then reach only n2's log.
+    const stranded = run.history.filter((e) => e.process === 2 && e.type === 'info' && isWrite(e) && e.t > s(1100) && e.t < s(2500));
+    expect(stranded.length).toBeGreaterThan(5);
+    const effective = new Set(run.authoritative.map((w) => `${w.key}=${JSON.stringify(w.value)}`));
+    for (const e of stranded) expect(effective.has(`${e.key}=${written(e)}`), `${e.key}=${written(e)}`).toBe(false);
+    expect(run.summary.leaderChanges).toBe(2);
+    expect(run.summary.violations).toEqual([]);
+    expect(run.summary.lostWrites).toBe(0);
+  });
+
+  it('every acknowledged write survives the crash of every node at once: term, vote and log are on disk (raft/persistence)', () => {
+    const run = runScenario(scenario('scenarios/raft/persistence.yaml')).runs[0]!;
+    expect(run.log.filter((l) => l.text === 'restart n1 n2 n3 n4 n5')).toHaveLength(2);
+    const effective = new Set(run.authoritative.map((w) => `${w.key}=${JSON.stringify(w.value)}`));
+    const acknowledged = run.history.filter((e) => e.type === 'ok' && e.f === 'write');
+    expect(acknowledged.length).toBeGreaterThan(100);
+    for (const e of acknowledged) expect(effective.has(`${e.key}=${written(e)}`), `${e.key}=${written(e)}`).toBe(true);
+    expect(run.summary.violations).toEqual([]);
+    expect(run.summary.linearizable).toBe(true);
+  });
+
+  it.each(['churn-reliable', 'churn-unreliable'])('random crashes, restarts, cuts and partitions never break safety (raft/%s)', (name) => {
+    const r = runScenario(scenario(`scenarios/raft/${name}.yaml`));
+    for (const run of r.runs) {
+      expect(run.summary.violations, run.name).toEqual([]);
+      expect(run.summary.lostWrites, run.name).toBe(0);
+      expect(run.summary.staleReads, run.name).toBe(0);
+      expect(run.summary.dirtyReads, run.name).toBe(0);
+      expect(run.summary.linearizable, run.name).toBe(true);
+      expect(run.summary.leaderChanges, run.name).toBeGreaterThanOrEqual(3);
+    }
+    expect(r.expectations.filter((e) => !e.ok)).toEqual([]);
   });
 });
