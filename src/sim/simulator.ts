@@ -71,6 +71,12 @@ export class Simulator {
   get events(): number {
     return this.processed + this.timers.passed;
   }
+
+  /** Events the loop actually handled: `events` without the superseded timer firings. */
+  get eventsProcessed(): number {
+    return this.processed;
+  }
+
   /** Events waiting: queued events and armed timers (benchmarks size their baseline by it). */
   get pendingEvents(): number {
     return this.queue.size + this.timers.size;
