@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, processIo, type CliIo } from './io.ts';
+import { benchCommand } from './bench-command.ts';
 import { checkHistoryCommand } from './check-history.ts';
 import { runCommand } from './run-command.ts';
 import { validateCommand } from './validate-command.ts';
@@ -13,6 +14,7 @@ Usage:
                               [--trace FILE.jsonl] [--history FILE.jsonl] [--until TIME]
   raftsim validate <scenario.yaml>...
   raftsim check-history <FILE>... [--format jepsen-log|jepsen-edn|jsonl] [--json]
+  raftsim bench election|speed [options]
   raftsim --help, raftsim <command> --help, raftsim --version
 
 Exit codes: 0 all good; 1 a safety property was violated or an expectation
@@ -25,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   validate: validateCommand,
   'check-history': checkHistoryCommand,
+  bench: async (args, io) => benchCommand(args, io),
 };
 
 export function version(): string {

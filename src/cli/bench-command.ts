@@ -1,0 +1,364 @@
+import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import {
+  BOTTOM_LINES,
+  NO_RANDOMNESS_TRIALS_MAX,
+  PAPER_SETUP,
+  TOP_LINES,
+  figure16,
+  type CrashTiming,
+  type ElectionSetup,
+  type Figure16,
+  type LineResult,
+  type LogShape,
+  type TimeoutRange,
+} from '../bench/election.ts';
+import { formatMs, svgPlot, terminalPlot, type Graph } from '../bench/plot.ts';
+import { SPEED_GOALS, speed, type LoopFigure, type SpeedReport } from '../bench/speed.ts';
+import { UsageError } from '../core/errors.ts';
+import { parseDuration, parseDurationRange, US_PER_MS, US_PER_S, type Us } from '../core/time.ts';
+import { parse, parseSeed } from './args.ts';
+import { table } from './format.ts';
+import { EXIT_OK, type CliIo } from './io.ts';
+
+export const BENCH_HELP = `Usage: raftsim bench election|speed [options]
+
+  election   reproduce Figure 16 of the Raft paper: time to replace a crashed leader
+  speed      simulated events per second, against the bare event loop
+
+See 'raftsim bench election --help' and 'raftsim bench speed --help'.
+`;
+
+export const ELECTION_HELP = `Usage: raftsim bench election [options]
+
+Reproduces Figure 16 of the extended Raft paper (section 9.3): five servers,
+the leader crashed at a uniformly random moment within its heartbeat interval
+right after a synchronized round of heartbeats, followers whose logs differ so
+that two of the four survivors cannot win, heartbeats every half minimum
+election timeout; measured is the simulated time from the crash until a new
+leader is elected. Every trial is its own simulation, a pure function of
+(seed, timeout range, trial index): the same seed prints the same table.
+
+The paper's broadcast time of about 15 ms (round trip plus a disk write) is
+modelled as one-way latency uniform in 5..10 ms (round trip 15 ms on average;
+the disk write folded in). The options below the line vary one detail of
+that set-up at a time, to see what the result depends on.
+
+Options:
+  --timeout A..B      an election timeout range, e.g. 150ms..155ms (repeatable);
+                      default: the paper's eleven lines, 150..150, 150..151,
+                      150..155, 150..175, 150..200, 150..300 (top graph) and
+                      12..24, 25..50, 50..100, 100..200, 150..300 (bottom graph)
+  --trials N          trials per line (default 1000); a line without randomness
+                      (A = B) runs at most ${NO_RANDOMNESS_TRIALS_MAX}, as in the paper: none of its
+                      trials elects a leader here (see docs/figure-16.md)
+  --seed N            default 1
+  --json              print one JSON object, {"lines": [...]}, and nothing else
+  --svg FILE          also write both graphs (cumulative distributions) as SVG
+  ---------------------------------------------------------------------------
+  --latency A..B      one-way message latency (default 5ms..10ms)
+  --disk TIME         a disk write that holds back every message sent after
+                      persisted state changed (default 0: folded into latency)
+  --timer-jitter T    timers fire up to T late, uniformly (default 0: exact)
+  --crash WHEN        uniform (default) | after-broadcast | before-heartbeat
+  --candidate-timer R reset (default: a candidate that steps down draws a new
+                      election timeout) | keep (LogCabin: it keeps its timer)
+  --logs SHAPE        distinct (default: 4, 3, 2, 1 entries) | equal
+  --limit TIME        give up on a trial this long after the crash (default 100s);
+                      such trials are reported as censored, their times as ">"
+  -h, --help          this help
+`;
+
+export const SPEED_HELP = `Usage: raftsim bench speed [options]
+
+Runs the standard workload (5 nodes, 3 clients, about 100 operations per
+second in total, 10 simulated minutes, latency 1..3 ms) once for every model
+kind this build has, and reports simulated events per wall second and
+simulated seconds per wall second, with tracing off and on (to a writer that
+discards everything). Beside them, in the same process: the bare event loop,
+the event queue alone holding the same number of pending events, each event
+scheduling one successor at a random later time. The ratio of the two says
+how close the simulator runs to the machine's limit for its design. Only the
+event loop is timed, not the checks that follow a run; each figure is the
+best of --repeat runs.
+
+Options:
+  --duration TIME     simulated length of the workload (default 10m)
+  --repeat N          timed runs per figure, the fastest reported (default 3)
+  --seed N            default 1
+  --json              print one JSON object and nothing else
+  -h, --help          this help
+`;
+
+export async function benchCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    io.out(BENCH_HELP);
+    return EXIT_OK;
+  }
+  if (sub === 'election') return electionCommand(rest, io);
+  if (sub === 'speed') return speedCommand(rest, io);
+  throw new UsageError(`bench: unknown benchmark "${sub}"; expected election or speed (see 'raftsim bench --help')`);
+}
+
+// ---- election ---------------------------------------------------------------
+
+function electionCommand(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parse(
+    args,
+    {
+      timeout: { type: 'string', multiple: true },
+      trials: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+      svg: { type: 'string' },
+      latency: { type: 'string' },
+      disk: { type: 'string' },
+      'timer-jitter': { type: 'string' },
+      crash: { type: 'string' },
+      'candidate-timer': { type: 'string' },
+      logs: { type: 'string' },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'bench election',
+  );
+  if (values.help) {
+    io.out(ELECTION_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`bench election: unexpected argument "${positionals[0]}"; see 'raftsim bench election --help'`);
+  const ranges = values.timeout === undefined ? [...TOP_LINES, ...BOTTOM_LINES] : values.timeout.map(timeoutRange);
+  const trials = values.trials === undefined ? 1000 : wholeNumber('--trials', values.trials, 1, 1_000_000);
+  const seed = values.seed === undefined ? 1 : parseSeed(values.seed);
+  const latency = values.latency === undefined ? null : parseDurationRange(values.latency);
+  if (latency === null && values.latency !== undefined) throw new UsageError(`--latency: "${values.latency}" is not a range; expected e.g. 5ms..10ms`);
+  const setup: ElectionSetup = {
+    ...PAPER_SETUP,
+    ...(latency !== null ? { latencyUsMin: latency.minUs, latencyUsMax: latency.maxUs } : {}),
+    ...(values.disk !== undefined ? { diskWriteUs: duration('--disk', values.disk) } : {}),
+    ...(values['timer-jitter'] !== undefined ? { timerJitterUs: duration('--timer-jitter', values['timer-jitter']) } : {}),
+    ...(values.crash !== undefined ? { crash: oneOf<CrashTiming>('--crash', values.crash, ['uniform', 'after-broadcast', 'before-heartbeat']) } : {}),
+    ...(values['candidate-timer'] !== undefined
+      ? { candidateStepDownResetsTimer: oneOf('--candidate-timer', values['candidate-timer'], ['reset', 'keep']) === 'reset' }
+      : {}),
+    ...(values.logs !== undefined ? { logs: oneOf<LogShape>('--logs', values.logs, ['distinct', 'equal']) } : {}),
+    ...(values.limit !== undefined ? { trialLimitUs: duration('--limit', values.limit, 1) } : {}),
+  };
+
+  const started = performance.now();
+  const showProgress = io.isTty && !values.json;
+  const result = figure16(seed, ranges, trials, setup, (done, total, label) => {
+    if (showProgress) io.err(done < total ? `\r  running ${label} (${done + 1}/${total})...          ` : '\r' + ' '.repeat(60) + '\r');
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+
+  if (values.svg !== undefined) {
+    try {
+      writeFileSync(values.svg, svgPlot(graphs(result)));
+    } catch (error) {
+      throw new UsageError(`--svg: cannot write ${values.svg}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+  if (values.json) {
+    io.out(JSON.stringify(electionJson(result)) + '\n');
+    return EXIT_OK;
+  }
+  io.out(electionReport(result));
+  if (values.svg !== undefined) io.out(`\nwrote ${values.svg}\n`);
+  io.err(`(${wallSeconds.toFixed(1)} s of wall time)\n`);
+  return EXIT_OK;
+}
+
+function timeoutRange(text: string): TimeoutRange {
+  const r = parseDurationRange(text);
+  if (r === null || !text.includes('..')) throw new UsageError(`--timeout: "${text}" is not a range; expected e.g. 150ms..300ms`);
+  if (r.minUs < 2 * US_PER_MS) throw new UsageError(`--timeout: "${text}" is too short; the minimum must be at least 2ms (heartbeats run at half of it)`);
+  return r;
+}
+
+function duration(flag: string, text: string, minUs = 0): Us {
+  const us = parseDuration(text);
+  if (us === null || us < minUs) throw new UsageError(`${flag}: "${text}" is not a time; expected e.g. 5ms or 2s`);
+  return us;
+}
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`${flag}: "${text}" is not a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function oneOf<T extends string>(flag: string, text: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`${flag}: "${text}" is not one of ${choices.join(', ')}`);
+  return text as T;
+}
+
+const msOf = (us: number) => Math.round(us) / US_PER_MS;
+
+export function electionJson(result: Figure16): unknown {
+  return {
+    seed: result.seed,
+    setup: {
+      servers: 5,
+      latencyMs: `${msOf(result.setup.latencyUsMin)}ms..${msOf(result.setup.latencyUsMax)}ms`,
+      diskWriteMs: msOf(result.setup.diskWriteUs),
+      timerJitterMs: msOf(result.setup.timerJitterUs),
+      crash: result.setup.crash,
+      candidateTimer: result.setup.candidateStepDownResetsTimer ? 'reset' : 'keep',
+      logs: result.setup.logs,
+      trialLimitMs: msOf(result.setup.trialLimitUs),
+    },
+    lines: result.lines.map(({ graph, result: line }) => ({
+      timeout: line.label,
+      graph,
+      trials: line.trials,
+      meanMs: msOf(line.summary.mean),
+      medianMs: msOf(line.summary.median),
+      p90Ms: msOf(line.summary.p90),
+      p99Ms: msOf(line.summary.p99),
+      maxMs: msOf(line.summary.max),
+      censored: line.censored,
+      meanTerms: Math.round(line.meanTerms * 100) / 100,
+    })),
+  };
+}
+
+function graphs(result: Figure16): Graph[] {
+  const series = (graph: 'top' | 'bottom') =>
+    result.lines.filter((l) => l.graph === graph).map((l) => ({ label: l.result.label, sortedMs: Array.from(l.result.downtimesUs, (us) => us / US_PER_MS) }));
+  const out: Graph[] = [];
+  const top = series('top');
+  const bottom = series('bottom');
+  if (top.length > 0) out.push({ title: 'Randomness added to a 150 ms minimum timeout', log: true, series: top });
+  if (bottom.length > 0) out.push({ title: 'Timeout ranges scaled down', log: false, series: bottom });
+  return out;
+}
+
+function cell(line: LineResult, us: number, quantile: number): string {
+  // With censored trials, every figure from the first censored rank on is only a lower bound.
+  const censoredFrom = 1 - line.censored / line.trials;
+  const bound = line.censored > 0 && quantile > censoredFrom - 1e-9 ? '>' : '';
+  return bound + formatMs(us / US_PER_MS);
+}
+
+export function electionReport(result: Figure16): string {
+  const s = result.setup;
+  const lines: string[] = [];
+  lines.push('Figure 16 (Raft paper, section 9.3): time from the crash of a leader until a new leader is elected');
+  lines.push(
+    `set-up: 5 servers; one-way latency ${formatMs(msOf(s.latencyUsMin))}..${formatMs(msOf(s.latencyUsMax))}` +
+      (s.diskWriteUs > 0 ? ` plus a ${formatMs(msOf(s.diskWriteUs))} disk write before persisted replies` : ' (a 15 ms round trip, disk write folded in)') +
+      (s.timerJitterUs > 0 ? `; timers up to ${formatMs(msOf(s.timerJitterUs))} late` : '') +
+      `; heartbeats every half minimum timeout; crash ${s.crash === 'uniform' ? 'uniformly within the heartbeat interval' : s.crash} after a synchronized heartbeat;` +
+      ` logs ${s.logs === 'distinct' ? '4/3/2/1 entries (two of the four survivors cannot win)' : 'all equal'};` +
+      ` candidate step-down ${s.candidateStepDownResetsTimer ? 'resets' : 'keeps'} the election timer; seed ${result.seed}`,
+  );
+  for (const graph of ['top', 'bottom'] as const) {
+    const members = result.lines.filter((l) => l.graph === graph).map((l) => l.result);
+    if (members.length === 0) continue;
+    lines.push('');
+    lines.push(graph === 'top' ? 'Top graph: randomness added to a 150 ms minimum election timeout' : 'Bottom graph: election timeout ranges scaled down');
+    const rows = members.map((l) => [
+      l.label,
+      String(l.trials),
+      (l.censored > 0 ? '>' : '') + formatMs(l.summary.mean / US_PER_MS),
+      cell(l, l.summary.median, 0.5),
+      cell(l, l.summary.p90, 0.9),
+      cell(l, l.summary.p99, 0.99),
+      cell(l, l.summary.max, 1),
+      l.meanTerms.toFixed(2),
+      String(l.censored),
+    ]);
+    lines.push(table(['timeout', 'trials', 'mean', 'median', 'p90', 'p99', 'max', 'terms', 'censored'], rows).trimEnd());
+  }
+  lines.push('');
+  lines.push('terms: elections (terms) per trial on average, 1 = the first election succeeded; censored: no leader within the trial limit.');
+  for (const g of graphs(result)) {
+    lines.push('');
+    lines.push(terminalPlot({ ...g, title: `Cumulative percentage of trials with a new leader — ${g.title.toLowerCase()}` }).trimEnd());
+  }
+  return lines.join('\n') + '\n';
+}
+
+// ---- speed ---------------------------------------------------------------------
+
+function speedCommand(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parse(
+    args,
+    {
+      duration: { type: 'string' },
+      repeat: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'bench speed',
+  );
+  if (values.help) {
+    io.out(SPEED_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`bench speed: unexpected argument "${positionals[0]}"; see 'raftsim bench speed --help'`);
+  const durationUs = values.duration === undefined ? 600 * US_PER_S : duration('--duration', values.duration, US_PER_S);
+  const repeat = values.repeat === undefined ? 3 : wholeNumber('--repeat', values.repeat, 1, 100);
+  const seed = values.seed === undefined ? 1 : parseSeed(values.seed);
+  const showProgress = io.isTty && !values.json;
+  const report = speed({ seed, durationUs, repeat, progress: (what) => showProgress && io.err(`\r  ${what}...`.padEnd(60)) });
+  if (showProgress) io.err('\r' + ' '.repeat(60) + '\r');
+  if (values.json) {
+    io.out(JSON.stringify(speedJson(report)) + '\n');
+    return EXIT_OK;
+  }
+  io.out(speedReport(report));
+  return EXIT_OK;
+}
+
+export function speedJson(report: SpeedReport): unknown {
+  const fig = (f: LoopFigure) => ({ eventsPerSecond: f.eventsPerSecond, simSecondsPerWallSecond: f.simSecondsPerWallSecond, ratioToBareLoop: f.ratioToBareLoop });
+  return {
+    seed: report.seed,
+    durationMs: report.durationUs / US_PER_MS,
+    repeat: report.repeat,
+    bareLoop: report.bareLoop,
+    models: Object.fromEntries(
+      Object.entries(report.models).map(([name, m]) => [
+        name,
+        { kind: m.kind, ...fig(m), events: m.events, wallSeconds: m.wallSeconds, opsPerSecond: m.opsPerSecond, traceHash: m.traceHash, tracing: fig(m.tracing) },
+      ]),
+    ),
+    ...(report.unavailable.length > 0 ? { unavailable: report.unavailable } : {}),
+  };
+}
+
+const millions = (n: number) => `${(n / 1e6).toFixed(2)}M`;
+const percentOf = (f: number) => `${(f * 100).toFixed(1)}%`;
+
+export function speedReport(report: SpeedReport): string {
+  const out: string[] = [];
+  out.push(
+    `Standard workload: 5 nodes, 3 clients (about 100 operations/s in total), ${report.durationUs / US_PER_S} simulated s, latency 1..3 ms, seed ${report.seed}; best of ${report.repeat} runs, event loop only`,
+  );
+  out.push(`bare event loop: ${millions(report.bareLoop.eventsPerSecond)} events/s (the event queue alone, ${report.bareLoop.pendingEvents} pending events)`);
+  out.push('');
+  const rows: string[][] = [];
+  for (const [name, m] of Object.entries(report.models)) {
+    rows.push([name, String(m.events), `${m.wallSeconds.toFixed(3)}s`, millions(m.eventsPerSecond), m.simSecondsPerWallSecond.toFixed(0), percentOf(m.ratioToBareLoop), m.opsPerSecond.toFixed(1)]);
+    const t = m.tracing;
+    rows.push([`  tracing on`, String(t.events), `${t.wallSeconds.toFixed(3)}s`, millions(t.eventsPerSecond), t.simSecondsPerWallSecond.toFixed(0), percentOf(t.ratioToBareLoop), '']);
+  }
+  out.push(table(['model', 'events', 'wall', 'events/s', 'sim s per wall s', 'of bare loop', 'ops/s'], rows).trimEnd());
+  if (report.unavailable.length > 0) out.push(`not in this build: ${report.unavailable.join(', ')}`);
+  const raft = report.models['raft'];
+  if (raft !== undefined) {
+    const goal = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    out.push('');
+    out.push('goals, Raft with tracing off:');
+    out.push(`  >= ${millions(SPEED_GOALS.eventsPerSecond)} events/s: ${goal(raft.eventsPerSecond >= SPEED_GOALS.eventsPerSecond)} (${millions(raft.eventsPerSecond)})`);
+    out.push(`  >= ${percentOf(SPEED_GOALS.ratioToBareLoop)} of the bare loop: ${goal(raft.ratioToBareLoop >= SPEED_GOALS.ratioToBareLoop)} (${percentOf(raft.ratioToBareLoop)})`);
+    out.push(
+      `  >= ${SPEED_GOALS.simSecondsPerWallSecond} simulated s per wall s: ${goal(raft.simSecondsPerWallSecond >= SPEED_GOALS.simSecondsPerWallSecond)} (${raft.simSecondsPerWallSecond.toFixed(0)})`,
+    );
+  }
+  return out.join('\n') + '\n';
+}
