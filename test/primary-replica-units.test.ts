@@ -255,6 +255,23 @@ describe('a replica', () => {
     expect(b.node.lastIndex()).toBe(1);
   });
 
+  it('maxLagOnFailover: judged against the newest primary\'s mark, which a deposed primary\'s longer log does not raise', () => {
+    const { node, ctx } = boot(1, 3, { maxLagOnFailover: 2 });
+    const entry = (i: number): Entry => ({ epoch: 1, op: write('k', i), client: 0, seq: i });
+    node.onMessage(0, { kind: MsgKind.Ship, term: 1, prevIndex: 0, prevEpoch: 0, entries: [entry(1)], primaryLastIndex: 5 } as Ship);
+    const probe = (leader: { epoch: number; index: number }) => {
+      ctx.take();
+      const record = { epoch: 1, holder: 0, sync: { epoch: 1, primary: 0, standbys: [1], base: { epoch: 0, index: 0 } } };
+      node.onMessage(2, { kind: MsgKind.Probe, term: 1, round: 1, record, leader } as never);
+      return (ctx.take()[0]!.msg as unknown as { eligible: boolean }).eligible;
+    };
+    // The primary of epoch 1 was at index 5: index 1 is 4 behind.
+    expect(probe({ epoch: 1, index: 5 })).toBe(false);
+    // A newer primary (epoch 2) got only to index 3: now 2 behind, within the limit — and epoch 1's mark no longer counts.
+    expect(probe({ epoch: 2, index: 3 })).toBe(true);
+    expect(probe({ epoch: 1, index: 50 })).toBe(true);
+  });
+
   it('a primary that hears of a newer epoch demotes itself and follows', () => {
     const { node, ctx } = boot(0, 3);
     expect(node.currentRole).toBe('primary');
