@@ -568,7 +568,7 @@ export class RaftNode implements ProtocolNode, LogView {
     const input = this.quorumInput;
     let k = 0;
     for (const member of this.members) input[k++] = member === this.self ? this.round : this.ackedRound[member]!;
-    return committedIndex(input.subarray(0, k), this.quorumScratch);
+    return committedIndex(input, this.quorumScratch, k);
   }
 
   private answerRead(client: number, seq: number, origin: number, ok: boolean, value: Value, error: string | undefined): void {
@@ -749,7 +749,7 @@ export class RaftNode implements ProtocolNode, LogView {
     let k = 0;
     for (const member of this.members) input[k++] = member === this.self ? this.lastIndex() : this.matchIndex[member]!;
     if (k === 0) return;
-    const n = committedIndex(input.subarray(0, k), this.quorumScratch);
+    const n = committedIndex(input, this.quorumScratch, k);
     if (n <= this.commitIndex) return;
     if (this.termAt(n) !== this.term && !this.config.bugs.has('commit-old-term')) return;
     this.commitIndex = n;

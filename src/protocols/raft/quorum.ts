@@ -20,11 +20,12 @@ export function voteResult(granted: number, rejected: number, voters: number): V
 
 /**
  * The highest log index stored on a majority, given each voter's match index
- * (the leader's own last index included). `scratch` (length >= voters) avoids
+ * (the leader's own last index included): the first `voters` values of
+ * `matchIndex` (all of them by default). `scratch` (length >= voters) avoids
  * an allocation per call.
  */
-export function committedIndex(matchIndex: ArrayLike<number>, scratch: Float64Array = new Float64Array(matchIndex.length)): number {
-  const n = matchIndex.length;
+export function committedIndex(matchIndex: ArrayLike<number>, scratch: Float64Array = new Float64Array(matchIndex.length), voters = matchIndex.length): number {
+  const n = voters;
   if (n === 0) return 0;
   // Insertion sort into scratch, ascending: n is a cluster size and this runs on every
   // acknowledgement, where a typed-array subarray and its sort cost more than the maths.
