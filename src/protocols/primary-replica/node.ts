@@ -340,6 +340,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
    * majority recorded who may be promoted after this primary (`published`).
    */
   private becomePrimary(epoch: number, leaseFromUs: Us, syncSet: readonly number[], syncBase: LogPosition, published: boolean): void {
+    assert(epoch >= this.stable.epoch, `taking office in epoch ${epoch} below the known epoch ${this.stable.epoch}`);
     this.changeRole(this.role === 'candidate' ? { type: 'LOCK_WON' } : { type: 'BOOT_AS_PRIMARY' });
     this.candidacy = null;
     this.ctx.cancelTimer(TIMER_CANDIDACY);
@@ -417,6 +418,8 @@ export class PrimaryReplicaNode implements ProtocolNode {
   private appendEntry(entry: Entry): void {
     const log = this.stable.log;
     const prevEpoch = log[log.length - 1]!.epoch;
+    // Epochs never go down along a log: a primary's entries follow everything it inherited.
+    assert(entry.epoch >= prevEpoch, `entry of epoch ${entry.epoch} after one of epoch ${prevEpoch}`);
     log.push(entry);
     this.observer?.appended(this.self, log.length - 1, entry, prevEpoch);
   }
