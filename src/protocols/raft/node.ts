@@ -712,13 +712,16 @@ export class RaftNode implements ProtocolNode, LogView {
       this.extendLease();
     }
     if (m.success) {
-      if (m.matchIndex > this.matchIndex[from]!) {
+      // Only a reply that moved the follower forward sends the next batch: duplicated or
+      // overlapping replies would otherwise each send it again, and the copies multiply.
+      const advanced = m.matchIndex > this.matchIndex[from]!;
+      if (advanced) {
         this.matchIndex[from] = m.matchIndex;
         this.maybeCommit();
       }
       if (this.nextIndex[from]! <= m.matchIndex) this.nextIndex[from] = m.matchIndex + 1;
       if (from === this.transferTo) this.continueTransfer();
-      else if (this.nextIndex[from]! <= this.lastIndex() && m.matchIndex + 1 === this.nextIndex[from]) this.sendAppend(from);
+      else if (advanced && this.nextIndex[from]! <= this.lastIndex()) this.sendAppend(from);
       this.serveReads();
       return;
     }
