@@ -136,7 +136,7 @@ export class RaftNode implements ProtocolNode, LogView {
         return;
       case TIMER_TRANSFER:
         if (this.transferTo >= 0) {
-          this.observer?.event?.(this.self, `aborted leadership transfer to node ${this.transferTo + 1}: no takeover within an election timeout`);
+          this.observer?.event?.(this.self, 'aborted the leadership transfer: no takeover within an election timeout');
           this.transferTo = -1;
         }
         return;
@@ -316,9 +316,10 @@ export class RaftNode implements ProtocolNode, LogView {
 
   private startElection(transfer: boolean): void {
     const event: RoleEvent = this.role === 'preCandidate' ? { type: 'PRE_VOTE_WON' } : { type: 'ELECTION_TIMEOUT', preVote: false };
+    // The new term first, so that the role change is reported with the term it is in.
+    this.stable.term += 1;
     this.changeRole(event);
     this.leaderId = -1;
-    this.stable.term += 1;
     this.setVote(this.self);
     this.resetVotes();
     this.resetElectionTimer();
@@ -505,7 +506,7 @@ export class RaftNode implements ProtocolNode, LogView {
     this.appendEntry({ term: this.term, op: null, client: -1, seq: 0, origin: this.self, config: next });
     this.broadcastAppend();
     this.maybeCommit();
-    return `${type} node ${node + 1}: configuration entry appended`;
+    return 'configuration entry appended';
   }
 
   private pendingConfigChange(): boolean {
