@@ -1,6 +1,6 @@
 import { assert } from '../../core/assert.ts';
 import type { AdminCommand, ClientOp, ClientRequest, Message, NodeContext, NodeView, ProtocolNode, Value } from '../../core/protocol.ts';
-import { KvStateMachine } from './kv.ts';
+import { KvStateMachine } from '../kv.ts';
 import { committedIndex, voteResult } from './quorum.ts';
 import { initialRole, nextRole, type Role, type RoleEvent, type RoleSnapshot } from './roles.ts';
 import {
