@@ -226,7 +226,13 @@ export function electionJson(result: Figure16): unknown {
 
 function graphs(result: Figure16): Graph[] {
   const series = (graph: 'top' | 'bottom') =>
-    result.lines.filter((l) => l.graph === graph).map((l) => ({ label: l.result.label, sortedMs: Array.from(l.result.downtimesUs, (us) => us / US_PER_MS) }));
+    result.lines
+      .filter((l) => l.graph === graph)
+      .map((l) => ({
+        // A line whose every trial hit the limit is a vertical step at the limit, at the axis' edge: say so.
+        label: l.result.censored === l.result.trials ? `${l.result.label} (no leader within ${formatMs(msOf(result.setup.trialLimitUs))})` : l.result.label,
+        sortedMs: Array.from(l.result.downtimesUs, (us) => us / US_PER_MS),
+      }));
   const out: Graph[] = [];
   const top = series('top');
   const bottom = series('bottom');
