@@ -41,13 +41,13 @@ describe('unknown keys are errors, pointing at the key', () => {
 
   it('nested in a fault', () => {
     expect(errorOf(scenario('faults:', '  - at: 5s', '    parition: [[leader], [rest]]'))).toBe(
-      `${FILE}:7:5: unknown key "parition" in fault; expected one of: at, partition, isolate, cut, heal, crash, restart, network`,
+      `${FILE}:7:5: unknown key "parition" in fault; expected one of: at, partition, isolate, cut, heal, crash, restart, pause, resume, transfer, add, remove, network`,
     );
   });
 
   it('in a model, listing that kind\'s own options', () => {
     expect(errorOf(['name: x', 'duration: 20s', 'nodes: 3', 'models:', '  - kind: raft', '    hearbeat: 50ms'].join('\n'))).toBe(
-      `${FILE}:6:5: unknown key "hearbeat" in raft model; expected one of: kind, name, electionTimeout, heartbeat`,
+      `${FILE}:6:5: unknown key "hearbeat" in raft model; expected one of: kind, name, electionTimeout, heartbeat, preVote, checkQuorum, reads, bugs, snapshotEvery, members, clockDrift`,
     );
   });
 
@@ -286,13 +286,13 @@ describe('other rules', () => {
 
   it('a fault needs an action', () => {
     expect(errorOf(scenario('faults:', '  - at: 5s'))).toBe(
-      `${FILE}:6:5: fault has no action; expected exactly one of: partition, isolate, cut, heal, crash, restart, network`,
+      `${FILE}:6:5: fault has no action; expected exactly one of: partition, isolate, cut, heal, crash, restart, pause, resume, transfer, add, remove, network`,
     );
   });
 
   it('a fault has only one action', () => {
     expect(errorOf(scenario('faults:', '  - at: 5s', '    crash: n1', '    restart: n2'))).toBe(
-      `${FILE}:8:14: a fault has one action but this one also has crash; expected exactly one of partition, isolate, cut, heal, crash, restart, network per list item (use two items with the same at)`,
+      `${FILE}:8:14: a fault has one action but this one also has crash; expected exactly one of partition, isolate, cut, heal, crash, restart, pause, resume, transfer, add, remove, network per list item (use two items with the same at)`,
     );
   });
 

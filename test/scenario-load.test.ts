@@ -75,9 +75,20 @@ describe('defaults (contract §3, replication-model.md)', () => {
     expect(scenario.workload).toEqual({ clients: 3, intervalUs: 50_000, timeoutUs: 1_000_000, keys: 3, reads: 0.5, cas: 0 });
   });
 
-  it('a raft model is named after its kind, with election timeout 150ms..300ms and heartbeat 50ms', () => {
+  it('a raft model is named after its kind, with election timeout 150ms..300ms, heartbeat 50ms, reads through the log and no extensions or bugs', () => {
     expect(scenario.models).toEqual([
-      { kind: 'raft', name: 'raft', electionTimeoutUsMin: 150_000, electionTimeoutUsMax: 300_000, heartbeatUs: 50_000 },
+      {
+        kind: 'raft',
+        name: 'raft',
+        electionTimeoutUsMin: 150_000,
+        electionTimeoutUsMax: 300_000,
+        heartbeatUs: 50_000,
+        preVote: false,
+        checkQuorum: false,
+        reads: 'log',
+        bugs: [],
+        snapshotEvery: 0,
+      },
     ]);
   });
 
