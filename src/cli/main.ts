@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import pkg from '../../package.json' with { type: 'json' };
 import { InputError, UsageError } from '../core/errors.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, processIo, type CliIo } from './io.ts';
 import { benchCommand } from './bench-command.ts';
@@ -31,7 +31,6 @@ const COMMANDS: Record<string, Command> = {
 };
 
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
