@@ -1,3 +1,4 @@
+import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import { rngStream } from '../core/random.ts';
 import { US_PER_S, type Us } from '../core/time.ts';
@@ -63,6 +64,8 @@ export interface SpeedReport {
   readonly models: Readonly<Record<string, ModelSpeed>>;
   /** Model kinds the scenario format knows but this build has no factory for. */
   readonly unavailable: readonly string[];
+  /** With `profile`: the V8 CPU profile (.cpuprofile JSON) of one event loop, and its self time by part of the code. */
+  readonly profile?: { readonly cpuProfile: unknown; readonly breakdown: readonly { readonly part: string; readonly share: number }[] };
 }
 
 interface Timed {
@@ -177,6 +180,8 @@ export interface SpeedOptions {
   readonly seed: number;
   readonly durationUs: Us;
   readonly repeat: number;
+  /** Profile one extra Raft run's event loop with V8's sampling profiler (running from the start, so every figure carries its overhead). */
+  readonly profile?: boolean;
   /** Told what is being measured now (for a progress line). */
   readonly progress?: (what: string) => void;
 }
@@ -185,6 +190,9 @@ export interface SpeedOptions {
 export function speed(options: SpeedOptions): SpeedReport {
   const { seed, durationUs, repeat } = options;
   const progress = options.progress ?? (() => {});
+  // V8 records where inlined code came from only for code compiled while the profiler runs:
+  // started later, most of the loop would be charged to whatever function it was inlined into.
+  const profiler = options.profile ? startProfiler() : null;
   const scenario = standardWorkload(durationUs);
   const available: ModelSpec[] = [];
   const unavailable: string[] = [];
@@ -230,7 +238,108 @@ export function speed(options: SpeedOptions): SpeedReport {
       tracing: figure(traced, bare),
     };
   }
-  return { seed, durationUs, repeat, bareLoop: { eventsPerSecond: Math.round(bare), pendingEvents: pending, events: referenceEvents }, models, unavailable };
+  let profile: SpeedReport['profile'];
+  if (profiler !== null) {
+    let window: [number, number] = [0, 0];
+    if (reference !== undefined) {
+      progress(`${reference.kind}: one more run, its event loop profiled`);
+      let startUs = 0;
+      runModel(scenario, reference, seed, {
+        onSimulation: (phase) => {
+          const nowUs = Number(process.hrtime.bigint() / 1000n);
+          if (phase === 'start') startUs = nowUs;
+          else window = [startUs, nowUs];
+        },
+      });
+    }
+    const cpuProfile = trim(profiler.stop(), window[0], window[1]);
+    profile = { cpuProfile, breakdown: breakdown(cpuProfile) };
+  }
+  return {
+    seed,
+    durationUs,
+    repeat,
+    bareLoop: { eventsPerSecond: Math.round(bare), pendingEvents: pending, events: referenceEvents },
+    models,
+    unavailable,
+    ...(profile !== undefined ? { profile } : {}),
+  };
+}
+
+interface CpuProfile {
+  readonly nodes: readonly { readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string } }[];
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+interface CpuProfileFile extends CpuProfile {
+  startTime: number;
+  endTime: number;
+}
+
+/** V8's sampling profiler (every 100 µs) in this process, through the inspector. */
+function startProfiler(): { stop(): CpuProfileFile } {
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 100 });
+  session.post('Profiler.start');
+  return {
+    stop() {
+      let result: CpuProfileFile | null = null;
+      // The inspector answers the main thread's own session synchronously.
+      session.post('Profiler.stop', (error, answer) => {
+        if (error === null) result = answer.profile as unknown as CpuProfileFile;
+      });
+      session.disconnect();
+      if (result === null) throw new Error('the V8 profiler returned no profile');
+      return result;
+    },
+  };
+}
+
+/** The profile with only the samples taken between `fromUs` and `toUs` (process.hrtime, in µs: the profiler's clock). */
+function trim(profile: CpuProfileFile, fromUs: number, toUs: number): CpuProfileFile {
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let t = profile.startTime;
+  let last = fromUs;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < fromUs || t > toUs) continue;
+    samples.push(profile.samples[i]!);
+    timeDeltas.push(t - last);
+    last = t;
+  }
+  return { ...profile, startTime: fromUs, endTime: toUs, samples, timeDeltas };
+}
+
+/** Self time by part of the code: each sampled function is charged to the source directory it lives in. */
+export function breakdown(profile: CpuProfile): { part: string; share: number }[] {
+  const partOf = new Map<number, string>();
+  for (const node of profile.nodes) {
+    const { url, functionName } = node.callFrame;
+    const src = url.lastIndexOf('/src/');
+    let part: string;
+    if (src >= 0) {
+      const path = url.slice(src + 5);
+      part = path.startsWith('protocols/') || path.startsWith('check/') ? path.split('/').slice(0, 2).join('/').replace(/\.ts$/, '') : path.split('/')[0]!;
+    } else if (functionName === '(garbage collector)') part = 'garbage collector';
+    else if (url.includes('seedrandom')) part = 'sim (seeded random: seedrandom)';
+    else part = functionName === '(idle)' || functionName === '(program)' ? 'other' : `other: ${functionName || '(anonymous)'}`;
+    partOf.set(node.id, part);
+  }
+  const time = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const part = partOf.get(profile.samples[i]!) ?? 'other';
+    const dt = profile.timeDeltas[i] ?? 0;
+    time.set(part, (time.get(part) ?? 0) + dt);
+    total += dt;
+  }
+  return [...time]
+    .map(([part, us]) => ({ part, share: total === 0 ? 0 : us / total }))
+    .sort((a, b) => b.share - a.share);
 }
 
 /** The issue's goals for Raft with tracing off. */

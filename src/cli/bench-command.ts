@@ -87,6 +87,11 @@ Options:
   --repeat N          timed runs per figure, the fastest reported (default 3)
   --seed N            default 1
   --json              print one JSON object and nothing else
+  --profile FILE      also profile one more Raft run's event loop with V8's
+                      sampling profiler: write its .cpuprofile to FILE (open it
+                      in Chrome DevTools) and print its self time by source
+                      directory. The profiler runs throughout, so the speed
+                      figures of that invocation carry its overhead.
   -h, --help          this help
 `;
 
@@ -297,6 +302,7 @@ function speedCommand(args: readonly string[], io: CliIo): number {
       repeat: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean' },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'bench speed',
@@ -310,8 +316,15 @@ function speedCommand(args: readonly string[], io: CliIo): number {
   const repeat = values.repeat === undefined ? 3 : wholeNumber('--repeat', values.repeat, 1, 100);
   const seed = values.seed === undefined ? 1 : parseSeed(values.seed);
   const showProgress = io.isTty && !values.json;
-  const report = speed({ seed, durationUs, repeat, progress: (what) => showProgress && io.err(`\r  ${what}...`.padEnd(60)) });
+  const report = speed({ seed, durationUs, repeat, profile: values.profile !== undefined, progress: (what) => showProgress && io.err(`\r  ${what}...`.padEnd(60)) });
   if (showProgress) io.err('\r' + ' '.repeat(60) + '\r');
+  if (values.profile !== undefined && report.profile !== undefined) {
+    try {
+      writeFileSync(values.profile, JSON.stringify(report.profile.cpuProfile));
+    } catch (error) {
+      throw new UsageError(`--profile: cannot write ${values.profile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
   if (values.json) {
     io.out(JSON.stringify(speedJson(report)) + '\n');
     return EXIT_OK;
@@ -334,6 +347,7 @@ export function speedJson(report: SpeedReport): unknown {
       ]),
     ),
     ...(report.unavailable.length > 0 ? { unavailable: report.unavailable } : {}),
+    ...(report.profile !== undefined ? { profile: report.profile.breakdown.map((b) => ({ part: b.part, share: Math.round(b.share * 1000) / 1000 })) } : {}),
   };
 }
 
@@ -365,6 +379,11 @@ export function speedReport(report: SpeedReport): string {
     out.push(
       `  >= ${SPEED_GOALS.simSecondsPerWallSecond} simulated s per wall s: ${goal(raft.simSecondsPerWallSecond >= SPEED_GOALS.simSecondsPerWallSecond)} (${raft.simSecondsPerWallSecond.toFixed(0)})`,
     );
+  }
+  if (report.profile !== undefined) {
+    out.push('');
+    out.push('where one Raft event loop spends its time (self time by source directory, sampled every 100 us):');
+    for (const b of report.profile.breakdown) if (b.share >= 0.005) out.push(`  ${percentOf(b.share).padStart(6)}  ${b.part}`);
   }
   return out.join('\n') + '\n';
 }
