@@ -103,6 +103,32 @@ describe('bench election (Figure 16)', () => {
   });
 });
 
+describe('bench speed', () => {
+  it('prints the bare loop and every model kind, with and without tracing, in the shape of the issue', async () => {
+    const r = await cli('bench', 'speed', '--duration', '2s', '--repeat', '1', '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.bareLoop.eventsPerSecond).toBeGreaterThan(0);
+    expect(Object.keys(json.models)).toEqual(expect.arrayContaining(['raft', 'primary-replica']));
+    interface Figures {
+      eventsPerSecond: number;
+      simSecondsPerWallSecond: number;
+      ratioToBareLoop: number;
+    }
+    for (const model of Object.values(json.models) as (Figures & { tracing: Figures })[]) {
+      for (const figures of [model, model.tracing]) {
+        expect(figures.eventsPerSecond).toBeGreaterThan(0);
+        expect(figures.simSecondsPerWallSecond).toBeGreaterThan(0);
+        expect(figures.ratioToBareLoop).toBeGreaterThan(0);
+      }
+    }
+    // The timed run is the same pure function of the seed as any other run: its trace does not depend on the timing.
+    const again = JSON.parse((await cli('bench', 'speed', '--duration', '2s', '--repeat', '1', '--json')).out);
+    expect(again.models.raft.traceHash).toBe(json.models.raft.traceHash);
+    expect(again.models.raft.events).toBe(json.models.raft.events);
+  });
+});
+
 describe('bench statistics', () => {
   it('percentiles are nearest-rank: always a measured value', () => {
     const sorted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
