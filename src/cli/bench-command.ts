@@ -384,6 +384,9 @@ export function speedReport(report: SpeedReport): string {
     out.push('');
     out.push('where one Raft event loop spends its time (self time by source directory, sampled every 100 us):');
     for (const b of report.profile.breakdown) if (b.share >= 0.005) out.push(`  ${percentOf(b.share).padStart(6)}  ${b.part}`);
+    if (!report.profile.breakdown.some((b) => !b.part.startsWith('other') && b.part !== 'garbage collector')) {
+      out.push('  (this ran from the bundle in dist/, one file without directories: for the breakdown run npx tsx src/cli/main.ts bench speed --profile FILE)');
+    }
   }
   return out.join('\n') + '\n';
 }
