@@ -21,8 +21,17 @@ export class RaftSafetyChecker implements RaftObserver {
   /** Every (term, node) that took office, in order. */
   readonly leaderships: { term: number; node: number; atUs: number }[] = [];
   private readonly leaderOfTerm = new Map<number, number>();
-  /** Log Matching: key (index, term) → the entry there and its predecessor's term. */
-  private readonly byIndexTerm = new Map<number, { entry: Entry; prevTerm: number }>();
+  /**
+   * Log Matching: the first entry reported at each index, and its predecessor's
+   * term, in arrays indexed by the (small, dense) log index; entries of other
+   * terms at the same index (after a conflict, rare) go to `laterTerms`. This
+   * used to be one Map keyed by index × 2³² + term, a number V8 must hash as a
+   * heap number on every append.
+   */
+  private readonly firstEntry: (Entry | undefined)[] = [];
+  private readonly firstPrevTerm: number[] = [];
+  /** index → term → the entry there and its predecessor's term, for every term but the first seen at that index. */
+  private readonly laterTerms = new Map<number, Map<number, { entry: Entry; prevTerm: number }>>();
   /** Committed entries by index (index 0 unused), with the term of the leader that committed them. */
   private readonly committedEntries: Entry[] = [];
   private readonly appliedEntries: Entry[] = [];
@@ -63,13 +72,26 @@ export class RaftSafetyChecker implements RaftObserver {
   }
 
   appended(node: number, index: number, entry: Entry, prevTerm: number): void {
-    const key = index * 0x100000000 + entry.term;
-    const known = this.byIndexTerm.get(key);
-    if (known === undefined) {
-      this.byIndexTerm.set(key, { entry, prevTerm });
+    const first = this.firstEntry[index];
+    if (first === undefined) {
+      this.firstEntry[index] = entry;
+      this.firstPrevTerm[index] = prevTerm;
       return;
     }
-    if (known.entry !== entry || known.prevTerm !== prevTerm) {
+    let knownEntry = first;
+    let knownPrevTerm = this.firstPrevTerm[index]!;
+    if (first.term !== entry.term) {
+      let terms = this.laterTerms.get(index);
+      if (terms === undefined) this.laterTerms.set(index, (terms = new Map()));
+      const known = terms.get(entry.term);
+      if (known === undefined) {
+        terms.set(entry.term, { entry, prevTerm });
+        return;
+      }
+      knownEntry = known.entry;
+      knownPrevTerm = known.prevTerm;
+    }
+    if (knownEntry !== entry || knownPrevTerm !== prevTerm) {
       this.violate('Log Matching', `${this.name(node)} holds a different entry at index ${index} term ${entry.term} than another log`);
     }
   }
