@@ -2,8 +2,11 @@ import { rngStream, type Rng } from '../core/random.ts';
 import type { ClientOp, ClientReply, Value } from '../core/protocol.ts';
 import type { Us } from '../core/time.ts';
 import type { WorkloadSpec } from '../scenario/types.ts';
-import type { Simulator } from '../sim/simulator.ts';
+import type { ScheduledCall, Simulator } from '../sim/simulator.ts';
 import type { HistoryEvent } from './history.ts';
+
+/** `onScheduled`'s seq for "start the next operation" (operation seqs start at 1). */
+const INVOKE = 0;
 
 interface Client {
   readonly index: number;
@@ -22,7 +25,7 @@ interface Client {
  * `fail` (it changed nothing), a write or cas is `info` (it may yet happen).
  * No new operation starts at or after `stopUs`.
  */
-export class Workload {
+export class Workload implements ScheduledCall {
   readonly history: HistoryEvent[] = [];
   private readonly clients: Client[] = [];
   private readonly rng: Rng;
@@ -44,7 +47,22 @@ export class Workload {
   start(): void {
     for (const client of this.clients) {
       const offset = this.rng.int(0, Math.max(0, this.spec.intervalUs - 1));
-      this.sim.at(offset, () => this.invoke(client));
+      this.sim.call(offset, this, client.index, INVOKE);
+    }
+  }
+
+  /**
+   * The workload's scheduled events, without a closure per operation:
+   * `seq` = INVOKE starts the client's next operation, any other value is the
+   * timeout of its operation `seq`.
+   */
+  onScheduled(clientIndex: number, seq: number): void {
+    const client = this.clients[clientIndex]!;
+    if (seq === INVOKE) return this.invoke(client);
+    // Busy with the same seq: still the operation `seq` started (complete() clears both).
+    if (client.busy && client.seq === seq) {
+      const op = client.op!;
+      this.complete(client, op.f === 'read' ? 'fail' : 'info', op.value, 'timeout');
     }
   }
 
@@ -58,9 +76,7 @@ export class Workload {
     this.history.push({ t: now, process: client.index + 1, type: 'invoke', f: op.f, key: op.key, value: op.value });
     const seq = client.seq;
     this.sim.submit(client.node, { client: client.index, seq, op });
-    this.sim.at(now + this.spec.timeoutUs, () => {
-      if (client.busy && client.seq === seq) this.complete(client, op.f === 'read' ? 'fail' : 'info', op.value, 'timeout');
-    });
+    this.sim.call(now + this.spec.timeoutUs, this, client.index, seq);
   }
 
   private nextOp(client: Client): ClientOp {
@@ -100,6 +116,6 @@ export class Workload {
         : { t: this.sim.nowUs, process: client.index + 1, type, f: op.f, key: op.key, value };
     this.history.push(event);
     const next = this.sim.nowUs + this.spec.intervalUs;
-    if (next < this.stopUs) this.sim.at(next, () => this.invoke(client));
+    if (next < this.stopUs) this.sim.call(next, this, client.index, INVOKE);
   }
 }
