@@ -48,12 +48,9 @@ class Mash {
  * message, and a method on plain fields is cheaper to call.
  */
 class AleaRng implements Rng {
-  // Initialised with numbers, not left undefined until the constructor: with
-  // class-field (define) semantics an undefined start would make V8 store
-  // these doubles as tagged fields and allocate a heap number on every draw.
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
+  private s0: number;
+  private s1: number;
+  private s2: number;
   private c = 1;
 
   constructor(seed: string) {
