@@ -1,3 +1,5 @@
+import seedrandom from 'seedrandom';
+
 /**
  * A seeded random stream. Every source of randomness in a run is one of these,
  * derived from the run's seed and a purpose name, so that changing one
@@ -15,79 +17,28 @@ export interface Rng {
   pick<T>(items: readonly T[]): T;
 }
 
-/**
- * Johannes Baagøe's Mash hash, exactly as seedrandom's `alea` seeds itself
- * with it (node_modules/seedrandom/lib/alea.js). Kept in one closure-free
- * object so that each seed string goes through the same arithmetic.
- */
-class Mash {
-  private n = 0xefc8249d;
-
-  hash(data: string): number {
-    let n = this.n;
-    for (let i = 0; i < data.length; i++) {
-      n += data.charCodeAt(i);
-      let h = 0.02519603282416938 * n;
-      n = h >>> 0;
-      h -= n;
-      h *= n;
-      n = h >>> 0;
-      h -= n;
-      n += h * 0x100000000; // 2^32
-    }
-    this.n = n;
-    return (n >>> 0) * 2.3283064365386963e-10; // 2^-32
-  }
-}
-
-/**
- * Alea, inlined: the same state and the same arithmetic as seedrandom's
- * `alea(seed)`, so every stream yields exactly the draws it always did
- * (test/random-alea.test.ts compares the two over many draws). seedrandom
- * returns a closure over a state object; the simulator draws three times per
- * message, and a method on plain fields is cheaper to call.
- */
 class AleaRng implements Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private c = 1;
+  private readonly prng: seedrandom.PRNG;
 
   constructor(seed: string) {
-    const mash = new Mash();
-    let s0 = mash.hash(' ');
-    let s1 = mash.hash(' ');
-    let s2 = mash.hash(' ');
-    s0 -= mash.hash(seed);
-    if (s0 < 0) s0 += 1;
-    s1 -= mash.hash(seed);
-    if (s1 < 0) s1 += 1;
-    s2 -= mash.hash(seed);
-    if (s2 < 0) s2 += 1;
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
+    this.prng = seedrandom.alea(seed);
   }
 
   next(): number {
-    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10; // 2^-32
-    this.s0 = this.s1;
-    this.s1 = this.s2;
-    this.c = t | 0;
-    return (this.s2 = t - this.c);
+    return this.prng();
   }
 
   int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
+    return lo + Math.floor(this.prng() * (hi - lo + 1));
   }
 
   chance(p: number): boolean {
-    return this.next() < p;
+    return this.prng() < p;
   }
 
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new Error('pick from an empty list');
-    return items[Math.floor(this.next() * items.length)]!;
+    return items[Math.floor(this.prng() * items.length)]!;
   }
 }
 
