@@ -15,7 +15,7 @@ import {
   type RaftMessage,
   type RaftObserver,
   type RaftStable,
-  type ReadReply,
+  type ClientReply,
   type RequestVote,
   type Snapshot,
   type VoteReply,
@@ -95,6 +95,8 @@ export class RaftNode implements ProtocolNode, LogView {
   private readonly pending = new Map<number, ClientRequest>();
   /** Local time this node last heard from a current leader (PreVote and CheckQuorum's vote check). */
   private lastLeaderContactUs = Number.NEGATIVE_INFINITY;
+  /** When (local clock) the election timer was last armed, or the last contact it was re-armed from. */
+  private electionArmedUs = Number.NEGATIVE_INFINITY;
   private readonly self: number;
   private readonly n: number;
 
@@ -132,7 +134,6 @@ export class RaftNode implements ProtocolNode, LogView {
       case TIMER_HEARTBEAT:
         if (this.role !== 'leader') return;
         this.broadcastAppend();
-        this.ctx.setTimer(TIMER_HEARTBEAT, this.config.heartbeatUs);
         return;
       case TIMER_TRANSFER:
         if (this.transferTo >= 0) {
@@ -142,6 +143,7 @@ export class RaftNode implements ProtocolNode, LogView {
         return;
       case TIMER_ELECTION:
         if (this.role === 'leader') return this.checkQuorum();
+        if (this.rearmFromLastContact()) return;
         // A node outside the configuration never campaigns.
         if (!this.members.includes(this.self)) return this.resetElectionTimer();
         if (this.config.preVote) this.startPreVote();
@@ -160,8 +162,8 @@ export class RaftNode implements ProtocolNode, LogView {
         return this.handleForward(from, m as Forward);
       case MsgKind.ForwardRejected:
         return this.answerPending(m as Forward, false, null, 'not leader');
-      case MsgKind.ReadReply: {
-        const r = m as ReadReply;
+      case MsgKind.ClientReply: {
+        const r = m as ClientReply;
         return this.answerPending(r, r.ok, r.value, r.error);
       }
       case MsgKind.PreVote:
@@ -300,8 +302,31 @@ export class RaftNode implements ProtocolNode, LogView {
   // ---- elections -------------------------------------------------------------
 
   private resetElectionTimer(): void {
+    this.electionArmedUs = this.ctx.now();
+    this.ctx.setTimer(TIMER_ELECTION, this.drawElectionTimeout());
+  }
+
+  /** A fresh election timeout, uniform in [min, max] (§5.2). */
+  private drawElectionTimeout(): number {
     const { electionTimeoutUsMin: min, electionTimeoutUsMax: max } = this.config;
-    this.ctx.setTimer(TIMER_ELECTION, min + Math.floor(this.ctx.random() * (max - min + 1)));
+    return min + Math.floor(this.ctx.random() * (max - min + 1));
+  }
+
+  /**
+   * A follower does not re-arm its election timer on every AppendEntries: it
+   * notes when it last heard from the leader, and when the timer fires it
+   * restarts it from that moment with a freshly drawn timeout. The deadline
+   * is the same in distribution as re-arming on every message (last contact
+   * plus a uniform draw); the hot path saves a random draw and a heap move.
+   * Returns true when the timer was re-armed (the follower heard from a leader in time).
+   */
+  private rearmFromLastContact(): boolean {
+    if (this.role !== 'follower' || this.lastLeaderContactUs <= this.electionArmedUs) return false;
+    const remaining = this.lastLeaderContactUs + this.drawElectionTimeout() - this.ctx.now();
+    if (remaining <= 0) return false;
+    this.electionArmedUs = this.lastLeaderContactUs;
+    this.ctx.setTimer(TIMER_ELECTION, remaining);
+    return true;
   }
 
   private startPreVote(): void {
@@ -423,7 +448,7 @@ export class RaftNode implements ProtocolNode, LogView {
     this.roundSentUs.clear();
     const reads = this.pendingReads;
     this.pendingReads = [];
-    for (const r of reads) this.answerRead(r.client, r.seq, r.origin, false, null, 'not leader');
+    for (const r of reads) this.answerClient(r.client, r.seq, r.origin, false, null, 'not leader');
   }
 
   private becomeLeader(): void {
@@ -440,7 +465,6 @@ export class RaftNode implements ProtocolNode, LogView {
     // A no-op of the new term lets entries of earlier terms commit (§5.4.2, §8).
     this.appendEntry({ term: this.term, op: null, client: -1, seq: 0, origin: this.self });
     this.broadcastAppend();
-    this.ctx.setTimer(TIMER_HEARTBEAT, this.config.heartbeatUs);
     if (this.config.checkQuorum) this.ctx.setTimer(TIMER_ELECTION, this.config.electionTimeoutUsMin);
     else this.ctx.cancelTimer(TIMER_ELECTION);
     this.maybeCommit();
@@ -525,11 +549,11 @@ export class RaftNode implements ProtocolNode, LogView {
   }
 
   private leaderHandle(client: number, seq: number, op: ClientOp, origin: number): void {
-    if (this.transferTo >= 0) return this.answerRead(client, seq, origin, false, null, 'leadership transfer in progress');
+    if (this.transferTo >= 0) return this.answerClient(client, seq, origin, false, null, 'leadership transfer in progress');
     if (op.f === 'read') {
       if (this.config.bugs.has('read-without-quorum')) {
         // The bug: answer from local state without confirming that we still lead.
-        return this.answerRead(client, seq, origin, true, this.kv.read(op.key), undefined);
+        return this.answerClient(client, seq, origin, true, this.kv.read(op.key), undefined);
       }
       if (this.config.reads === 'readIndex' || this.config.reads === 'lease') return this.leaderRead(client, seq, op.key, origin);
     }
@@ -542,7 +566,7 @@ export class RaftNode implements ProtocolNode, LogView {
   private leaderRead(client: number, seq: number, key: string, origin: number): void {
     const committedInTerm = this.termAt(this.commitIndex) === this.term;
     if (this.config.reads === 'lease' && committedInTerm && this.ctx.now() < this.leaseUntilUs) {
-      return this.answerRead(client, seq, origin, true, this.kv.read(key), undefined);
+      return this.answerClient(client, seq, origin, true, this.kv.read(key), undefined);
     }
     this.pendingReads.push({ client, seq, key, origin, readIndex: committedInTerm ? this.commitIndex : -1, round: this.round + 1 });
     this.broadcastAppend();
@@ -558,7 +582,7 @@ export class RaftNode implements ProtocolNode, LogView {
     for (const r of this.pendingReads) {
       if (r.readIndex < 0 && committedInTerm) r.readIndex = this.commitIndex;
       if (r.readIndex >= 0 && r.round <= confirmed && this.lastApplied >= r.readIndex) {
-        this.answerRead(r.client, r.seq, r.origin, true, this.kv.read(r.key), undefined);
+        this.answerClient(r.client, r.seq, r.origin, true, this.kv.read(r.key), undefined);
       } else keep.push(r);
     }
     this.pendingReads = keep;
@@ -572,7 +596,7 @@ export class RaftNode implements ProtocolNode, LogView {
     return committedIndex(input, this.quorumScratch, k);
   }
 
-  private answerRead(client: number, seq: number, origin: number, ok: boolean, value: Value, error: string | undefined): void {
+  private answerClient(client: number, seq: number, origin: number, ok: boolean, value: Value, error: string | undefined): void {
     if (origin === this.self) {
       const waiting = this.pending.get(client);
       if (waiting === undefined || waiting.seq !== seq) return;
@@ -580,7 +604,7 @@ export class RaftNode implements ProtocolNode, LogView {
       this.ctx.reply(error === undefined ? { client, seq, ok, value } : { client, seq, ok, value, error });
       return;
     }
-    const reply: ReadReply = error === undefined ? { kind: MsgKind.ReadReply, term: this.term, client, seq, ok, value } : { kind: MsgKind.ReadReply, term: this.term, client, seq, ok, value, error };
+    const reply: ClientReply = error === undefined ? { kind: MsgKind.ClientReply, term: this.term, client, seq, ok, value } : { kind: MsgKind.ClientReply, term: this.term, client, seq, ok, value, error };
     this.ctx.send(origin, reply);
   }
 
@@ -591,7 +615,9 @@ export class RaftNode implements ProtocolNode, LogView {
     this.ctx.reply(error === undefined ? { client: m.client, seq: m.seq, ok, value } : { client: m.client, seq: m.seq, ok, value, error });
   }
 
+  /** AppendEntries to every follower; the heartbeat timer restarts, so heartbeats go out only in idle periods (§5.2). */
   private broadcastAppend(): void {
+    this.ctx.setTimer(TIMER_HEARTBEAT, this.config.heartbeatUs);
     this.round++;
     if (this.config.reads === 'lease') {
       this.roundSentUs.set(this.round, this.ctx.now());
@@ -632,8 +658,8 @@ export class RaftNode implements ProtocolNode, LogView {
   private hearFromLeader(from: number, term: number): void {
     if (this.role !== 'follower') this.becomeFollower(term, from);
     this.leaderId = from;
+    // The election timer restarts from this moment when it next fires (see rearmFromLastContact).
     this.lastLeaderContactUs = this.ctx.now();
-    this.resetElectionTimer();
   }
 
   private handleAppendEntries(from: number, m: AppendEntries): void {
@@ -759,8 +785,7 @@ export class RaftNode implements ProtocolNode, LogView {
     this.commitIndex = n;
     this.observer?.committed(this.self, n, this);
     this.applyCommitted();
-    // Tell the followers now rather than at the next heartbeat, so their clients hear back sooner.
-    if (this.members.length > 1) this.broadcastAppend();
+    // The followers learn the new commit index with the next AppendEntries (a new entry or a heartbeat), as in the paper.
     // A leader removed from the configuration steps down once the removal commits.
     if (!this.members.includes(this.self) && this.role === 'leader') this.becomeFollower(this.term, -1);
   }
@@ -772,11 +797,16 @@ export class RaftNode implements ProtocolNode, LogView {
       this.observer?.applied(this.self, index, entry);
       if (entry.op === null) continue;
       const outcome = this.kv.apply(entry.client, entry.seq, entry.op);
-      if (outcome === null || entry.origin !== this.self) continue;
-      const waiting = this.pending.get(entry.client);
-      if (waiting === undefined || waiting.seq !== entry.seq) continue;
-      this.pending.delete(entry.client);
-      this.ctx.reply({ client: entry.client, seq: entry.seq, ...outcome });
+      if (outcome === null) continue;
+      if (entry.origin === this.self) {
+        const waiting = this.pending.get(entry.client);
+        if (waiting === undefined || waiting.seq !== entry.seq) continue;
+        this.pending.delete(entry.client);
+        this.ctx.reply({ client: entry.client, seq: entry.seq, ...outcome });
+      } else if (this.role === 'leader') {
+        // The leader answers a forwarded request as soon as it applies it; the origin learns the commit index only with the next AppendEntries.
+        this.answerClient(entry.client, entry.seq, entry.origin, outcome.ok, outcome.value ?? null, outcome.error);
+      }
     }
     this.maybeCompact();
     if (this.role === 'leader') this.serveReads();

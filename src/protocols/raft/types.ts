@@ -105,8 +105,8 @@ export const MsgKind = {
   Forward: 7,
   /** The receiver of a Forward is not the leader: the origin answers its client `fail`. */
   ForwardRejected: 8,
-  /** The leader answers a forwarded read served without the log (readIndex, lease). */
-  ReadReply: 9,
+  /** The leader answers a forwarded request: a write or log read once applied, a readIndex or lease read once confirmed. */
+  ClientReply: 9,
   /** Leadership transfer: start an election now (dissertation §3.10). */
   TimeoutNow: 10,
   InstallSnapshot: 11,
@@ -121,7 +121,7 @@ export const MSG_NAMES: Readonly<Record<number, string>> = {
   6: 'PreVoteReply',
   7: 'Forward',
   8: 'ForwardRejected',
-  9: 'ReadReply',
+  9: 'ClientReply',
   10: 'TimeoutNow',
   11: 'InstallSnapshot',
 };
@@ -167,7 +167,7 @@ export interface Forward extends Message {
   readonly op: ClientOp;
 }
 
-export interface ReadReply extends Message {
+export interface ClientReply extends Message {
   readonly kind: 9;
   readonly client: number;
   readonly seq: number;
@@ -186,4 +186,4 @@ export interface TimeoutNow extends Message {
   readonly kind: 10;
 }
 
-export type RaftMessage = RequestVote | VoteReply | AppendEntries | AppendEntriesReply | Forward | ReadReply | TimeoutNow | InstallSnapshot;
+export type RaftMessage = RequestVote | VoteReply | AppendEntries | AppendEntriesReply | Forward | ClientReply | TimeoutNow | InstallSnapshot;
