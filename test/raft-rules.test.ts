@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RaftNode, RaftProtocol, MsgKind, type AppendEntries, type AppendEntriesReply, type Entry, type RaftBug, type RaftStable, type VoteReply } from '../src/protocols/raft/index.ts';
+import { RaftNode, RaftProtocol, MsgKind, type AppendEntries, type AppendEntriesReply, type ClientReply, type Entry, type Forward, type RaftBug, type RaftStable, type VoteReply } from '../src/protocols/raft/index.ts';
 import { FakeContext } from './helpers/fake-context.ts';
 
 const TIMER_ELECTION = 0;
+const TIMER_HEARTBEAT = 1;
 
 function entry(term: number, seq = 0): Entry {
   return { term, op: { f: 'write', key: 'k1', value: term * 100 + seq }, client: 0, seq, origin: 0 };
@@ -193,5 +194,66 @@ describe('Raft rules (extended paper, Figure 2)', () => {
     node.onMessage(4, { kind: MsgKind.AppendEntriesReply, term: 7, success: false, matchIndex: 0, conflictIndex: 1, conflictTerm: 0 } as AppendEntriesReply);
     expect((node as RaftNode).currentRole).toBe('follower');
     expect(node.term).toBe(7);
+  });
+});
+
+describe('Raft message pattern: what goes on the wire, and when', () => {
+  function leaderOfTerm2() {
+    const s = setup({ term: 1, log: [1] });
+    s.node.onTimer(TIMER_ELECTION);
+    s.node.onMessage(1, { kind: MsgKind.RequestVoteReply, term: 2, granted: true } as VoteReply);
+    expect((s.node as RaftNode).currentRole).toBe('leader');
+    s.ctx.take();
+    return s;
+  }
+  const ack = (matchIndex: number): AppendEntriesReply => ({ kind: MsgKind.AppendEntriesReply, term: 2, success: true, matchIndex, conflictIndex: 0, conflictTerm: 0 });
+
+  it('a follower stands for election only a full timeout after it last heard from the leader: the timer restarts from the last contact', () => {
+    const { node, ctx } = setup({ term: 1 });
+    ctx.nowUs = 100_000;
+    node.onMessage(1, append(1, 0, 0, []));
+    ctx.take();
+    // The timer armed at start fires at 150 ms; the leader was heard at 100 ms, so a fresh
+    // timeout of 150-300 ms runs from then: the new deadline is 250-400 ms.
+    ctx.nowUs = 150_000;
+    node.onTimer(TIMER_ELECTION);
+    expect(node.term).toBe(1);
+    expect(ctx.take()).toEqual([]);
+    const deadline = ctx.nowUs + ctx.timers.get(TIMER_ELECTION)!;
+    expect(deadline).toBeGreaterThanOrEqual(250_000);
+    expect(deadline).toBeLessThanOrEqual(400_000);
+    // Nothing heard since: when it fires again, the follower campaigns.
+    ctx.nowUs = deadline;
+    node.onTimer(TIMER_ELECTION);
+    expect(node.term).toBe(2);
+    expect(ctx.take().map((s) => s.msg.kind)).toEqual([MsgKind.RequestVote, MsgKind.RequestVote]);
+  });
+
+  it('a leader sends no round of its own when its commit index advances: followers learn it with the next AppendEntries', () => {
+    const { node, ctx } = leaderOfTerm2();
+    node.onMessage(1, ack(2));
+    expect((node as RaftNode).committed).toBe(2);
+    expect(ctx.take()).toEqual([]);
+    node.onClientRequest({ client: 0, seq: 1, op: { f: 'write', key: 'k1', value: 1 } });
+    const sent = ctx.take<AppendEntries>();
+    expect(sent.map((s) => s.to)).toEqual([1, 2]);
+    for (const s of sent) expect(s.msg).toMatchObject({ kind: MsgKind.AppendEntries, commit: 2 });
+  });
+
+  it('the leader answers a forwarded write with a ClientReply to the origin as soon as it applies it', () => {
+    const { node, ctx } = leaderOfTerm2();
+    const forward: Forward = { kind: MsgKind.Forward, term: 2, client: 7, seq: 1, op: { f: 'write', key: 'k1', value: 42 } };
+    node.onMessage(2, forward);
+    ctx.take();
+    node.onMessage(1, ack(3));
+    const replies = ctx.take<ClientReply>().filter((s) => s.msg.kind === MsgKind.ClientReply);
+    expect(replies).toEqual([{ to: 2, msg: { kind: MsgKind.ClientReply, term: 2, client: 7, seq: 1, ok: true, value: null } }]);
+  });
+
+  it('a busy leader sends no heartbeats: every round of AppendEntries restarts the heartbeat timer', () => {
+    const { node, ctx } = leaderOfTerm2();
+    ctx.timers.delete(TIMER_HEARTBEAT);
+    node.onClientRequest({ client: 0, seq: 1, op: { f: 'write', key: 'k1', value: 1 } });
+    expect(ctx.timers.get(TIMER_HEARTBEAT)).toBe(50_000);
   });
 });
