@@ -79,6 +79,14 @@ describe('per-client write outages', () => {
     expect(clientWriteOutagesMs(open, 4000 * MS)).toEqual([4000]);
   });
 
+  it('a cas answered mismatch ends an outage (the model served the client and said no); a fail for any other reason does not', () => {
+    const cas = (t: number, type: HistoryEvent['type'], error?: string): HistoryEvent => ({ ...ev(t, 1, type, 'cas', [1, 2]), ...(error === undefined ? {} : { error }) });
+    const answered = [ev(0, 1, 'invoke'), ev(10, 1, 'ok'), cas(1000, 'invoke'), cas(1100, 'fail', 'mismatch'), ev(5000, 1, 'invoke'), ev(5010, 1, 'ok')];
+    expect(clientWriteOutagesMs(answered, 10_000 * MS)).toEqual([100]);
+    const refused = [ev(0, 1, 'invoke'), ev(10, 1, 'ok'), cas(1000, 'invoke'), cas(1100, 'fail', 'not leader'), ev(5000, 1, 'invoke'), ev(5010, 1, 'ok')];
+    expect(clientWriteOutagesMs(refused, 10_000 * MS)).toEqual([4010]);
+  });
+
   it('verdictOf puts the two together', () => {
     expect(verdictOf({ summary: clean, history }, 10_000 * MS)).toBe('chose consistency: unavailable for 5.0 s to 1 of 2 clients, lost nothing');
   });

@@ -22,7 +22,7 @@ export interface NodeDowntime {
 /** What the verdict is computed from: the figures, and per client how long it could not write. */
 export interface VerdictInput {
   readonly summary: Pick<ModelSummary, 'lostWrites' | 'staleReads' | 'dirtyReads' | 'linearizable' | 'violations'>;
-  /** Per client: the longest stretch of `duration` in which it tried to write and none of its writes completed ok (ms). */
+  /** Per client: the longest stretch of `duration` in which it tried to write and none of its writes was answered (ok, or a cas answered `mismatch`) (ms). */
   readonly clientOutagesMs: readonly number[];
 }
 
@@ -34,9 +34,10 @@ export interface ClientPlacement {
 
 /**
  * Per client (in process order): its longest write outage during
- * `duration` in ms — contract §5 `rtoMs` for one client: from a write
- * invoked after its last ok write until its next ok write — leaving out the
- * time its own node (client p is bound to node (p-1) mod N) was down.
+ * `duration` in ms — like contract §5 `rtoMs`, for one client: from a write
+ * invoked after its last answered write until its next answered write (see
+ * `outageStretches`) — leaving out the time its own node (client p is bound
+ * to node (p-1) mod N) was down.
  */
 export function clientWriteOutagesMs(history: readonly HistoryEvent[], durationUs: Us, placement: ClientPlacement | null = null): number[] {
   const writesOf = new Map<number, ReturnType<typeof operations>>();
@@ -57,13 +58,20 @@ export function clientWriteOutagesMs(history: readonly HistoryEvent[], durationU
   });
 }
 
-/** One client's write outages: [invoke of the first write after its last ok write, completion of its next ok write (or duration)). */
+/**
+ * One client's write outages: [invoke of the first write after its last
+ * answered write, completion of its next answered write (or duration)). A
+ * write is answered when it completed ok, or when it is a cas whose compare
+ * failed (`mismatch`): the model served the client and said no, which is an
+ * answer, not unavailability.
+ */
 function outageStretches(writes: ReturnType<typeof operations>, durationUs: Us): [Us, Us][] {
   const stretches: [Us, Us][] = [];
   let from: Us | null = null;
   for (const op of [...writes].sort((a, b) => a.invokeUs - b.invokeUs)) {
     if (from === null) from = op.invokeUs;
-    if (op.type !== 'ok' || op.completeUs === null) continue;
+    const answered = op.type === 'ok' || (op.type === 'fail' && op.error === 'mismatch');
+    if (!answered || op.completeUs === null) continue;
     stretches.push([from, Math.min(op.completeUs, durationUs)]);
     from = null;
   }
