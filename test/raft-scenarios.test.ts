@@ -131,7 +131,7 @@ describe('Raft scenarios: the rule each one shows', () => {
     expect(r.expectations.filter((e) => !e.ok)).toEqual([]);
   });
 
-  it('reads: local reads are stale (followers trail the leader's commit index, far more under a partition); log, readIndex and lease reads never are (raft/stale-reads)', () => {
+  it('reads: local reads are stale (followers trail the leader’s commit index, far more under a partition); log, readIndex and lease reads never are (raft/stale-reads)', () => {
     const r = runScenario(scenario('scenarios/raft/stale-reads.yaml'));
     expect(model(r, 'reads-local').summary.staleReads).toBeGreaterThan(0);
     expect(model(r, 'reads-local').summary.linearizable).toBe(false);
