@@ -157,13 +157,19 @@ describe('primary crash (crashed at 5 s under a busy write load, back at 10 s)',
   const busy = 'clients: 10\n  interval: 20ms\n  timeout: 1s\n  keys: 5\n  reads: 0.3';
   let runs: Record<string, ModelRun>;
   let tailLost: Record<string, number>;
+  let rewound: Record<string, boolean>;
   beforeAll(() => {
     const s = scenario('crash', faults, busy);
     runs = byName(runScenario(s));
     // The unreplicated tail is a round trip of writes or less: count it over a few seeds.
     tailLost = { async: 0, 'async-lease': 0 };
+    rewound = { async: false, 'async-lease': false };
     for (const seed of [1, 2, 3, 4]) {
-      for (const r of runScenario(s, { seed, models: ['async', 'async-lease'] }).runs) tailLost[r.name]! += r.summary.lostWrites;
+      for (const r of runScenario(s, { seed, models: ['async', 'async-lease'] }).runs) {
+        tailLost[r.name]! += r.summary.lostWrites;
+        // The returning old primary discards what the new one lacks, as pg_rewind would.
+        if (r.summary.lostWrites > 0) rewound[r.name] ||= logHas(r, 'that the primary lacks (pg_rewind)');
+      }
     }
   });
 
@@ -172,7 +178,7 @@ describe('primary crash (crashed at 5 s under a busy write load, back at 10 s)',
     expect(tailLost['async-lease']).toBeGreaterThan(0);
     for (const name of ['async', 'async-lease']) {
       expect(runs[name]!.summary.leaderChanges).toBeGreaterThanOrEqual(1);
-      expect(logHas(runs[name]!, 'that the primary lacks (pg_rewind)')).toBe(true);
+      expect(rewound[name], name).toBe(true);
     }
   });
 

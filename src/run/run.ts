@@ -138,6 +138,7 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
     network: scenario.network,
     protocol: model.protocol,
     trace,
+    alarms: scenario.workload.clients,
     ...(model.clockDrift !== undefined ? { clockDrift: model.clockDrift } : {}),
   });
   const s = sim;

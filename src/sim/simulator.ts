@@ -48,6 +48,8 @@ export interface SimulatorOptions {
   readonly trace: Trace;
   /** Per node: 0.05 makes that node's clock (and so its timers) run 5% fast. */
   readonly clockDrift?: readonly number[];
+  /** How many alarms (`setAlarm`) the run uses: one per client. Default 0. */
+  readonly alarms?: number;
 }
 
 interface Deferred {
@@ -108,6 +110,9 @@ export class Simulator {
   private processed = 0;
   /** The timer slot firing now, or -1. */
   private currentTimerSlot = -1;
+  /** Per alarm (its slot is nodeCount × TIMERS_PER_NODE_MAX + the alarm's index): what it calls. */
+  private readonly alarmTargets: (ScheduledCall | null)[];
+  private readonly alarmArgs: Int32Array;
 
   constructor(private readonly options: SimulatorOptions) {
     const n = options.nodeNames.length;
@@ -117,7 +122,10 @@ export class Simulator {
     this.network = new Network(n, options.network, rngStream(options.seed, 'network'));
     this.incarnation = new Int32Array(n);
     this.timerGeneration = new Int32Array(n * TIMERS_PER_NODE_MAX);
-    this.timers = new TimerHeap(n * TIMERS_PER_NODE_MAX);
+    const alarms = options.alarms ?? 0;
+    this.timers = new TimerHeap(n * TIMERS_PER_NODE_MAX + alarms);
+    this.alarmTargets = new Array<ScheduledCall | null>(alarms).fill(null);
+    this.alarmArgs = new Int32Array(alarms);
     this.timerRngs = options.nodeNames.map((name) => rngStream(options.seed, `timers/${name}`));
     this.drift = options.clockDrift ?? new Array<number>(n).fill(0);
     this.deferred = options.nodeNames.map(() => []);
@@ -161,9 +169,34 @@ export class Simulator {
     this.queue.push(timeUs, Kind.Call, -1, a, b, target);
   }
 
-  /** A client's request reaches its node now (clients share their node's side of every partition). */
+  /**
+   * Arms alarm `alarm` (0 <= alarm < options.alarms) to call
+   * `target.onScheduled(alarm, b)` at `timeUs` (>= now), replacing its pending
+   * call if it has one: a client's timeout, then its next operation, without
+   * a superseded timeout ever becoming an event. Ordered like `call`.
+   */
+  setAlarm(alarm: number, timeUs: Us, target: ScheduledCall, b: number): void {
+    if (timeUs < this.nowUs) assert(false, `cannot schedule in the past: ${timeUs} < ${this.nowUs}`);
+    if (!(alarm >= 0 && alarm < this.alarmArgs.length)) assert(false, `alarm ${alarm} out of range`);
+    this.alarmTargets[alarm] = target;
+    this.alarmArgs[alarm] = b;
+    this.timers.arm(this.nodeCount * TIMERS_PER_NODE_MAX + alarm, timeUs, this.queue.takeSeq(), this.nowUs);
+  }
+
+  /**
+   * A client's request reaches its node now, within the event that issued it
+   * (clients share their node's side of every partition). A crashed node
+   * never sees it; a paused one sees it when it resumes.
+   */
   submit(node: number, request: ClientRequest): void {
-    this.queue.push(this.nowUs, Kind.ClientRequest, node, 0, this.incarnation[node]!, request);
+    const target = this.nodes[node];
+    if (target === null || target === undefined) return;
+    if (this.paused[node]) {
+      this.deferred[node]!.push({ kind: Kind.ClientRequest, a: 0, b: this.incarnation[node]!, payload: request });
+      return;
+    }
+    this.trace.client(this.nowUs, TraceType.clientRequest, node, request.client, request.seq, 0);
+    target.onClientRequest(request);
   }
 
   crash(node: number): void {
@@ -251,6 +284,7 @@ export class Simulator {
   describeCurrentEvent(): string {
     const names = this.options.nodeNames;
     const slot = this.currentTimerSlot;
+    if (slot >= this.nodeCount * TIMERS_PER_NODE_MAX) return `at ${formatUs(this.nowUs)}: ${KIND_NAMES[Kind.Call]}`;
     if (slot >= 0) return `at ${formatUs(this.nowUs)}: timer ${slot % TIMERS_PER_NODE_MAX} fired on ${names[Math.floor(slot / TIMERS_PER_NODE_MAX)]}`;
     const r = this.current;
     if (r < 0) return `at ${formatUs(this.nowUs)}`;
@@ -306,12 +340,6 @@ export class Simulator {
         target.onClientRequest(request);
         return;
       }
-      case Kind.ClientReply: {
-        const reply = q.payload[record] as ClientReply;
-        this.trace.client(this.nowUs, TraceType.clientReply, node, reply.client, reply.seq, reply.ok ? 1 : 0);
-        this.onClientReply(node, reply);
-        return;
-      }
       case Kind.Callback:
         (q.payload[record] as () => void)();
         return;
@@ -325,6 +353,11 @@ export class Simulator {
 
   /** A timer slot's firing: the slot was disarmed if its node crashed or cancelled it, so it is live. */
   private fireTimer(slot: number): void {
+    const alarm = slot - this.nodeCount * TIMERS_PER_NODE_MAX;
+    if (alarm >= 0) {
+      this.alarmTargets[alarm]!.onScheduled(alarm, this.alarmArgs[alarm]!);
+      return;
+    }
     const node = (slot / TIMERS_PER_NODE_MAX) | 0;
     const timer = slot - node * TIMERS_PER_NODE_MAX;
     const target = this.nodes[node];
@@ -335,6 +368,11 @@ export class Simulator {
     }
     this.trace.timer(this.nowUs, node, timer);
     target.onTimer(timer);
+  }
+
+  private replyToClient(node: number, reply: ClientReply): void {
+    this.trace.client(this.nowUs, TraceType.clientReply, node, reply.client, reply.seq, reply.ok ? 1 : 0);
+    this.onClientReply(node, reply);
   }
 
   private defer(record: number): void {
@@ -401,7 +439,8 @@ export class Simulator {
         sim.timers.disarm(slot, sim.nowUs);
       },
       random: () => rng.next(),
-      reply: (reply) => sim.queue.push(sim.nowUs, Kind.ClientReply, self, 0, 0, reply),
+      // The client hears the reply now, within the node's event (it never calls back into a node).
+      reply: (reply) => sim.replyToClient(self, reply),
     };
   }
 }

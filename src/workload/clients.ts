@@ -75,8 +75,10 @@ export class Workload implements ScheduledCall {
     client.op = op;
     this.history.push({ t: now, process: client.index + 1, type: 'invoke', f: op.f, key: op.key, value: op.value });
     const seq = client.seq;
-    this.sim.submit(client.node, { client: client.index, seq, op });
+    // The timeout first, so that a reply that comes back within submit (a node that knows no
+    // leader answers at once) finds the operation fully started.
     this.sim.call(now + this.spec.timeoutUs, this, client.index, seq);
+    this.sim.submit(client.node, { client: client.index, seq, op });
   }
 
   private nextOp(client: Client): ClientOp {

@@ -73,6 +73,12 @@ export class RaftNode implements ProtocolNode, LogView {
   /** The voting members: the latest configuration entry in the log (committed or not), else the snapshot's, else the initial one. */
   private members: readonly number[];
   private readonly nextIndex: Int32Array;
+  /**
+   * The last index sent to each follower in an AppendEntries since its
+   * nextIndex last moved back: entries up to it are on the wire (or lost, and
+   * the next round sends them again). A reply does not re-send them.
+   */
+  private readonly sentIndex: Int32Array;
   private readonly matchIndex: Float64Array;
   /** Per-member values for quorum maths, and the sort buffer it needs: no allocation per commit check. */
   private readonly quorumInput: Float64Array;
@@ -115,6 +121,7 @@ export class RaftNode implements ProtocolNode, LogView {
     this.kv = snap === null ? new KvStateMachine() : KvStateMachine.restore(snap.state);
     this.members = this.latestConfig();
     this.nextIndex = new Int32Array(this.n);
+    this.sentIndex = new Int32Array(this.n);
     this.matchIndex = new Float64Array(this.n);
     this.quorumInput = new Float64Array(this.n);
     this.quorumScratch = new Float64Array(this.n);
@@ -456,6 +463,7 @@ export class RaftNode implements ProtocolNode, LogView {
     this.leaderId = this.self;
     const next = this.lastIndex() + 1;
     this.nextIndex.fill(next);
+    this.sentIndex.fill(0);
     this.matchIndex.fill(0);
     this.recentlyActive.fill(0);
     this.ackedRound.fill(0);
@@ -525,6 +533,7 @@ export class RaftNode implements ProtocolNode, LogView {
     const next = type === 'add' ? [...members, node].sort((a, b) => a - b) : members.filter((m) => m !== node);
     if (type === 'add') {
       this.nextIndex[node] = this.lastIndex() + 1;
+      this.sentIndex[node] = 0;
       this.matchIndex[node] = 0;
     }
     this.appendEntry({ term: this.term, op: null, client: -1, seq: 0, origin: this.self, config: next });
@@ -646,6 +655,7 @@ export class RaftNode implements ProtocolNode, LogView {
       commit: this.commitIndex,
       round: this.round,
     };
+    if (end - 1 + offset > this.sentIndex[to]!) this.sentIndex[to] = end - 1 + offset;
     this.ctx.send(to, msg);
   }
 
@@ -739,8 +749,9 @@ export class RaftNode implements ProtocolNode, LogView {
       this.extendLease();
     }
     if (m.success) {
-      // Only a reply that moved the follower forward sends the next batch: duplicated or
-      // overlapping replies would otherwise each send it again, and the copies multiply.
+      // Only a reply that moved the follower forward sends the next batch, and only if the
+      // entries are not on the wire already: duplicated or overlapping replies would otherwise
+      // each send it again, and the copies multiply.
       const advanced = m.matchIndex > this.matchIndex[from]!;
       if (advanced) {
         this.matchIndex[from] = m.matchIndex;
@@ -748,7 +759,7 @@ export class RaftNode implements ProtocolNode, LogView {
       }
       if (this.nextIndex[from]! <= m.matchIndex) this.nextIndex[from] = m.matchIndex + 1;
       if (from === this.transferTo) this.continueTransfer();
-      else if (advanced && this.nextIndex[from]! <= this.lastIndex()) this.sendAppend(from);
+      else if (advanced && this.nextIndex[from]! <= this.lastIndex() && this.sentIndex[from]! < this.lastIndex()) this.sendAppend(from);
       this.serveReads();
       return;
     }
@@ -762,6 +773,7 @@ export class RaftNode implements ProtocolNode, LogView {
     next = Math.max(this.matchIndex[from]! + 1, Math.min(next, this.lastIndex() + 1));
     if (next === this.nextIndex[from]) return; // a stale or duplicated rejection: already acted on
     this.nextIndex[from] = next;
+    this.sentIndex[from] = 0;
     this.sendAppend(from);
   }
 
