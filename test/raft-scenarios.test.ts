@@ -189,7 +189,7 @@ describe('Raft scenarios: the rule each one shows', () => {
   });
 
   it('a leader backs up over a long conflicting tail with a couple of rejections per follower, not one per entry (raft/fast-backup)', () => {
-    // At 4.15 s n5 takes office while n1 and n2 hold 172 conflicting entries of term 1.
+    // At 4.15 s n5 takes office while n1 and n2 hold 174 conflicting entries of term 1.
     const rejections = new Map<string, number>();
     const writer: TraceWriter = {
       write(line) {
