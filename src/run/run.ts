@@ -138,7 +138,6 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
     network: scenario.network,
     protocol: model.protocol,
     trace,
-    alarms: scenario.workload.clients,
     ...(model.clockDrift !== undefined ? { clockDrift: model.clockDrift } : {}),
   });
   const s = sim;

@@ -24,8 +24,6 @@ const enum Kind {
   Timer = 1,
   /** node = the client's node, b = its incarnation, payload = request. */
   ClientRequest = 2,
-  /** node = the replying node, payload = reply. */
-  ClientReply = 3,
   /** payload = a callback (faults, samplers): rare events off the hot path. */
   Callback = 4,
   /** payload = a `ScheduledCall` target, a and b = its arguments: like Callback, without a closure per event. */
@@ -33,7 +31,13 @@ const enum Kind {
 }
 
 /** What a violation report calls each kind; a Call is a scheduled action, like a Callback. */
-const KIND_NAMES = ['delivery', 'timer', 'client request', 'client reply', 'scheduled action', 'scheduled action'];
+const KIND_NAMES: Readonly<Record<Kind, string>> = {
+  [Kind.Deliver]: 'delivery',
+  [Kind.Timer]: 'timer',
+  [Kind.ClientRequest]: 'client request',
+  [Kind.Callback]: 'scheduled action',
+  [Kind.Call]: 'scheduled action',
+};
 
 /** The target of `Simulator.call`: one object serves many scheduled calls, told apart by two integers. */
 export interface ScheduledCall {
@@ -48,8 +52,6 @@ export interface SimulatorOptions {
   readonly trace: Trace;
   /** Per node: 0.05 makes that node's clock (and so its timers) run 5% fast. */
   readonly clockDrift?: readonly number[];
-  /** How many alarms (`setAlarm`) the run uses: one per client. Default 0. */
-  readonly alarms?: number;
 }
 
 interface Deferred {
@@ -110,9 +112,6 @@ export class Simulator {
   private processed = 0;
   /** The timer slot firing now, or -1. */
   private currentTimerSlot = -1;
-  /** Per alarm (its slot is nodeCount × TIMERS_PER_NODE_MAX + the alarm's index): what it calls. */
-  private readonly alarmTargets: (ScheduledCall | null)[];
-  private readonly alarmArgs: Int32Array;
 
   constructor(private readonly options: SimulatorOptions) {
     const n = options.nodeNames.length;
@@ -122,10 +121,7 @@ export class Simulator {
     this.network = new Network(n, options.network, rngStream(options.seed, 'network'));
     this.incarnation = new Int32Array(n);
     this.timerGeneration = new Int32Array(n * TIMERS_PER_NODE_MAX);
-    const alarms = options.alarms ?? 0;
-    this.timers = new TimerHeap(n * TIMERS_PER_NODE_MAX + alarms);
-    this.alarmTargets = new Array<ScheduledCall | null>(alarms).fill(null);
-    this.alarmArgs = new Int32Array(alarms);
+    this.timers = new TimerHeap(n * TIMERS_PER_NODE_MAX);
     this.timerRngs = options.nodeNames.map((name) => rngStream(options.seed, `timers/${name}`));
     this.drift = options.clockDrift ?? new Array<number>(n).fill(0);
     this.deferred = options.nodeNames.map(() => []);
@@ -167,20 +163,6 @@ export class Simulator {
   call(timeUs: Us, target: ScheduledCall, a: number, b: number): void {
     if (timeUs < this.nowUs) assert(false, `cannot schedule in the past: ${timeUs} < ${this.nowUs}`);
     this.queue.push(timeUs, Kind.Call, -1, a, b, target);
-  }
-
-  /**
-   * Arms alarm `alarm` (0 <= alarm < options.alarms) to call
-   * `target.onScheduled(alarm, b)` at `timeUs` (>= now), replacing its pending
-   * call if it has one: a client's timeout, then its next operation, without
-   * a superseded timeout ever becoming an event. Ordered like `call`.
-   */
-  setAlarm(alarm: number, timeUs: Us, target: ScheduledCall, b: number): void {
-    if (timeUs < this.nowUs) assert(false, `cannot schedule in the past: ${timeUs} < ${this.nowUs}`);
-    if (!(alarm >= 0 && alarm < this.alarmArgs.length)) assert(false, `alarm ${alarm} out of range`);
-    this.alarmTargets[alarm] = target;
-    this.alarmArgs[alarm] = b;
-    this.timers.arm(this.nodeCount * TIMERS_PER_NODE_MAX + alarm, timeUs, this.queue.takeSeq(), this.nowUs);
   }
 
   /**
@@ -284,7 +266,6 @@ export class Simulator {
   describeCurrentEvent(): string {
     const names = this.options.nodeNames;
     const slot = this.currentTimerSlot;
-    if (slot >= this.nodeCount * TIMERS_PER_NODE_MAX) return `at ${formatUs(this.nowUs)}: ${KIND_NAMES[Kind.Call]}`;
     if (slot >= 0) return `at ${formatUs(this.nowUs)}: timer ${slot % TIMERS_PER_NODE_MAX} fired on ${names[Math.floor(slot / TIMERS_PER_NODE_MAX)]}`;
     const r = this.current;
     if (r < 0) return `at ${formatUs(this.nowUs)}`;
@@ -299,7 +280,7 @@ export class Simulator {
       case Kind.ClientRequest:
         return `${where}: client ${(e.payload as ClientRequest).client + 1} request at ${names[e.node]}`;
       default:
-        return `${where}: ${KIND_NAMES[e.kind]}`;
+        return `${where}: ${KIND_NAMES[e.kind as Kind]}`;
     }
   }
 
@@ -353,11 +334,6 @@ export class Simulator {
 
   /** A timer slot's firing: the slot was disarmed if its node crashed or cancelled it, so it is live. */
   private fireTimer(slot: number): void {
-    const alarm = slot - this.nodeCount * TIMERS_PER_NODE_MAX;
-    if (alarm >= 0) {
-      this.alarmTargets[alarm]!.onScheduled(alarm, this.alarmArgs[alarm]!);
-      return;
-    }
     const node = (slot / TIMERS_PER_NODE_MAX) | 0;
     const timer = slot - node * TIMERS_PER_NODE_MAX;
     const target = this.nodes[node];

@@ -4,9 +4,9 @@ import type { Us } from '../core/time.ts';
  * The armed timers: at most one pending firing per slot (a slot is one timer
  * id of one node), kept in a binary min-heap of slot numbers ordered by
  * (time, seq) exactly like the event queue. Re-arming a timer moves its slot
- * instead of leaving a superseded firing in the event queue: a follower
- * re-arms its election timer on every AppendEntries, and with lazy deletion
- * the queue held ten times more dead timers than live events.
+ * instead of leaving a superseded firing in the event queue: when a follower
+ * re-armed its election timer on every AppendEntries, lazy deletion left the
+ * queue holding ten times more dead timers than live events.
  *
  * `seq` comes from the event queue's counter, so the simulator can merge the
  * two heaps into the single (time, seq) order a run has always had.
