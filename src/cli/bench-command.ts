@@ -84,7 +84,7 @@ best of --repeat runs.
 
 Options:
   --duration TIME     simulated length of the workload (default 10m)
-  --repeat N          timed runs per figure, the fastest reported (default 3)
+  --repeat N          timed runs per figure, the fastest reported (default 5)
   --seed N            default 1
   --json              print one JSON object and nothing else
   --profile FILE      also profile one more Raft run's event loop with V8's
@@ -313,7 +313,7 @@ function speedCommand(args: readonly string[], io: CliIo): number {
   }
   if (positionals.length > 0) throw new UsageError(`bench speed: unexpected argument "${positionals[0]}"; see 'raftsim bench speed --help'`);
   const durationUs = values.duration === undefined ? 600 * US_PER_S : duration('--duration', values.duration, US_PER_S);
-  const repeat = values.repeat === undefined ? 3 : wholeNumber('--repeat', values.repeat, 1, 100);
+  const repeat = values.repeat === undefined ? 5 : wholeNumber('--repeat', values.repeat, 1, 100);
   const seed = values.seed === undefined ? 1 : parseSeed(values.seed);
   const showProgress = io.isTty && !values.json;
   const report = speed({ seed, durationUs, repeat, profile: values.profile !== undefined, progress: (what) => showProgress && io.err(`\r  ${what}...`.padEnd(60)) });
