@@ -312,15 +312,11 @@ export class Simulator {
         target.onTimer(timer);
         return;
       }
-      case Kind.ClientRequest: {
-        const target = this.nodes[node];
-        const request = q.payload[record] as ClientRequest;
-        if (target === null || q.b[record] !== this.incarnation[node]) return;
-        if (this.paused[node]) return this.defer(record);
-        this.trace.client(this.nowUs, TraceType.clientRequest, node, request.client, request.seq, 0);
-        target.onClientRequest(request);
-        return;
-      }
+      case Kind.ClientRequest:
+        // Only a request deferred while its node was paused comes back as an event; one from
+        // before a crash is lost with the node's incarnation.
+        if (q.b[record] !== this.incarnation[node]) return;
+        return this.submit(node, q.payload[record] as ClientRequest);
       case Kind.Callback:
         (q.payload[record] as () => void)();
         return;

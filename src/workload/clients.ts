@@ -75,8 +75,8 @@ export class Workload implements ScheduledCall {
     client.op = op;
     this.history.push({ t: now, process: client.index + 1, type: 'invoke', f: op.f, key: op.key, value: op.value });
     const seq = client.seq;
-    // The timeout first, so that a reply that comes back within submit (a node that knows no
-    // leader answers at once) finds the operation fully started.
+    // The timeout is scheduled before the request, whose reply can come back within submit (a
+    // node that knows no leader answers at once); a timeout for a completed operation is ignored.
     this.sim.call(now + this.spec.timeoutUs, this, client.index, seq);
     this.sim.submit(client.node, { client: client.index, seq, op });
   }
