@@ -36,8 +36,18 @@ export interface ClientRequest {
 export interface ClientReply {
   readonly client: number;
   readonly seq: number;
-  /** true: took effect (`ok`); false: definitely took no effect (`fail`). */
+  /**
+   * true: took effect (`ok`); false: did not take effect (`fail`) — unless
+   * `indeterminate` is set.
+   */
   readonly ok: boolean;
+  /**
+   * With `ok: false`: the node cannot tell whether the operation took effect
+   * (a copy of the request may still be appended and committed elsewhere).
+   * The client records `info`, as Jepsen's clients do; `fail` is only for
+   * operations no copy of which can ever take effect.
+   */
+  readonly indeterminate?: boolean;
   /** The value read (reads). */
   readonly value?: Value;
   /** On failure: `mismatch` for a cas whose compare failed, otherwise why it was rejected. */

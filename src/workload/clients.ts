@@ -96,7 +96,9 @@ export class Workload implements ScheduledCall {
     if (client === undefined || !client.busy || client.seq !== reply.seq) return; // late: the client gave up already
     const op = client.op!;
     if (!reply.ok) {
-      this.complete(client, 'fail', op.value, reply.error ?? 'rejected');
+      // A read changes nothing, so an indeterminate read is as good as failed.
+      if (reply.indeterminate === true && op.f !== 'read') this.complete(client, 'info', op.value);
+      else this.complete(client, 'fail', op.value, reply.error ?? 'rejected');
       return;
     }
     if (op.f === 'read') {
