@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.ts';
 
@@ -60,6 +61,73 @@ describe('bad input gets FILE:LINE:COL, exit code 2 and no stack trace', () => {
     expect(code).toBe(2);
     expect(readFileSync(scenario, 'utf8')).toBe(text);
   });
+});
+
+describe('output files are checked before the run and never left half-written', () => {
+  const scenarioFile = 'scenarios/leader-crash.yaml';
+  const fresh = () => mkdtempSync(join(tmpdir(), 'raftsim-out-'));
+  /** Temporary files anywhere in `dir` or beside it. */
+  const temporaries = (dir: string) => [...readdirSync(dir), ...readdirSync(dirname(dir))].filter((f) => f.includes('.tmp-'));
+
+  it.each(['--trace', '--history'])('%s naming a directory is exit 2 before the run, with no temporary file', async (flag) => {
+    const dir = fresh();
+    const { code, out, err } = await cli('run', scenarioFile, flag, dir);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toBe(`raftsim: ${flag}: ${dir} is a directory; expected a file name (e.g. ${join(dir, flag === '--trace' ? 'trace.jsonl' : 'history.jsonl')})\n`);
+    expect(temporaries(dir)).toEqual([]);
+  });
+
+  it('--trace and --history naming the same file is exit 2 before the run', async () => {
+    const dir = fresh();
+    const file = join(dir, 'out.jsonl');
+    const { code, out, err } = await cli('run', scenarioFile, '--trace', file, '--history', join(dir, '.', 'out.jsonl'), '--json');
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(/--trace and --history both name .*out\.jsonl; expected two different files/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('the same file through a symbolic link is the same file', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'a.jsonl'), 'keep\n');
+    symlinkSync('a.jsonl', join(dir, 'b.jsonl'));
+    const { code, err } = await cli('run', scenarioFile, '--trace', join(dir, 'a.jsonl'), '--history', join(dir, 'b.jsonl'));
+    expect(code).toBe(2);
+    expect(err).toMatch(/both name/);
+    expect(readFileSync(join(dir, 'a.jsonl'), 'utf8')).toBe('keep\n');
+  });
+
+  it('an output in a directory that does not exist is exit 2 before the run', async () => {
+    const dir = fresh();
+    const { code, out, err } = await cli('run', scenarioFile, '--history', join(dir, 'missing', 'h.jsonl'));
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toBe(`raftsim: --history: cannot write ${join(dir, 'missing', 'h.jsonl')}: the directory ${join(dir, 'missing')} does not exist; expected a file in an existing directory\n`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a bad scenario leaves no output and no temporary file', async () => {
+    const dir = fresh();
+    const { code } = await cli('run', 'test/fixtures/scenarios-bad/bad-time.yaml', '--trace', join(dir, 't.jsonl'), '--history', join(dir, 'h.jsonl'));
+    expect(code).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a run killed mid-way leaves a temporary file that the next run writing the same file removes', async () => {
+    const dir = fresh();
+    const trace = join(dir, 't.jsonl');
+    // A long run, killed once its temporary trace file exists.
+    const child = spawn(process.execPath, ['bin/raftsim.js', 'run', 'scenarios/raft/churn-unreliable.yaml', '--trace', trace], { stdio: 'ignore' });
+    const deadline = Date.now() + 30_000;
+    while (!readdirSync(dir).some((f) => f.startsWith('t.jsonl.tmp-')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    expect(readdirSync(dir).filter((f) => f.startsWith('t.jsonl.tmp-'))).toHaveLength(1);
+    const { code } = await cli('run', scenarioFile, '--trace', trace, '--json');
+    expect(code).toBe(0);
+    expect(readdirSync(dir)).toEqual(['t.jsonl']);
+  }, 60_000);
 });
 
 describe('raftsim run', () => {

@@ -1,5 +1,5 @@
-import { closeSync, openSync, realpathSync, renameSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { parseDuration } from '../core/time.ts';
 import { runScenario, type RunResult } from '../run/run.ts';
@@ -56,7 +56,13 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
   const untilUs = values.until === undefined ? undefined : parseDuration(values.until);
   if (untilUs === null) throw new UsageError(`--until: "${values.until}" is not a time; expected e.g. 500ms, 8s or 1m`);
-  for (const out of [values.trace, values.history]) if (out !== undefined) refuseToOverwriteInput(out, file);
+  checkOutputs(
+    [
+      ['--trace', values.trace],
+      ['--history', values.history],
+    ],
+    file,
+  );
 
   const scenario = loadScenario(file);
   const known = scenario.models.map((m) => m.name);
@@ -64,24 +70,29 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     if (!known.includes(name)) throw new UsageError(`--model: "${name}" is not a model of ${file}; expected one of: ${known.join(', ')}`);
   }
 
-  const trace = values.trace === undefined ? null : new LineFile(values.trace);
+  // Both output files are opened before the run, so a file that cannot be written is reported before minutes of simulation.
+  const outputs: LineFile[] = [];
   let result: RunResult;
   try {
+    const trace = values.trace === undefined ? null : new LineFile('--trace', values.trace);
+    if (trace !== null) outputs.push(trace);
+    const history = values.history === undefined ? null : new LineFile('--history', values.history);
+    if (history !== null) outputs.push(history);
     result = runScenario(scenario, {
       ...(seed !== undefined ? { seed } : {}),
       ...(values.model !== undefined ? { models: values.model } : {}),
       ...(untilUs !== undefined ? { untilUs } : {}),
       ...(trace !== null ? { traceWriter: (model: string) => trace.forModel(model) } : {}),
     });
-  } finally {
-    trace?.close();
-  }
-  if (values.history !== undefined) {
-    const history = new LineFile(values.history);
-    for (const run of result.runs) {
-      for (const event of run.history) history.write(JSON.stringify(result.runs.length > 1 ? { model: run.name, ...event } : event));
+    if (history !== null) {
+      for (const run of result.runs) {
+        for (const event of run.history) history.write(JSON.stringify(result.runs.length > 1 ? { model: run.name, ...event } : event));
+      }
     }
-    history.close();
+    for (const out of outputs) out.close();
+  } finally {
+    // A run that failed leaves no temporary file behind (a completed file has been renamed already).
+    for (const out of outputs) out.discard();
   }
 
   if (values.json) io.out(JSON.stringify(summaryJson(result)) + '\n');
@@ -94,33 +105,68 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   return failed ? EXIT_VIOLATION : EXIT_OK;
 }
 
-/** An output file must never be the scenario the user wrote. */
-function refuseToOverwriteInput(output: string, input: string): void {
-  let same = resolve(output) === resolve(input);
-  try {
-    same ||= realpathSync(output) === realpathSync(input);
-  } catch {
-    // The output does not exist yet: nothing to overwrite.
+/**
+ * Every output file is checked before anything runs or is written: it must
+ * not be the scenario, a directory, or the other output, and its directory
+ * must exist.
+ */
+function checkOutputs(outputs: readonly (readonly [flag: string, path: string | undefined])[], input: string): void {
+  const seen: { flag: string; path: string }[] = [];
+  for (const [flag, path] of outputs) {
+    if (path === undefined) continue;
+    if (path === '') throw new UsageError(`${flag}: expected a file name`);
+    if (samePath(path, input)) throw new UsageError(`${flag}: refusing to write over the scenario file ${input}; choose another output file`);
+    if (isDirectory(path)) throw new UsageError(`${flag}: ${path} is a directory; expected a file name (e.g. ${join(path, flag === '--trace' ? 'trace.jsonl' : 'history.jsonl')})`);
+    const dir = dirname(resolve(path));
+    if (!isDirectory(dir)) throw new UsageError(`${flag}: cannot write ${path}: the directory ${dirname(path)} does not exist; expected a file in an existing directory`);
+    const other = seen.find((s) => samePath(s.path, path));
+    if (other !== undefined) throw new UsageError(`${other.flag} and ${flag} both name ${path}; expected two different files`);
+    seen.push({ flag, path });
   }
-  if (same) throw new UsageError(`refusing to write over the scenario file ${input}; choose another output file`);
+}
+
+/** True when the two paths name the same file (after following symbolic links, when the file exists). */
+function samePath(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false; // one of them does not exist yet: they cannot be the same file
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
- * A JSON-lines file written through a temporary file and renamed into place
- * when complete, so an interrupted run never leaves half a file behind.
+ * A JSON-lines file written through a temporary file beside it
+ * (`FILE.tmp-PID`) and renamed into place when complete, so a failed run
+ * never leaves half a file behind. A run killed by a signal cannot clean up
+ * (the simulation does not return to the event loop until it is done); the
+ * next run writing the same file removes what such a run left.
  */
 class LineFile {
-  private readonly fd: number;
+  private fd: number;
   private readonly tmp: string;
   private buffer: string[] = [];
   private size = 0;
+  private done = false;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly flag: string,
+    private readonly path: string,
+  ) {
+    removeStaleTemporaries(path);
     this.tmp = `${path}.tmp-${process.pid}`;
     try {
       this.fd = openSync(this.tmp, 'w');
     } catch (error) {
-      throw new UsageError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw new UsageError(`${flag}: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
   }
 
@@ -134,10 +180,30 @@ class LineFile {
     return { write: (line) => this.write(`{"model":${JSON.stringify(model)},${line.slice(1)}`) };
   }
 
+  /** Completes the file: the temporary file takes the final name. */
   close(): void {
+    if (this.done) return;
     this.flush();
     closeSync(this.fd);
-    renameSync(this.tmp, this.path);
+    this.done = true;
+    try {
+      renameSync(this.tmp, this.path);
+    } catch (error) {
+      unlinkQuietly(this.tmp);
+      throw new UsageError(`${this.flag}: cannot write ${this.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+
+  /** Abandons an incomplete file: the temporary file is removed. Does nothing once closed. */
+  discard(): void {
+    if (this.done) return;
+    this.done = true;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    unlinkQuietly(this.tmp);
   }
 
   private flush(): void {
@@ -145,5 +211,40 @@ class LineFile {
     writeSync(this.fd, this.buffer.join('\n') + '\n');
     this.buffer = [];
     this.size = 0;
+  }
+}
+
+/** Removes `FILE.tmp-PID` files left beside `path` by runs that were killed (their process no longer exists). */
+function removeStaleTemporaries(path: string): void {
+  const dir = dirname(resolve(path));
+  const prefix = `${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (!/^\d+$/.test(name.slice(prefix.length)) || pid === process.pid || processExists(pid)) continue;
+    unlinkQuietly(join(dir, name));
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already
   }
 }
