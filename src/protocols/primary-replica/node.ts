@@ -267,6 +267,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
       return;
     }
     if (this.primaryId < 0) {
+      // The request never left this node: it definitely took no effect.
       this.ctx.reply({ client: request.client, seq: request.seq, ok: false, error: 'no primary' });
       return;
     }
@@ -465,6 +466,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
           ok: p.outcome.ok,
           value: p.outcome.value,
           error: p.outcome.error,
+          indeterminate: false,
         };
         this.ctx.send(p.origin, reply);
       }
@@ -634,8 +636,10 @@ export class PrimaryReplicaNode implements ProtocolNode {
 
   private handleForward(from: number, m: Forward): void {
     if (this.role !== 'primary') {
-      // Nothing appended: the operation definitely took no effect.
-      return this.sendForwardReply(from, m.client, m.seq, { ok: false, error: 'not primary' });
+      // This copy is not appended, but the network may deliver the Forward twice: another copy may
+      // have been appended by this node before it stepped down, or may be after it takes office.
+      // A refused write is therefore indeterminate; a refused read definitely changed nothing.
+      return this.sendForwardReply(from, m.client, m.seq, { ok: false, error: 'not primary', indeterminate: m.op.f !== 'read' });
     }
     if (m.op.f === 'read') return this.sendForwardReply(from, m.client, m.seq, { ok: true, value: this.kv.read(m.op.key) });
     this.appendClientEntry(m.client, m.seq, m.op, from);
@@ -650,6 +654,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
       ok: outcome.ok,
       value: outcome.value,
       error: outcome.error,
+      indeterminate: outcome.indeterminate === true,
     };
     this.ctx.send(to, reply);
   }
@@ -662,7 +667,9 @@ export class PrimaryReplicaNode implements ProtocolNode {
       ? m.value === undefined
         ? { client: m.client, seq: m.seq, ok: true }
         : { client: m.client, seq: m.seq, ok: true, value: m.value }
-      : { client: m.client, seq: m.seq, ok: false, error: m.error ?? 'rejected' };
+      : m.indeterminate
+        ? { client: m.client, seq: m.seq, ok: false, error: m.error ?? 'rejected', indeterminate: true }
+        : { client: m.client, seq: m.seq, ok: false, error: m.error ?? 'rejected' };
     this.ctx.reply(reply);
   }
 

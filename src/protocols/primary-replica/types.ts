@@ -114,7 +114,7 @@ export const MsgKind = {
   ShipReply: 2,
   /** A replica passes its client's request to the primary it believes in. */
   Forward: 3,
-  /** The primary's answer to a forwarded request (or a refusal: not primary). */
+  /** The primary's answer to a forwarded request, or a refusal (not primary). */
   ForwardReply: 4,
   /** Acquire or renew the leader lock: each node is a DCS member that grants or refuses. */
   LockRequest: 5,
@@ -174,6 +174,8 @@ export interface ForwardReply extends Message {
   readonly ok: boolean;
   readonly value: Value | undefined;
   readonly error: string | undefined;
+  /** A refused write: another copy of the Forward may have been, or may yet be, appended (ClientReply.indeterminate). */
+  readonly indeterminate: boolean;
 }
 
 export interface LockRequest extends Message {
