@@ -130,6 +130,124 @@ describe('output files are checked before the run and never left half-written', 
   }, 60_000);
 });
 
+describe('a binary or garbage file gets one short line, its characters escaped', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'raftsim-garbage-'));
+  const file = (name: string, bytes: Uint8Array | string) => {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
+  // Bytes of every value, as an executable or a compressed file has them.
+  const binary = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919 + (i >> 3)) & 0xff);
+  const ESC = '\u001b';
+  /** One line, at most this long, no raw control character, exit 2. */
+  const oneShortLine = ({ code, out, err }: { code: number; out: string; err: string }, max = 400) => {
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err.endsWith('\n')).toBe(true);
+    expect(err.trimEnd().split('\n')).toHaveLength(1);
+    expect(err.length).toBeLessThanOrEqual(max);
+    expect(err.trimEnd()).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  };
+
+  it.each(['run', 'validate'])('%s of a binary scenario', async (command) => {
+    const path = file('binary.yaml', binary);
+    const result = await cli(command, path);
+    oneShortLine(result);
+    expect(result.err).toBe(`${path}: not a scenario: it is a binary file (a NUL byte at offset 0), not text; expected a YAML scenario file\n`);
+  });
+
+  it('a scenario that is not UTF-8', async () => {
+    const path = file('latin1.yaml', Buffer.from('name: caf\xe9\n', 'latin1'));
+    const result = await cli('validate', path);
+    oneShortLine(result);
+    expect(result.err).toBe(`${path}: not a scenario: it is not UTF-8 text; expected a YAML scenario file\n`);
+  });
+
+  it('a text file that is not YAML: its first syntax error, with a count of the rest', async () => {
+    const result = await cli('validate', 'README.md');
+    oneShortLine(result);
+    expect(result.err).toMatch(/^README\.md:\d+:\d+: invalid YAML: .* \(and \d+ more YAML errors after it\)\n$/);
+  });
+
+  it('a huge line of text is quoted cut short', async () => {
+    const result = await cli('validate', file('long.yaml', 'a'.repeat(100_000)));
+    oneShortLine(result);
+    expect(result.err).toContain('"aaaa');
+    expect(result.err).toContain('…" (100000 characters) is not a mapping; expected a mapping of scenario keys');
+  });
+
+  it('control characters quoted from the file are escaped', async () => {
+    const result = await cli('validate', file('controls.yaml', `x${ESC}[2J\u007f\u009b`));
+    oneShortLine(result);
+    expect(result.err).toContain('x\\u001b[2J\\x7f\\x9b');
+  });
+
+  it('check-history of a binary file', async () => {
+    const path = file('binary.jsonl', binary);
+    for (const format of [[], ['--format', 'jsonl'], ['--format', 'jepsen-edn'], ['--format', 'jepsen-log']]) {
+      const result = await cli('check-history', ...format, path);
+      oneShortLine(result);
+      expect(result.err).toBe(`${path}: not a history: it is a binary file (a NUL byte at offset 0), not text; expected jsonl, jepsen-log, jepsen-edn\n`);
+    }
+  });
+
+  it.each(['jsonl', 'jepsen-edn', 'jepsen-log'])('check-history --format %s of text garbage with control characters', async (format) => {
+    const result = await cli('check-history', '--format', format, file(`garbage.${format}`, `x\u007f${ESC}[31m${'y'.repeat(2000)}\n`.repeat(50)));
+    oneShortLine(result);
+  });
+
+  it('a history\'s model name and key with escape sequences are escaped in the report', async () => {
+    const model = `m${ESC}[31m`;
+    const key = `k${ESC}[32m`;
+    const events = [
+      { model, t: 1, process: 0, type: 'invoke', f: 'write', key, value: 1 },
+      { model, t: 2, process: 0, type: 'ok', f: 'write', key, value: 1 },
+      { model, t: 3, process: 1, type: 'invoke', f: 'read', key, value: null },
+      { model, t: 4, process: 1, type: 'ok', f: 'read', key, value: 7 },
+    ];
+    const result = await cli('check-history', file('key.jsonl', events.map((e) => JSON.stringify(e)).join('\n') + '\n'));
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('  m\\x1b[31m: NOT linearizable');
+    expect(result.out).not.toContain(ESC);
+  });
+});
+
+describe('the scenario\'s own strings are escaped when printed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'raftsim-strings-'));
+  const path = join(dir, 'evil.yaml');
+  writeFileSync(path, ['name: "evil\\e[2J\\u202e"', 'description: "line one\\nline \\e]0;title\\a two"', 'duration: 1s', 'nodes: 3', 'models: [{kind: raft}]', ''].join('\n'));
+
+  it('in the text report: name and description, newlines kept', async () => {
+    const { code, out } = await cli('run', path);
+    expect(code).toBe(0);
+    expect(out.split('\n').slice(0, 3)).toEqual(['scenario evil\\x1b[2J\\u202e  seed 1  duration 1s', 'line one', 'line \\x1b]0;title\\x07 two']);
+    expect(out).not.toMatch(/[\u001b\u0007\u202e]/);
+  });
+
+  it('in validate\'s answer', async () => {
+    const { code, out } = await cli('validate', path);
+    expect(code).toBe(0);
+    expect(out).toBe(`${path}: ok (evil\\x1b[2J\\u202e: 3 nodes, 1 model(s), 0 fault(s))\n`);
+  });
+});
+
+describe('a description tells the story of the scenario\'s own seed', () => {
+  const note = /\(the description tells the story of seed (\d+); this run uses seed (\d+)\)/;
+
+  it('with --seed N other than the scenario\'s, the report says the story was written for the scenario\'s seed', async () => {
+    const { out } = await cli('run', 'scenarios/leader-crash.yaml', '--seed', '42', '--until', '1s');
+    expect(out.match(note)?.slice(1)).toEqual(['1', '42']);
+    // Right after the description.
+    expect(out.split('\n')[2]).toMatch(note);
+  });
+
+  it('without --seed, or with the scenario\'s own seed, it says nothing', async () => {
+    expect((await cli('run', 'scenarios/leader-crash.yaml', '--until', '1s')).out).not.toMatch(note);
+    expect((await cli('run', 'scenarios/leader-crash.yaml', '--seed', '1', '--until', '1s')).out).not.toMatch(note);
+  });
+});
+
 describe('raftsim run', () => {
   it('--json prints exactly one object with every field of contract §4', async () => {
     const { code, out, err } = await cli('run', 'scenarios/leader-crash.yaml', '--json');

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { formatDiagnostic, InputError, UsageError } from '../core/errors.ts';
+import { formatDiagnostic, InputError, UsageError, type Diagnostic } from '../core/errors.ts';
+import { MESSAGE_CHARS_MAX, notText, printable, printableLines } from '../core/text.ts';
 import { HISTORY_FORMATS, parseHistory, type HistoryFormat, type ParsedHistory } from '../check/history-formats.ts';
 import { checkHistory, renderTimeline, type LinearizabilityResult } from '../check/linearizability/index.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, type CliIo } from './io.ts';
@@ -85,17 +86,20 @@ type FileReport =
 async function checkFile(file: string, format: HistoryFormat | undefined): Promise<FileReport> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const bytes = await readFile(file);
+    const why = notText(bytes);
+    if (why !== null) return { file, error: errorLine({ file, line: 0, col: 0, message: `not a history: ${why}; expected ${HISTORY_FORMATS.join(', ')}` }) };
+    text = bytes.toString('utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
-    return { file, error: formatDiagnostic({ file, line: 0, col: 0, message: `cannot read: ${reason}` }) };
+    return { file, error: errorLine({ file, line: 0, col: 0, message: `cannot read: ${reason}` }) };
   }
   let parsed: ParsedHistory;
   try {
     parsed = parseHistory(text, file, format);
   } catch (error) {
-    if (error instanceof InputError) return { file, error: error.diagnostics.map(formatDiagnostic).join('\n') };
+    if (error instanceof InputError) return { file, error: error.diagnostics.map(errorLine).join('\n') };
     throw error;
   }
   const groups = parsed.histories.length > 0 ? parsed.histories : [{ name: null, events: [], lines: [] }];
@@ -115,6 +119,11 @@ async function checkFile(file: string, format: HistoryFormat | undefined): Promi
   const verdicts = histories.map((h) => h.result.linearizable);
   const linearizable = verdicts.includes(false) ? false : verdicts.includes(null) ? null : true;
   return { file, parsed, histories, linearizable };
+}
+
+/** One line per problem: what it quotes from the file escaped and cut short. */
+function errorLine(d: Diagnostic): string {
+  return formatDiagnostic({ ...d, file: printable(d.file), message: printable(d.message, MESSAGE_CHARS_MAX) });
 }
 
 function verdictText(v: boolean | null): string {
@@ -140,9 +149,9 @@ function textReport(r: FileReport): string {
   const kind = `${parsed.format}, ${parsed.model} model`;
   const [only] = r.histories;
   if (r.histories.length === 1 && only!.name === null) {
-    return `${r.file}: ${verdictText(r.linearizable)} (${kind}, ${historyFacts(only!)})\n` + historyText(only!, parsed.timeUnit);
+    return `${printable(r.file)}: ${verdictText(r.linearizable)} (${kind}, ${historyFacts(only!)})\n` + historyText(only!, parsed.timeUnit);
   }
-  let out = `${r.file}: ${verdictText(r.linearizable)} (${kind}, ${r.histories.length} histories)\n`;
+  let out = `${printable(r.file)}: ${verdictText(r.linearizable)} (${kind}, ${r.histories.length} histories)\n`;
   for (const h of r.histories) {
     out += `  ${h.name}: ${verdictText(h.result.linearizable)} (${historyFacts(h)})\n`;
     out += historyText(h, parsed.timeUnit).replace(/^(?=.)/gm, '  ');
@@ -183,7 +192,7 @@ export async function checkHistoryCommand(args: readonly string[], io: CliIo): P
     options = parseArgs(args);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`raftsim: ${error.message}\nRun 'raftsim check-history --help' for usage.\n`);
+      io.err(`raftsim: ${printable(error.message, MESSAGE_CHARS_MAX)}\nRun 'raftsim check-history --help' for usage.\n`);
       return EXIT_BAD_INPUT;
     }
     throw error;
@@ -200,7 +209,8 @@ export async function checkHistoryCommand(args: readonly string[], io: CliIo): P
   if (options.json) {
     io.out(JSON.stringify({ files: reports.map(jsonReport) }) + '\n');
   } else {
-    for (const r of reports) io.out(textReport(r));
+    // Keys and model names come from the file: a control character in one must not reach the terminal as such.
+    for (const r of reports) io.out(printableLines(textReport(r)));
     if (reports.length > 1) {
       const count = (pred: (r: FileReport) => boolean): number => reports.filter(pred).length;
       const verdict = (v: boolean | null) => (r: FileReport) => !('error' in r) && r.linearizable === v;

@@ -1,5 +1,6 @@
 import pkg from '../../package.json' with { type: 'json' };
-import { InputError, UsageError } from '../core/errors.ts';
+import { formatDiagnostic, InputError, UsageError } from '../core/errors.ts';
+import { MESSAGE_CHARS_MAX, printable } from '../core/text.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, processIo, type CliIo } from './io.ts';
 import { benchCommand } from './bench-command.ts';
 import { checkHistoryCommand } from './check-history.ts';
@@ -50,12 +51,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     if (command === undefined) throw new UsageError(`unknown command "${name}"; expected one of: ${Object.keys(COMMANDS).join(', ')} (see raftsim --help)`);
     return await command(rest, io);
   } catch (error) {
+    // A message may quote the user's input (a binary file, a name with an escape sequence): escaped, and cut short.
     if (error instanceof InputError) {
-      io.err(error.message + '\n');
+      io.err(error.diagnostics.map((d) => formatDiagnostic({ ...d, file: printable(d.file), message: printable(d.message, MESSAGE_CHARS_MAX) })).join('\n') + '\n');
       return EXIT_BAD_INPUT;
     }
     if (error instanceof UsageError) {
-      io.err(`raftsim: ${error.message}\n`);
+      io.err(`raftsim: ${printable(error.message, MESSAGE_CHARS_MAX)}\n`);
       return EXIT_BAD_INPUT;
     }
     throw error;

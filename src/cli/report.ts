@@ -1,3 +1,4 @@
+import { printable, printableLines } from '../core/text.ts';
 import { formatUs } from '../core/time.ts';
 import type { RunResult } from '../run/run.ts';
 import { renderTimeline } from '../check/linearizability/index.ts';
@@ -7,10 +8,15 @@ import { percent, table } from './format.ts';
 const LOG_LINES_MAX = 40;
 
 /** The readable text report of `raftsim run`: a short event log per model and the side-by-side table. */
-export function textReport(result: RunResult, description: string): string {
+export function textReport(result: RunResult, description: string, storySeed: number = result.seed): string {
   const out: string[] = [];
-  out.push(`scenario ${result.scenario}  seed ${result.seed}  duration ${formatUs(result.durationMs * 1000)}\n`);
-  if (description.trim() !== '') out.push(`${description.trim()}\n`);
+  // The name and description are the user's text: escape sequences in them are shown, not obeyed.
+  out.push(`scenario ${printable(result.scenario)}  seed ${result.seed}  duration ${formatUs(result.durationMs * 1000)}\n`);
+  if (description.trim() !== '') {
+    out.push(`${printableLines(description.trim())}\n`);
+    // A description tells what happens with the scenario's own seed; another seed makes another story.
+    if (storySeed !== result.seed) out.push(`(the description tells the story of seed ${storySeed}; this run uses seed ${result.seed})\n`);
+  }
   for (const run of result.runs) {
     out.push(`\n== ${run.name} (${run.summary.kind}) ==\n`);
     const shown = run.log.slice(0, LOG_LINES_MAX);

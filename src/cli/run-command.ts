@@ -96,7 +96,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   }
 
   if (values.json) io.out(JSON.stringify(summaryJson(result)) + '\n');
-  else io.out(textReport(result, scenario.description));
+  else io.out(textReport(result, scenario.description, scenario.seed));
 
   const failed = result.runs.some((r) => r.summary.violations.length > 0) || result.expectations.some((e) => !e.ok);
   if (failed && !values.json) {

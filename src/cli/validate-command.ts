@@ -1,5 +1,6 @@
 import { InputError, type Diagnostic } from '../core/errors.ts';
 import { UsageError } from '../core/errors.ts';
+import { printable } from '../core/text.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parse } from './args.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, type CliIo } from './io.ts';
@@ -24,7 +25,7 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
   for (const file of positionals) {
     try {
       const scenario = loadScenario(file);
-      io.out(`${file}: ok (${scenario.name}: ${scenario.nodes.length} nodes, ${scenario.models.length} model(s), ${scenario.faults.length} fault(s))\n`);
+      io.out(`${printable(file)}: ok (${printable(scenario.name)}: ${scenario.nodes.length} nodes, ${scenario.models.length} model(s), ${scenario.faults.length} fault(s))\n`);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       problems.push(...error.diagnostics);

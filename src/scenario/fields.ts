@@ -42,11 +42,17 @@ export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 export const TIME_EXPECTED = 'e.g. 500us, 150ms, 2s, 1.5s, 1m or a number of milliseconds';
 export const RANGE_EXPECTED = 'A..B with A <= B (e.g. 150ms..300ms) or a single time (e.g. 10ms)';
 
+/** Characters of a string value quoted in a message; a longer one is cut, so that the message stays one short line. */
+const SHOWN_CHARS_MAX = 60;
+
 /** How a value found in the file reads in a message. */
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'an empty value';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') {
+    if (value.length <= SHOWN_CHARS_MAX) return JSON.stringify(value);
+    return `${JSON.stringify(value.slice(0, SHOWN_CHARS_MAX)).slice(0, -1)}…" (${value.length} characters)`;
+  }
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (typeof value === 'object') return 'a mapping';
   return String(value);

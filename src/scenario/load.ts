@@ -3,8 +3,10 @@
  * every problem found, each at the file, line and column of the offending
  * value, saying what is wrong and what was expected.
  *
- * Three passes, each reporting everything it finds before giving up:
- * 1. YAML syntax (the yaml library's own errors and positions);
+ * Three passes, each reporting everything it finds before giving up (except
+ * the first, which cannot tell a real error from the noise after one):
+ * 1. YAML syntax (the yaml library's first error and its position, with a
+ *    count of the rest); a binary file is refused before it;
  * 2. the schema (schema.ts: shapes, types, formats, unknown keys, defaults);
  * 3. checks across the document (node names, partitions, `at` within
  *    `duration`, expect keyed by a model, ...), which need a well-formed
@@ -14,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError, type Diagnostic } from '../core/errors.ts';
+import { MESSAGE_CHARS_MAX, notText, printable } from '../core/text.ts';
 import { EXPECT_FIELDS, parseComparison, type ExpectField } from './expect.ts';
 import { actionDef, FAULT_ACTION_NAMES, RESERVED_NODE_NAMES, ROLE_WORDS, type FaultActionName, type NodeRef } from './fault-actions.ts';
 import { show, toUs, toUsRange, type PathSeg, type Problem } from './fields.ts';
@@ -33,6 +36,8 @@ export function loadScenario(path: string): Scenario {
     if (bytes.length > FILE_BYTES_MAX) {
       throw InputError.at(path, 0, 0, `the file is ${bytes.length} bytes; expected a scenario of at most ${FILE_BYTES_MAX} bytes`);
     }
+    const why = notText(bytes);
+    if (why !== null) throw InputError.at(path, 0, 0, `not a scenario: ${why}; expected a YAML scenario file`);
     text = bytes.toString('utf8');
   } catch (error) {
     if (error instanceof InputError) throw error;
@@ -48,14 +53,16 @@ export function parseScenario(text: string, file: string): Scenario {
   const locator = new Locator(doc, lineCounter);
 
   if (doc.errors.length > 0) {
-    throw new InputError(
-      sortDiagnostics(
-        doc.errors.map((error) => {
-          const { line, col } = locator.offset(error.pos[0]);
-          return { file, line, col, message: `invalid YAML: ${error.message}` };
-        }),
-      ),
+    // After the first syntax error the parser is lost: what it reports next is mostly noise (a text file that is
+    // not YAML at all gives one error per line), so only the first is shown, with a count of the rest.
+    const [first, ...rest] = sortDiagnostics(
+      doc.errors.map((error) => {
+        const { line, col } = locator.offset(error.pos[0]);
+        return { file, line, col, message: `invalid YAML: ${error.message}` };
+      }),
     );
+    const more = rest.length === 0 ? '' : ` (and ${rest.length} more YAML ${rest.length === 1 ? 'error' : 'errors'} after it)`;
+    throw new InputError([{ ...first!, message: printable(first!.message, MESSAGE_CHARS_MAX) + more }]);
   }
   if (doc.contents === null) {
     throw InputError.at(file, 1, 1, 'the scenario is empty; expected a mapping with at least name, duration, nodes and models');
