@@ -248,6 +248,18 @@ describe('a description tells the story of the scenario\'s own seed', () => {
   });
 });
 
+describe('faults resolved at run time', () => {
+  it('a cut whose from and to resolve to the same node is skipped with a note, as partitions are', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raftsim-cut-'));
+    const path = join(dir, 'self-cut.yaml');
+    // One node: it is the leader (and the primary), so `from: leader, to: n1` names it twice.
+    writeFileSync(path, ['name: self-cut', 'duration: 2s', 'settle: 1s', 'nodes: 1', 'models: [{kind: raft}, {kind: primary-replica, replication: async}]', 'faults:', '  - at: 1s', '    cut: {from: leader, to: n1, both: true}', ''].join('\n'));
+    const { code, out } = await cli('run', path);
+    expect(code).toBe(0);
+    expect(out.match(/^ +1s {2}.*$/gm)).toEqual(['       1s  skipped cut leader -> n1: both are n1', '       1s  skipped cut leader -> n1: both are n1']);
+  });
+});
+
 describe('raftsim run', () => {
   it('--json prints exactly one object with every field of contract §4', async () => {
     const { code, out, err } = await cli('run', 'scenarios/leader-crash.yaml', '--json');

@@ -6,7 +6,8 @@ import type { Simulator } from '../sim/simulator.ts';
  * Resolves a fault's targets against one model's simulation at the instant it
  * fires (so `leader` means this model's own leader) and applies it. Returns
  * a line for the event log; it starts with `skipped` when the fault could not
- * be applied (no leader to hit, nothing to restart).
+ * be applied (no leader to hit, nothing to restart, a cut whose two ends are
+ * the same node).
  */
 export function applyFault(sim: Simulator, fault: FaultSpec, rng: Rng): string {
   const names = sim.nodeNames;
@@ -36,6 +37,8 @@ export function applyFault(sim: Simulator, fault: FaultSpec, rng: Rng): string {
       const from = resolve(fault.from);
       const to = resolve(fault.to);
       if (from < 0 || to < 0) return `skipped cut ${fault.from} -> ${fault.to}: no leader`;
+      // `from: leader, to: n1` with n1 the leader: a node does not send to itself, so there is no link to cut.
+      if (from === to) return `skipped cut ${fault.from} -> ${fault.to}: both are ${names[from]}`;
       sim.network.cutLink(from, to);
       if (fault.both) sim.network.cutLink(to, from);
       return `cut ${names[from]} ${fault.both ? '<->' : '->'} ${names[to]}`;
