@@ -62,19 +62,32 @@ describe('unknown keys are errors, pointing at the key', () => {
 describe('times and ranges that do not parse', () => {
   it('a bad time says what a time looks like', () => {
     expect(errorOf(['name: x', 'duration: 5 seconds', 'nodes: 3', 'models: [{kind: raft}]'].join('\n'))).toBe(
-      `${FILE}:2:11: "5 seconds" is not a time; expected e.g. 500us, 150ms, 2s, 1.5s, 1m or a number of milliseconds`,
+      `${FILE}:2:11: "5 seconds" is not a time; expected e.g. 500us, 150ms, 2s, 1.5s, 1m, 10h or a number of milliseconds`,
     );
   });
 
   it('a negative number of milliseconds is not a time', () => {
     expect(errorOf(scenario('faults: [{at: -5, heal: true}]'))).toBe(
-      `${FILE}:5:15: -5 is not a time; expected e.g. 500us, 150ms, 2s, 1.5s, 1m or a number of milliseconds`,
+      `${FILE}:5:15: -5 is not a time; expected e.g. 500us, 150ms, 2s, 1.5s, 1m, 10h or a number of milliseconds`,
     );
   });
 
   it('a duration of 0 is out of range', () => {
     expect(errorOf(['name: x', 'duration: 0s', 'nodes: 3', 'models: [{kind: raft}]'].join('\n'))).toBe(
-      `${FILE}:2:11: "0s" is out of range; expected a time greater than 0 and at most 1440m (a day)`,
+      `${FILE}:2:11: "0s" is out of range; expected a time greater than 0 and at most 24h (a day)`,
+    );
+  });
+
+  it('times accept hours: 10h, 1.5h, and ranges of them', () => {
+    const s = parseScenario(['name: x', 'duration: 10h', 'settle: 0.5h', 'nodes: 3', 'models: [{kind: raft}]', 'network: { latency: 1ms..0.001h }'].join('\n'), FILE);
+    expect(s.durationUs).toBe(10 * 3600 * 1_000_000);
+    expect(s.settleUs).toBe(1800 * 1_000_000);
+    expect(s.network.latencyUsMax).toBe(3_600_000);
+  });
+
+  it('a time beyond a day is out of range, in hours too', () => {
+    expect(errorOf(['name: x', 'duration: 25h', 'nodes: 3', 'models: [{kind: raft}]'].join('\n'))).toBe(
+      `${FILE}:2:11: "25h" is out of range; expected a time greater than 0 and at most 24h (a day)`,
     );
   });
 
@@ -274,7 +287,7 @@ describe('other rules', () => {
 
   it('a missing required key points at the mapping that should hold it', () => {
     expect(errorOf(['# header', 'name: x', 'nodes: 3', 'models: [{kind: raft}]'].join('\n'))).toBe(
-      `${FILE}:2:1: missing required key "duration" in scenario; expected a time (e.g. 500us, 150ms, 2s, 1.5s, 1m or a number of milliseconds)`,
+      `${FILE}:2:1: missing required key "duration" in scenario; expected a time (e.g. 500us, 150ms, 2s, 1.5s, 1m, 10h or a number of milliseconds)`,
     );
   });
 
@@ -350,7 +363,7 @@ describe('every problem is reported, in file order', () => {
       expect(error).toBeInstanceOf(InputError);
       expect((error as InputError).message.split('\n')).toEqual([
         `${FILE}:5:7: -1 is not a seed; expected a whole number >= 0`,
-        `${FILE}:6:9: "never" is not a time; expected e.g. 500us, 150ms, 2s, 1.5s, 1m or a number of milliseconds`,
+        `${FILE}:6:9: "never" is not a time; expected e.g. 500us, 150ms, 2s, 1.5s, 1m, 10h or a number of milliseconds`,
       ]);
     }
   });

@@ -12,11 +12,12 @@ const UNIT_US: Readonly<Record<string, number>> = {
   ms: US_PER_MS,
   s: US_PER_S,
   m: 60 * US_PER_S,
+  h: 60 * 60 * US_PER_S,
 };
 
-const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|m)?\s*$/;
+const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|m|h)?\s*$/;
 
-/** Parses `500us`, `150ms`, `2s`, `1.5s`, `1m` or a bare number of milliseconds. Returns null when it does not parse. */
+/** Parses `500us`, `150ms`, `2s`, `1.5s`, `1m`, `10h` or a bare number of milliseconds. Returns null when it does not parse. */
 export function parseDuration(text: string | number): Us | null {
   if (typeof text === 'number') {
     if (!Number.isFinite(text) || text < 0) return null;

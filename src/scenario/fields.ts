@@ -34,12 +34,12 @@ export const NODES_MAX = 100;
 export const NAME_LENGTH_MAX = 40;
 
 // Keep in step with DURATION in src/core/time.ts (a property test checks they accept the same strings).
-const TIME_SOURCE = String.raw`\s*\d+(?:\.\d+)?\s*(?:us|ms|s|m)?\s*`;
+const TIME_SOURCE = String.raw`\s*\d+(?:\.\d+)?\s*(?:us|ms|s|m|h)?\s*`;
 export const TIME_PATTERN = new RegExp(`^${TIME_SOURCE}$`);
 export const TIME_RANGE_PATTERN = new RegExp(`^${TIME_SOURCE}(?:\\.\\.${TIME_SOURCE})?$`);
 export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
-export const TIME_EXPECTED = 'e.g. 500us, 150ms, 2s, 1.5s, 1m or a number of milliseconds';
+export const TIME_EXPECTED = 'e.g. 500us, 150ms, 2s, 1.5s, 1m, 10h or a number of milliseconds';
 export const RANGE_EXPECTED = 'A..B with A <= B (e.g. 150ms..300ms) or a single time (e.g. 10ms)';
 
 /** Characters of a string value quoted in a message; a longer one is cut, so that the message stays one short line. */
@@ -102,10 +102,10 @@ export function problem(what: string, expected: string): ErrorMap {
 }
 
 function timeBound(positive: boolean): string {
-  return positive ? 'greater than 0 and at most 1440m (a day)' : 'at most 1440m (a day)';
+  return positive ? 'greater than 0 and at most 24h (a day)' : 'at most 24h (a day)';
 }
 
-/** A time: `500us`, `150ms`, `2s`, `1.5s`, `1m`, or a number of milliseconds. */
+/** A time: `500us`, `150ms`, `2s`, `1.5s`, `1m`, `10h`, or a number of milliseconds. */
 export function time(description: string, opts: { readonly positive?: boolean; readonly examples?: readonly string[] } = {}) {
   const bound = timeBound(opts.positive === true);
   const err = problem('a time', TIME_EXPECTED);
