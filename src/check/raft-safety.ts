@@ -32,8 +32,16 @@ export class RaftSafetyChecker implements RaftObserver {
   private readonly firstPrevTerm: number[] = [];
   /** index → term → the entry there and its predecessor's term, for every term but the first seen at that index. */
   private readonly laterTerms = new Map<number, Map<number, { entry: Entry; prevTerm: number }>>();
-  /** Committed entries by index (index 0 unused), with the term of the leader that committed them. */
+  /** Committed entries by index (index 0 unused). */
   private readonly committedEntries: Entry[] = [];
+  /**
+   * By index: the lowest term of a leader that reported the entry committed —
+   * the term it was committed in, which is what Leader Completeness
+   * constrains (leaders of later terms must hold it), not the entry's own
+   * term. Non-decreasing in the index: a leader that commits index n commits
+   * every index below it too.
+   */
+  private readonly commitTerms: number[] = [0];
   private readonly appliedEntries: Entry[] = [];
   private readonly reported = new Set<string>();
 
@@ -54,15 +62,16 @@ export class RaftSafetyChecker implements RaftObserver {
       this.violate('Election Safety', `${this.name(node)} and ${this.name(other)} are both leaders of term ${term}`);
     }
     this.leaderOfTerm.set(term, node);
-    for (let index = 1; index < this.committedEntries.length; index++) {
+    // Only entries committed in an earlier term than this one bind it; commit terms rise with the index.
+    for (let index = 1; index < this.committedEntries.length && this.commitTerms[index]! < term; index++) {
       const entry = this.committedEntries[index];
       // Entries inside the leader's snapshot were committed before it compacted them.
-      if (entry === undefined || entry.term >= term || index <= log.snapshotIndex) continue;
+      if (entry === undefined || index <= log.snapshotIndex) continue;
       const held = log.entryAt(index);
       if (held !== entry) {
         this.violate(
           'Leader Completeness',
-          `${this.name(node)} became leader of term ${term} without committed entry ${index} (term ${entry.term}); its log has ${
+          `${this.name(node)} became leader of term ${term} without committed entry ${index} (term ${entry.term}) in term ${this.commitTerms[index]}; its log has ${
             held === undefined ? 'no entry' : `an entry of term ${held.term}`
           } there`,
         );
@@ -100,9 +109,19 @@ export class RaftSafetyChecker implements RaftObserver {
     if (role === 'leader') this.violate('Leader Append-Only', `leader ${this.name(node)} deleted its entries from index ${fromIndex}`);
   }
 
-  committed(node: number, index: number, log: LogView): void {
+  /**
+   * Only leaders report commits, with their own term: the term an entry is
+   * committed in. A follower that learns the commit index from a leader's
+   * AppendEntries learns of commits some leader of that term or an earlier
+   * one already reported, so it would add no constraint.
+   */
+  committed(node: number, index: number, log: LogView, term: number): void {
+    // A leader of an older term than the recorded one (a stale leader counting late acknowledgements) commits the prefix in its own term.
+    for (let i = Math.min(index, this.commitTerms.length - 1); i >= 1 && this.commitTerms[i]! > term; i--) this.commitTerms[i] = term;
+    for (let i = this.commitTerms.length; i <= index; i++) this.commitTerms[i] = term;
     // Entries below the recorded prefix were checked when they were first committed.
-    for (let i = Math.min(index, Math.max(1, this.committedEntries.length)); i <= index; i++) {
+    const first = Math.max(1, this.committedEntries.length);
+    for (let i = Math.min(index, first); i <= index; i++) {
       const entry = log.entryAt(i);
       if (entry === undefined) continue;
       const known = this.committedEntries[i];

@@ -795,7 +795,7 @@ export class RaftNode implements ProtocolNode, LogView {
     if (n <= this.commitIndex) return;
     if (this.termAt(n) !== this.term && !this.config.bugs.has('commit-old-term')) return;
     this.commitIndex = n;
-    this.observer?.committed(this.self, n, this);
+    this.observer?.committed(this.self, n, this, this.term);
     this.applyCommitted();
     // The followers learn the new commit index with the next AppendEntries (a new entry or a heartbeat), as in the paper.
     // A leader removed from the configuration steps down once the removal commits.

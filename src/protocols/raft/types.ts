@@ -87,8 +87,8 @@ export interface RaftObserver {
   appended(node: number, index: number, entry: Entry, prevTerm: number): void;
   /** `node` removed its entries from `fromIndex` on, while in `role`. */
   truncated(node: number, fromIndex: number, role: string): void;
-  /** A leader advanced its commit index to `index`. */
-  committed(node: number, index: number, log: LogView): void;
+  /** A leader advanced its commit index to `index`; `term` is its own term, the term the entries are committed in. */
+  committed(node: number, index: number, log: LogView, term: number): void;
   applied(node: number, index: number, entry: Entry): void;
   /** A note for the event log (leadership transfer, membership change, snapshot). */
   event?(node: number, text: string): void;
