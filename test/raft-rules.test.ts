@@ -9,7 +9,12 @@ function entry(term: number, seq = 0): Entry {
   return { term, op: { f: 'write', key: 'k1', value: term * 100 + seq }, client: 0, seq, origin: 0 };
 }
 
-function setup(options: { self?: number; n?: number; term?: number; log?: number[]; bugs?: RaftBug[]; stable?: RaftStable } = {}) {
+/**
+ * One node driven by hand. It starts at `startedAtUs` and the test's clock then reads 0: by default a
+ * minimum election timeout before, so that a node restarted with a term is past the window in which it
+ * withholds votes (a restart counts as hearing from a leader; see raft-lease.test.ts).
+ */
+function setup(options: { self?: number; n?: number; term?: number; log?: number[]; bugs?: RaftBug[]; stable?: RaftStable; startedAtUs?: number } = {}) {
   const protocol = new RaftProtocol(
     {
       electionTimeoutUsMin: 150_000,
@@ -22,6 +27,7 @@ function setup(options: { self?: number; n?: number; term?: number; log?: number
       snapshotEvery: 0,
       members: Array.from({ length: options.n ?? 3 }, (_, i) => i),
       maxEntriesPerMessage: 64,
+      maxClockDrift: 0.05,
     },
     null,
   );
@@ -32,7 +38,9 @@ function setup(options: { self?: number; n?: number; term?: number; log?: number
   }
   const ctx = new FakeContext(options.self ?? 0, options.n ?? 3);
   const node = protocol.createNode(ctx, stable);
+  ctx.nowUs = options.startedAtUs ?? -150_000;
   node.start();
+  ctx.nowUs = 0;
   return { node, ctx, stable, protocol };
 }
 

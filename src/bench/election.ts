@@ -1,7 +1,7 @@
 import { Hash64 } from '../core/hash.ts';
 import { rngStream } from '../core/random.ts';
 import { US_PER_MS, US_PER_S, type Us } from '../core/time.ts';
-import { DEFAULT_MAX_ENTRIES_PER_MESSAGE, RaftProtocol, type RaftObserver } from '../protocols/raft/index.ts';
+import { DEFAULT_MAX_CLOCK_DRIFT, DEFAULT_MAX_ENTRIES_PER_MESSAGE, RaftProtocol, type RaftObserver } from '../protocols/raft/index.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { Trace } from '../sim/trace.ts';
 import { OLD_LEADER, TrialProtocol, type TrialCast } from './election-nodes.ts';
@@ -171,6 +171,7 @@ export function electionTrial(seed: number, r: TimeoutRange, trial: number, setu
       snapshotEvery: 0,
       members: NAMES.map((_, i) => i),
       maxEntriesPerMessage: DEFAULT_MAX_ENTRIES_PER_MESSAGE,
+      maxClockDrift: DEFAULT_MAX_CLOCK_DRIFT,
     },
     observer,
   );

@@ -26,6 +26,13 @@ export interface ModelRuntime {
   convergence?(nodes: readonly (ProtocolNode | null)[]): string | null;
   /** Per node: clock drift (0.05 = 5% fast). Absent: no drift. */
   readonly clockDrift?: readonly number[];
+  /**
+   * Why this configuration runs outside the conditions its safety rests on,
+   * one line each (Raft: clock drift beyond maxClockDrift under lease reads).
+   * Absent or empty: inside them. A promise that rests on a broken condition
+   * is not one the model makes for this run.
+   */
+  readonly safeZoneWarnings?: readonly string[];
 }
 
 export interface ModelHooks {

@@ -1,6 +1,6 @@
 import type { ProtocolNode } from '../core/protocol.ts';
 import { RaftSafetyChecker } from '../check/raft-safety.ts';
-import { DEFAULT_MAX_ENTRIES_PER_MESSAGE, RaftNode, RaftProtocol } from '../protocols/raft/index.ts';
+import { DEFAULT_MAX_CLOCK_DRIFT, DEFAULT_MAX_ENTRIES_PER_MESSAGE, leaseDurationUs, RaftNode, RaftProtocol } from '../protocols/raft/index.ts';
 import { effectiveWrites } from '../protocols/raft/writes.ts';
 import type { RaftModelSpec } from '../scenario/types.ts';
 import type { ModelFactory } from './model.ts';
@@ -14,6 +14,37 @@ function authoritativeNode(nodes: readonly (ProtocolNode | null)[], protocol: Ra
     if (node instanceof RaftNode && (best < 0 || node.committed > (nodes[best] as RaftNode).committed)) best = i;
   });
   return best;
+}
+
+function percent(d: number): string {
+  const p = Math.round(d * 1000) / 10;
+  return `${p > 0 ? '+' : ''}${p}%`;
+}
+
+/**
+ * Lease reads rest on the rates of any two clocks differing by at most
+ * (1 + maxClockDrift)/(1 - maxClockDrift) (see leaseDurationUs): with a
+ * faster and a slower clock beyond that, a lease can outlast a follower's
+ * refusal to vote. One line naming the fastest and the slowest clock, or none.
+ */
+export function raftSafeZoneWarnings(spec: Pick<RaftModelSpec, 'reads' | 'clockDrift' | 'maxClockDrift' | 'electionTimeoutUsMin'>, nodeNames: readonly string[]): string[] {
+  if (spec.reads !== 'lease' || spec.clockDrift === undefined) return [];
+  const maxDrift = spec.maxClockDrift ?? DEFAULT_MAX_CLOCK_DRIFT;
+  let slow = 0;
+  let fast = 0;
+  const drift = (i: number) => spec.clockDrift![nodeNames[i]!] ?? 0;
+  for (let i = 1; i < nodeNames.length; i++) {
+    if (drift(i) < drift(slow)) slow = i;
+    if (drift(i) > drift(fast)) fast = i;
+  }
+  const ratio = (1 + drift(fast)) / (1 + drift(slow));
+  const allowed = (1 + maxDrift) / (1 - maxDrift);
+  if (ratio <= allowed * (1 + 1e-9)) return [];
+  const lease = leaseDurationUs({ electionTimeoutUsMin: spec.electionTimeoutUsMin, maxClockDrift: maxDrift }) / spec.electionTimeoutUsMin;
+  return [
+    `clockDrift of ${nodeNames[slow]} (${percent(drift(slow))}) and ${nodeNames[fast]} (${percent(drift(fast))}) exceeds maxClockDrift ${percent(maxDrift).slice(1)}: ` +
+      `their clocks' rates differ by ${ratio.toFixed(3)}×, more than the ${allowed.toFixed(3)}× the lease (${lease.toFixed(3)} × the minimum election timeout) allows; lease reads may be stale`,
+  ];
 }
 
 export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
@@ -30,6 +61,7 @@ export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
       preVote: spec.preVote ?? false,
       checkQuorum: spec.checkQuorum ?? false,
       reads: spec.reads ?? 'log',
+      maxClockDrift: spec.maxClockDrift ?? DEFAULT_MAX_CLOCK_DRIFT,
       bugs: new Set(spec.bugs ?? []),
       snapshotEvery: spec.snapshotEvery ?? 0,
       members: spec.members === undefined ? hooks.nodeNames.map((_, i) => i) : spec.members.map((m) => hooks.nodeNames.indexOf(m)),
@@ -38,8 +70,10 @@ export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
     checker,
   );
   const drift = spec.clockDrift;
+  const warnings = raftSafeZoneWarnings(spec, hooks.nodeNames);
   return {
     protocol,
+    ...(warnings.length > 0 ? { safeZoneWarnings: warnings } : {}),
     ...(drift !== undefined ? { clockDrift: hooks.nodeNames.map((name) => drift[name] ?? 0) } : {}),
     violations: () => checker.violations,
     tookOffice: () => checker.leaderships.length,

@@ -56,7 +56,7 @@ export const RAFT_OPTIONS = {
   ),
   checkQuorum: option(
     z.boolean({ error: problem('valid for checkQuorum', 'true or false') }).default(false).meta({
-      description: 'A leader steps down after an election timeout without hearing from a majority; a node that hears from a leader ignores RequestVote.',
+      description: 'A leader steps down after an election timeout without hearing from a majority of the members.',
     }),
     (checkQuorum) => ({ checkQuorum }),
   ),
@@ -64,7 +64,7 @@ export const RAFT_OPTIONS = {
     oneOf(
       'a read mode',
       ['log', 'readIndex', 'lease', 'local'],
-      'log: reads go through the log; readIndex: the leader confirms leadership with a heartbeat round; lease: the leader serves reads within a lease (safe only with bounded clock drift); local: any node serves from its own state (stale).',
+      'log: reads go through the log; readIndex: the leader confirms leadership with a heartbeat round; lease: the leader serves reads within a lease (safe only while clocks keep to maxClockDrift); local: any node serves from its own state (stale).',
     ).default('log'),
     (reads) => ({ reads }),
   ),
@@ -106,6 +106,18 @@ export const RAFT_OPTIONS = {
       .optional()
       .meta({ description: 'Per node: 0.05 makes its clock and timers run 5% fast, -0.05 slow. E.g. {n1: 0.05}.' }),
     (clockDrift): { clockDrift?: Record<string, number> } => (clockDrift === undefined ? {} : { clockDrift }),
+  ),
+  maxClockDrift: option(
+    z
+      .number({ error: problem('a maximum clock drift', 'a number from 0 to 0.5 (0.05: every clock within 5% of real time)') })
+      .min(0, { error: problem('a maximum clock drift', 'a number from 0 to 0.5 (0.05: every clock within 5% of real time)') })
+      .max(0.5, { error: problem('a maximum clock drift', 'a number from 0 to 0.5 (0.05: every clock within 5% of real time)') })
+      .default(0.05)
+      .meta({
+        description:
+          'reads: lease is safe while every clock runs within this fraction of real time; the lease lasts the minimum election timeout × (1 - d)/(1 + d). A clockDrift beyond it is reported as outside the safe zone.',
+      }),
+    (maxClockDrift) => ({ maxClockDrift }),
   ),
 } as const satisfies AnyOptionTable;
 

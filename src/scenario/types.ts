@@ -58,7 +58,7 @@ export interface RaftModelSpec {
   readonly heartbeatUs: Us;
   /** Dissertation §9.6. Default false. */
   readonly preVote?: boolean;
-  /** A leader steps down without a majority; followers in contact with a leader ignore RequestVote. Default false. */
+  /** A leader steps down without a majority. Default false. */
   readonly checkQuorum?: boolean;
   /** How reads are served. Default `log`. */
   readonly reads?: 'log' | 'readIndex' | 'lease' | 'local';
@@ -70,6 +70,8 @@ export interface RaftModelSpec {
   readonly members?: readonly string[];
   /** Per node name: 0.05 makes that node's clock and timers run 5% fast; -0.05 slow. Default none. */
   readonly clockDrift?: Readonly<Record<string, number>>;
+  /** The largest clock drift lease reads are safe under: the lease is min election timeout × (1 - d)/(1 + d). Default 0.05. */
+  readonly maxClockDrift?: number;
 }
 
 export interface PrimaryReplicaModelSpec {

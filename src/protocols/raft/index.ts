@@ -42,3 +42,12 @@ export class RaftProtocol implements Protocol {
 }
 
 export const DEFAULT_MAX_ENTRIES_PER_MESSAGE = 64;
+
+/**
+ * maxClockDrift when a scenario does not set it: every clock within 5% of
+ * real time, so two clocks' rates differ by at most 1.05/0.95 ≈ 1.105 and the
+ * lease is 0.905 × the minimum election timeout. Real clocks drift by parts
+ * per million; 5% leaves room for what really breaks leases (a VM paused
+ * and resumed, a clock stepped by NTP) only as far as a bound can.
+ */
+export const DEFAULT_MAX_CLOCK_DRIFT = 0.05;

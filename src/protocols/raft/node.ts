@@ -18,7 +18,9 @@ import {
   type ClientReply,
   type RequestVote,
   type Snapshot,
+  type TimeoutNow,
   type VoteReply,
+  leaseDurationUs,
 } from './types.ts';
 
 const TIMER_ELECTION = 0;
@@ -30,14 +32,6 @@ const NO_VOTE = -1;
 const VOTE_NONE = 0;
 const VOTE_GRANTED = 1;
 const VOTE_REJECTED = 2;
-
-/**
- * A lease is the election timeout times this factor, counted from when the
- * confirming heartbeat round was sent: it stays safe while no clock runs more
- * than ~10% fast relative to the leader's (dissertation §6.4.1). Clock drift
- * beyond that bound is exactly what makes lease reads stale.
- */
-const LEASE_FRACTION = 0.9;
 
 /** A read waiting for the leader to confirm it still leads (readIndex, lease). */
 interface PendingRead {
@@ -92,6 +86,23 @@ export class RaftNode implements ProtocolNode, LogView {
   /** Local send time of recent rounds, for the lease. */
   private readonly roundSentUs = new Map<number, number>();
   private leaseUntilUs = Number.NEGATIVE_INFINITY;
+  /** The lease's length on this node's clock (leaseDurationUs: the minimum election timeout shortened for clock drift). */
+  private readonly leaseUs: number;
+  /**
+   * Only a round above this one extends the lease: +Infinity during a
+   * leadership transfer, the last round sent before it was aborted after one
+   * (a TimeoutNow sent during the transfer may still start an election that
+   * voters let through; see withholdsVote).
+   */
+  private leaseFloorRound = 0;
+  /** A follower: the highest heartbeat round it heard from the leader of its current term (0: none). */
+  private heardRound = 0;
+  /**
+   * When this node restarted (local clock), if it had a term: it may have
+   * acknowledged a leader's round just before it crashed, so it counts the
+   * restart as hearing from a leader (see heardFromLeaderRecently).
+   */
+  private restartedUs = Number.NEGATIVE_INFINITY;
   private pendingReads: PendingRead[] = [];
   /** The state captured at the last compaction point, waiting to become the snapshot (see maybeCompact). */
   private captured: Snapshot | null = null;
@@ -128,11 +139,18 @@ export class RaftNode implements ProtocolNode, LogView {
     this.votes = new Uint8Array(this.n);
     this.recentlyActive = new Uint8Array(this.n);
     this.ackedRound = new Float64Array(this.n);
+    this.leaseUs = leaseDurationUs(config);
   }
 
   // ---- inputs ---------------------------------------------------------------
 
   start(): void {
+    // The time of the last contact with a leader is volatile, yet a lease may count on this node's
+    // acknowledgement from just before a crash. The dissertation's rule (§4.2.3: no vote within a
+    // minimum election timeout of hearing from a current leader; §6.4.1: the lease rests on it) needs it
+    // to survive a restart, so a restarted node treats its start as leader contact. A node that never
+    // had a term (the cluster's first boot, a node not yet added) cannot have acknowledged anyone.
+    if (this.stable.term > 0) this.restartedUs = this.ctx.now();
     this.resetElectionTimer();
   }
 
@@ -146,6 +164,9 @@ export class RaftNode implements ProtocolNode, LogView {
         if (this.transferTo >= 0) {
           this.observer?.event?.(this.self, 'aborted the leadership transfer: no takeover within an election timeout');
           this.transferTo = -1;
+          // Only rounds sent from now on renew the lease: the voters that acknowledge them refuse the
+          // transfer's RequestVotes, which carry an earlier round.
+          this.leaseFloorRound = this.round;
         }
         return;
       case TIMER_ELECTION:
@@ -168,17 +189,19 @@ export class RaftNode implements ProtocolNode, LogView {
       case MsgKind.Forward:
         return this.handleForward(from, m as Forward);
       case MsgKind.ForwardRejected:
-        return this.answerPending(m as Forward, false, null, 'not leader');
+        // A duplicate of the Forward may reach the same node once it leads, and be appended: only a read is surely void.
+        return this.answerPending((m as Forward).client, (m as Forward).seq, false, null, 'not leader', (m as Forward).op.f !== 'read');
       case MsgKind.ClientReply: {
         const r = m as ClientReply;
-        return this.answerPending(r, r.ok, r.value, r.error);
+        return this.answerPending(r.client, r.seq, r.ok, r.value, r.error, r.indeterminate === true);
       }
       case MsgKind.PreVote:
         return this.handlePreVote(from, m as RequestVote);
     }
-    if (m.kind === MsgKind.RequestVote && m.term > this.term && this.inLeaderLease() && !(m as RequestVote).transfer) {
-      // CheckQuorum (dissertation §4.2.3): while it hears from a leader, a node ignores
-      // RequestVote from a server that has not — a rejoining node cannot depose a healthy leader.
+    if (m.kind === MsgKind.RequestVote && m.term > this.term && this.withholdsVote(m as RequestVote)) {
+      // Dissertation §4.2.3: within a minimum election timeout of hearing from a current leader, a node
+      // neither adopts the term of a RequestVote nor grants it, whatever the options: a removed server
+      // or a rejoining one cannot depose a healthy leader, and a lease can count on it (§6.4.1).
       return;
     }
     if (m.term > this.term) {
@@ -205,9 +228,11 @@ export class RaftNode implements ProtocolNode, LogView {
         return this.handleAppendReply(from, m as AppendEntriesReply);
       case MsgKind.InstallSnapshot:
         return this.handleInstallSnapshot(from, m as InstallSnapshot);
-      case MsgKind.TimeoutNow:
-        if (this.role !== 'leader' && this.members.includes(this.self)) this.startElection(true);
+      case MsgKind.TimeoutNow: {
+        const round = (m as TimeoutNow).round;
+        if (this.role !== 'leader' && this.members.includes(this.self) && this.mayDisruptLeader(round)) this.startElection(true, round);
         return;
+      }
     }
   }
 
@@ -300,10 +325,37 @@ export class RaftNode implements ProtocolNode, LogView {
     return this.stable.snapshot?.config ?? this.config.members;
   }
 
-  /** CheckQuorum's "a leader is alive": a leader (it steps down by itself when it loses its majority), or a follower that heard from one within the minimum election timeout. */
-  private inLeaderLease(): boolean {
-    if (!this.config.checkQuorum) return false;
-    return this.role === 'leader' || (this.leaderId >= 0 && this.ctx.now() - this.lastLeaderContactUs < this.config.electionTimeoutUsMin);
+  /**
+   * "A leader is alive" (dissertation §4.2.3, and PreVote's check §9.6): this node leads, or it heard
+   * from the leader of its term within the minimum election timeout, or it restarted within one.
+   */
+  private heardFromLeaderRecently(): boolean {
+    if (this.role === 'leader') return true;
+    const now = this.ctx.now();
+    const min = this.config.electionTimeoutUsMin;
+    return now - this.restartedUs < min || (this.leaderId >= 0 && now - this.lastLeaderContactUs < min);
+  }
+
+  /** §4.2.3: a RequestVote that this node ignores, because a leader is alive and the candidate has no leave to disrupt it. */
+  private withholdsVote(m: RequestVote): boolean {
+    if (!this.heardFromLeaderRecently()) return false;
+    if (m.transfer !== true) return true;
+    // A transfer's RequestVote goes through (§3.10, §4.2.3) — as long as it cannot overtake a lease.
+    // A leader that grants it steps down, and its lease with it. A follower of the old leader's term
+    // must not have heard a round later than the TimeoutNow's: the leader's lease counts no round
+    // sent during the transfer, and after an abort only later rounds (leaseFloorRound).
+    if (this.role === 'leader') return false;
+    return m.term === this.term + 1 && !this.mayDisruptLeader(m.round ?? 0);
+  }
+
+  /**
+   * A TimeoutNow or a transfer's RequestVote sent at the leader's round `round` may disrupt it: this
+   * node has not restarted within a minimum election timeout (it may have acknowledged a later round
+   * and forgotten), and has heard no round later than `round`.
+   */
+  private mayDisruptLeader(round: number): boolean {
+    if (this.ctx.now() - this.restartedUs < this.config.electionTimeoutUsMin) return false;
+    return this.heardRound <= round;
   }
 
   // ---- elections -------------------------------------------------------------
@@ -346,10 +398,12 @@ export class RaftNode implements ProtocolNode, LogView {
     this.sendToMembers(ask);
   }
 
-  private startElection(transfer: boolean): void {
+  /** `transferRound`: the TimeoutNow's round, for a transfer; -1 for an election of its own. */
+  private startElection(transfer: boolean, transferRound = -1): void {
     const event: RoleEvent = this.role === 'preCandidate' ? { type: 'PRE_VOTE_WON' } : { type: 'ELECTION_TIMEOUT', preVote: false };
     // The new term first, so that the role change is reported with the term it is in.
     this.stable.term += 1;
+    this.heardRound = 0;
     this.changeRole(event);
     this.leaderId = -1;
     this.setVote(this.self);
@@ -357,7 +411,7 @@ export class RaftNode implements ProtocolNode, LogView {
     this.resetElectionTimer();
     if (this.tally() === 'won') return this.becomeLeader();
     const ask: RequestVote = transfer
-      ? { kind: MsgKind.RequestVote, term: this.term, lastLogIndex: this.lastIndex(), lastLogTerm: this.lastTerm(), transfer }
+      ? { kind: MsgKind.RequestVote, term: this.term, lastLogIndex: this.lastIndex(), lastLogTerm: this.lastTerm(), transfer, round: transferRound }
       : { kind: MsgKind.RequestVote, term: this.term, lastLogIndex: this.lastIndex(), lastLogTerm: this.lastTerm() };
     this.sendToMembers(ask);
   }
@@ -390,9 +444,7 @@ export class RaftNode implements ProtocolNode, LogView {
   }
 
   private handlePreVote(from: number, m: RequestVote): void {
-    const heardFromLeaderRecently =
-      this.role === 'leader' || (this.leaderId >= 0 && this.ctx.now() - this.lastLeaderContactUs < this.config.electionTimeoutUsMin);
-    const granted = m.term > this.term && !heardFromLeaderRecently && this.logIsUpToDate(m.lastLogTerm, m.lastLogIndex);
+    const granted = m.term > this.term && !this.heardFromLeaderRecently() && this.logIsUpToDate(m.lastLogTerm, m.lastLogIndex);
     this.sendVoteReply(from, MsgKind.PreVoteReply, granted ? m.term : this.term, granted);
   }
 
@@ -436,6 +488,7 @@ export class RaftNode implements ProtocolNode, LogView {
     if (term > this.term) {
       this.stable.term = term;
       this.setVote(NO_VOTE);
+      this.heardRound = 0;
     }
     this.leaderId = leader;
     if (!wasFollower) {
@@ -447,7 +500,7 @@ export class RaftNode implements ProtocolNode, LogView {
     }
   }
 
-  /** A deposed leader cannot confirm reads any more: they definitely did not happen. */
+  /** A deposed leader cannot confirm reads any more: they definitely did not happen (a read has no effect). */
   private stepDownCleanup(): void {
     this.transferTo = -1;
     this.ctx.cancelTimer(TIMER_TRANSFER);
@@ -455,7 +508,7 @@ export class RaftNode implements ProtocolNode, LogView {
     this.roundSentUs.clear();
     const reads = this.pendingReads;
     this.pendingReads = [];
-    for (const r of reads) this.answerClient(r.client, r.seq, r.origin, false, null, 'not leader');
+    for (const r of reads) this.answerClient(r.client, r.seq, r.origin, false, null, 'not leader', false);
   }
 
   private becomeLeader(): void {
@@ -469,6 +522,7 @@ export class RaftNode implements ProtocolNode, LogView {
     this.ackedRound.fill(0);
     this.round = 0;
     this.roundSentUs.clear();
+    this.leaseFloorRound = 0;
     this.observer?.becameLeader(this.self, this.term, this);
     // A no-op of the new term lets entries of earlier terms commit (§5.4.2, §8).
     this.appendEntry({ term: this.term, op: null, client: -1, seq: 0, origin: this.self });
@@ -507,6 +561,10 @@ export class RaftNode implements ProtocolNode, LogView {
     if (to === this.self) return 'skipped transfer: the target is already the leader';
     if (!this.members.includes(to)) return 'skipped transfer: the target is not a member';
     this.transferTo = to;
+    // §6.4.1: "a leader would need to expire its lease before transferring leadership". The target's
+    // election may bypass the voters' §4.2.3 check, so no lease holds until the transfer ends.
+    this.leaseUntilUs = Number.NEGATIVE_INFINITY;
+    this.leaseFloorRound = Number.POSITIVE_INFINITY;
     this.ctx.setTimer(TIMER_TRANSFER, this.config.electionTimeoutUsMax);
     this.continueTransfer();
     return 'leadership transfer started';
@@ -517,7 +575,8 @@ export class RaftNode implements ProtocolNode, LogView {
     const to = this.transferTo;
     if (to < 0) return;
     if (this.matchIndex[to] === this.lastIndex()) {
-      this.ctx.send(to, { kind: MsgKind.TimeoutNow, term: this.term });
+      const timeoutNow: TimeoutNow = { kind: MsgKind.TimeoutNow, term: this.term, round: this.round };
+      this.ctx.send(to, timeoutNow);
     } else {
       this.sendAppend(to);
     }
@@ -558,11 +617,15 @@ export class RaftNode implements ProtocolNode, LogView {
   }
 
   private leaderHandle(client: number, seq: number, op: ClientOp, origin: number): void {
-    if (this.transferTo >= 0) return this.answerClient(client, seq, origin, false, null, 'leadership transfer in progress');
+    if (this.transferTo >= 0) {
+      // Refused before the log. A forwarded write may have a duplicate on the wire that arrives after the
+      // transfer is aborted, and is appended: only the origin's own client request, or a read, surely fails.
+      return this.answerClient(client, seq, origin, false, null, 'leadership transfer in progress', origin !== this.self && op.f !== 'read');
+    }
     if (op.f === 'read') {
       if (this.config.bugs.has('read-without-quorum')) {
         // The bug: answer from local state without confirming that we still lead.
-        return this.answerClient(client, seq, origin, true, this.kv.read(op.key), undefined);
+        return this.answerClient(client, seq, origin, true, this.kv.read(op.key), undefined, false);
       }
       if (this.config.reads === 'readIndex' || this.config.reads === 'lease') return this.leaderRead(client, seq, op.key, origin);
     }
@@ -575,7 +638,7 @@ export class RaftNode implements ProtocolNode, LogView {
   private leaderRead(client: number, seq: number, key: string, origin: number): void {
     const committedInTerm = this.termAt(this.commitIndex) === this.term;
     if (this.config.reads === 'lease' && committedInTerm && this.ctx.now() < this.leaseUntilUs) {
-      return this.answerClient(client, seq, origin, true, this.kv.read(key), undefined);
+      return this.answerClient(client, seq, origin, true, this.kv.read(key), undefined, false);
     }
     this.pendingReads.push({ client, seq, key, origin, readIndex: committedInTerm ? this.commitIndex : -1, round: this.round + 1 });
     this.broadcastAppend();
@@ -591,7 +654,7 @@ export class RaftNode implements ProtocolNode, LogView {
     for (const r of this.pendingReads) {
       if (r.readIndex < 0 && committedInTerm) r.readIndex = this.commitIndex;
       if (r.readIndex >= 0 && r.round <= confirmed && this.lastApplied >= r.readIndex) {
-        this.answerClient(r.client, r.seq, r.origin, true, this.kv.read(r.key), undefined);
+        this.answerClient(r.client, r.seq, r.origin, true, this.kv.read(r.key), undefined, false);
       } else keep.push(r);
     }
     this.pendingReads = keep;
@@ -605,23 +668,27 @@ export class RaftNode implements ProtocolNode, LogView {
     return committedIndex(input, this.quorumScratch, k);
   }
 
-  private answerClient(client: number, seq: number, origin: number, ok: boolean, value: Value, error: string | undefined): void {
-    if (origin === this.self) {
-      const waiting = this.pending.get(client);
-      if (waiting === undefined || waiting.seq !== seq) return;
-      this.pending.delete(client);
-      this.ctx.reply(error === undefined ? { client, seq, ok, value } : { client, seq, ok, value, error });
-      return;
-    }
-    const reply: ClientReply = error === undefined ? { kind: MsgKind.ClientReply, term: this.term, client, seq, ok, value } : { kind: MsgKind.ClientReply, term: this.term, client, seq, ok, value, error };
+  /**
+   * Answers a request, at its origin or by a ClientReply to it. `indeterminate` (with ok false): a copy
+   * of the request may still take effect, so the client must record `info`, not `fail`.
+   */
+  private answerClient(client: number, seq: number, origin: number, ok: boolean, value: Value, error: string | undefined, indeterminate: boolean): void {
+    if (origin === this.self) return this.answerPending(client, seq, ok, value, error, indeterminate);
+    const reply: ClientReply =
+      error === undefined
+        ? { kind: MsgKind.ClientReply, term: this.term, client, seq, ok, value }
+        : indeterminate
+          ? { kind: MsgKind.ClientReply, term: this.term, client, seq, ok, value, error, indeterminate }
+          : { kind: MsgKind.ClientReply, term: this.term, client, seq, ok, value, error };
     this.ctx.send(origin, reply);
   }
 
-  private answerPending(m: { client: number; seq: number }, ok: boolean, value: Value, error: string | undefined): void {
-    const waiting = this.pending.get(m.client);
-    if (waiting === undefined || waiting.seq !== m.seq) return;
-    this.pending.delete(m.client);
-    this.ctx.reply(error === undefined ? { client: m.client, seq: m.seq, ok, value } : { client: m.client, seq: m.seq, ok, value, error });
+  /** Answers this node's own client, if it still waits for request `seq`. */
+  private answerPending(client: number, seq: number, ok: boolean, value: Value, error: string | undefined, indeterminate: boolean): void {
+    const waiting = this.pending.get(client);
+    if (waiting === undefined || waiting.seq !== seq) return;
+    this.pending.delete(client);
+    this.ctx.reply(error === undefined ? { client, seq, ok, value } : indeterminate ? { client, seq, ok, value, error, indeterminate } : { client, seq, ok, value, error });
   }
 
   /** AppendEntries to every follower; the heartbeat timer restarts, so heartbeats go out only in idle periods (§5.2). */
@@ -665,16 +732,17 @@ export class RaftNode implements ProtocolNode, LogView {
   }
 
   /** Same term: whoever sends AppendEntries or a snapshot is the leader; a candidate of this term steps down. */
-  private hearFromLeader(from: number, term: number): void {
+  private hearFromLeader(from: number, term: number, round: number): void {
     if (this.role !== 'follower') this.becomeFollower(term, from);
     this.leaderId = from;
+    if (round > this.heardRound) this.heardRound = round;
     // The election timer restarts from this moment when it next fires (see rearmFromLastContact).
     this.lastLeaderContactUs = this.ctx.now();
   }
 
   private handleAppendEntries(from: number, m: AppendEntries): void {
-    this.hearFromLeader(from, m.term);
     const round = m.round ?? 0;
+    this.hearFromLeader(from, m.term, round);
     const offset = this.snapshotIndex;
     if (m.prevIndex > this.lastIndex()) {
       return this.sendAppendReply(from, false, 0, this.lastIndex() + 1, 0, round);
@@ -724,7 +792,7 @@ export class RaftNode implements ProtocolNode, LogView {
   }
 
   private handleInstallSnapshot(from: number, m: InstallSnapshot): void {
-    this.hearFromLeader(from, m.term);
+    this.hearFromLeader(from, m.term, m.round ?? 0);
     const snap = m.snapshot;
     if (snap.lastIndex > this.commitIndex) {
       const log = this.stable.log;
@@ -780,9 +848,10 @@ export class RaftNode implements ProtocolNode, LogView {
   private extendLease(): void {
     if (this.config.reads !== 'lease') return;
     const confirmed = this.confirmedRound();
+    if (confirmed <= this.leaseFloorRound) return;
     const sentAt = this.roundSentUs.get(confirmed);
     if (sentAt === undefined) return;
-    this.leaseUntilUs = Math.max(this.leaseUntilUs, sentAt + this.config.electionTimeoutUsMin * LEASE_FRACTION);
+    this.leaseUntilUs = Math.max(this.leaseUntilUs, sentAt + this.leaseUs);
   }
 
   /** Commit the highest index stored on a majority — only if it is of the current term (§5.4.2, Figure 8). */
@@ -817,7 +886,7 @@ export class RaftNode implements ProtocolNode, LogView {
         this.ctx.reply({ client: entry.client, seq: entry.seq, ...outcome });
       } else if (this.role === 'leader') {
         // The leader answers a forwarded request as soon as it applies it; the origin learns the commit index only with the next AppendEntries.
-        this.answerClient(entry.client, entry.seq, entry.origin, outcome.ok, outcome.value ?? null, outcome.error);
+        this.answerClient(entry.client, entry.seq, entry.origin, outcome.ok, outcome.value ?? null, outcome.error, false);
       }
     }
     this.maybeCompact();

@@ -67,9 +67,15 @@ export interface RaftConfig {
   readonly heartbeatUs: Us;
   /** Dissertation §9.6: ask before raising the term. */
   readonly preVote: boolean;
-  /** A leader steps down after an election timeout without hearing from a majority; followers ignore RequestVote while they hear from a leader. */
+  /** A leader steps down after an election timeout without hearing from a majority. */
   readonly checkQuorum: boolean;
   readonly reads: ReadMode;
+  /**
+   * The largest drift of any node's clock from real time that lease reads
+   * are safe under (0.05: every clock within 5% of real time). The lease
+   * follows from it: see `leaseDurationUs`.
+   */
+  readonly maxClockDrift: number;
   readonly bugs: ReadonlySet<RaftBug>;
   /** Compact the log after this many applied entries beyond the last snapshot; 0: never. */
   readonly snapshotEvery: number;
@@ -103,7 +109,7 @@ export const MsgKind = {
   PreVoteReply: 6,
   /** A follower passes a client's request to the leader it believes in. */
   Forward: 7,
-  /** The receiver of a Forward is not the leader: the origin answers its client `fail`. */
+  /** The receiver of a Forward is not the leader: the origin answers its client (a write: `info`, a duplicate may be appended). */
   ForwardRejected: 8,
   /** The leader answers a forwarded request: a write or log read once applied, a readIndex or lease read once confirmed. */
   ClientReply: 9,
@@ -130,8 +136,10 @@ export interface RequestVote extends Message {
   readonly kind: 1 | 5;
   readonly lastLogIndex: number;
   readonly lastLogTerm: number;
-  /** Sent because of a leadership transfer: voters skip the "heard from a leader recently" check. */
+  /** Sent because of a leadership transfer: voters skip the "heard from a leader recently" check (dissertation §4.2.3)... */
   readonly transfer?: boolean;
+  /** ...unless they heard a heartbeat round of the old leader later than this one, the round of the TimeoutNow (with `transfer`). */
+  readonly round?: number;
 }
 
 export interface VoteReply extends Message {
@@ -174,6 +182,8 @@ export interface ClientReply extends Message {
   readonly ok: boolean;
   readonly value: Value;
   readonly error?: string;
+  /** With ok false: a copy of the request may still take effect; the origin's client records `info`. */
+  readonly indeterminate?: boolean;
 }
 
 export interface InstallSnapshot extends Message {
@@ -184,6 +194,25 @@ export interface InstallSnapshot extends Message {
 
 export interface TimeoutNow extends Message {
   readonly kind: 10;
+  /** The leader's heartbeat round when it sent this: a target that has heard a later round ignores it (see RequestVote.round). */
+  readonly round: number;
+}
+
+/**
+ * How long a lease lasts, counted on the leader's clock from the send time of
+ * the heartbeat round a majority acknowledged. A follower that acknowledged
+ * the round at real time R >= S refuses votes until its own clock has
+ * advanced the minimum election timeout T past R (dissertation §4.2.3). With
+ * clock rates 1 + d, |d| <= maxClockDrift = δ, the leader's lease of L local
+ * time ends at real S + L/(1 + d_leader) and the follower's refusal at real
+ * R + T/(1 + d_follower) at the earliest; the lease is safe when
+ * L/(1 + d_leader) <= T/(1 + d_follower) for every pair, i.e. when
+ * L <= T × (1 - δ)/(1 + δ): the bound is on the ratio of two clocks' rates,
+ * at most (1 + δ)/(1 - δ), not on each clock alone.
+ */
+export function leaseDurationUs(config: Pick<RaftConfig, 'electionTimeoutUsMin' | 'maxClockDrift'>): number {
+  const d = config.maxClockDrift;
+  return Math.floor((config.electionTimeoutUsMin * (1 - d)) / (1 + d));
 }
 
 export type RaftMessage = RequestVote | VoteReply | AppendEntries | AppendEntriesReply | Forward | ClientReply | TimeoutNow | InstallSnapshot;
