@@ -26,7 +26,7 @@ import { scenarioSchema, type FaultDocument, type ModelDocument, type ScenarioDo
 import type { Expectation, FaultSpec, ModelSpec, PrimaryReplicaModelSpec, RaftModelSpec, Scenario } from './types.ts';
 
 /** A scenario file is a page or two of YAML; anything this big is a wrong path, not a scenario. */
-const FILE_BYTES_MAX = 1024 * 1024;
+export const FILE_BYTES_MAX = 1024 * 1024;
 
 /** Reads and validates the scenario at `path`. */
 export function loadScenario(path: string): Scenario {
