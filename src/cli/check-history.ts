@@ -185,7 +185,7 @@ function jsonReport(r: FileReport): Record<string, unknown> {
   return { ...head, histories: r.histories.map((h) => ({ model: h.name, ...historyJson(h) })) };
 }
 
-/** `raftsim check-history <FILE>... [--format F] [--json]` (contract §1). */
+/** `raftsim check-history <FILE>... [--format F] [--json]` (docs/command-line.md). */
 export async function checkHistoryCommand(args: readonly string[], io: CliIo): Promise<number> {
   let options: Options;
   try {

@@ -12,7 +12,7 @@ export const processIo: CliIo = {
   isTty: process.stdout.isTTY === true,
 };
 
-/** Exit codes of every command (contract §1). */
+/** Exit codes of every command (docs/command-line.md). */
 export const EXIT_OK = 0;
 export const EXIT_VIOLATION = 1;
 export const EXIT_BAD_INPUT = 2;

@@ -1,5 +1,5 @@
 /**
- * `expect:` — per model, summary fields (contract §4) and what they should be:
+ * `expect:` — per model, summary fields (docs/figures.md) and what they should be:
  * a literal (`0`, `0.95`, `true`) or a comparison written as a string
  * (`">0"`, `">=0.9"`, `"<3"`, `"==0"`, `"!=0"`). A new comparable field is
  * one more entry in EXPECT_FIELDS.

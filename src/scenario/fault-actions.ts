@@ -1,5 +1,5 @@
 /**
- * The fault actions of contract §3, one entry each: the schema of the value,
+ * The fault actions of docs/scenario-format.md, one entry each: the schema of the value,
  * the nodes it names (checked against the scenario's nodes), any further
  * check, and its conversion to a `FaultAction`. A new action (pause, resume,
  * transfer, add, remove, ...) is one more entry here and one more member of
@@ -68,7 +68,7 @@ const partitionSchema = list(
   },
 );
 
-/** Contract §3: a partition places every node exactly once. Names and `leader` first, then each `follower`, then `rest`. */
+/** A partition places every node exactly once. Names and `leader` first, then each `follower`, then `rest`. */
 function checkPartition(groups: readonly (readonly string[])[], nodes: readonly string[]): Problem[] {
   const problems: Problem[] = [];
   const at = (message: string): void => void problems.push({ path: [], message });

@@ -1,5 +1,5 @@
 /**
- * The scenario file as written (contract §3), as a zod schema: shapes, types,
+ * The scenario file as written (docs/scenario-format.md), as a zod schema: shapes, types,
  * formats and defaults. Checks that need the whole document (node names
  * referenced by faults, partitions, `at` within `duration`, expect keyed by a
  * model) are in load.ts; the conversion to simulator units is there too.
@@ -22,7 +22,7 @@ const raftModel = mapping('raft model', {
 });
 
 const primaryReplicaModel = mapping('primary-replica model', {
-  kind: z.literal('primary-replica').meta({ description: 'Primary/replica log shipping with a Patroni-like failover manager (docs: replication-model).' }),
+  kind: z.literal('primary-replica').meta({ description: 'Primary/replica log shipping with a Patroni-like failover manager (docs/cap.md).' }),
   name: modelName,
   ...optionShape(PRIMARY_REPLICA_OPTIONS),
 });
@@ -94,10 +94,12 @@ export const scenarioSchema = mapping(
   'scenario',
   {
     name: text('a scenario name', 'Required: the scenario name, shown in reports.'),
-    description: text('a description', 'Shown in the UI.').optional(),
+    description: text('a description', "What happens in the run with the scenario's own seed; shown in the text report.").optional(),
     seed: wholeNumber('a seed', 0, Number.MAX_SAFE_INTEGER, 'Seeds every random stream of the run; --seed overrides it.').default(1),
     duration: time('Required: simulated time of the scripted part.', { positive: true, examples: ['20s'] }),
-    settle: time('After duration every fault is healed, crashed nodes restarted, clients stopped, and the system gets this long to converge.').default('5s'),
+    settle: time('After duration every fault is healed (no loss, no duplication), crashed nodes restarted, clients stopped, and the system gets this long to converge.', {
+      positive: true,
+    }).default('5s'),
     nodes: z
       .union(
         [
@@ -125,7 +127,7 @@ export const scenarioSchema = mapping(
       .optional()
       .meta({ description: 'Checked after the run, keyed by model name: summary field → literal or comparison string.' }),
   },
-  { description: 'A raftsim scenario: nodes, models, workload and a fault script (docs: contract §3).' },
+  { description: 'A raftsim scenario: nodes, models, workload and a fault script (docs/scenario-format.md).' },
 );
 
 function nodesMessage(input: unknown): string {
