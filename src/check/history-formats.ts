@@ -6,7 +6,7 @@ import type { ModelName } from './linearizability/types.ts';
 /**
  * Readers for the histories `raftsim check-history` accepts:
  *
- * - `jsonl`: the contract's history (§6), one JSON event per line, `t` in µs.
+ * - `jsonl`: raftsim's own history (docs/history-format.md), one JSON event per line, `t` in µs.
  *   A `model` field (which `raftsim run --history` writes) splits the file
  *   into one history per simulated model, each checked on its own. Fields
  *   other than t, process, type, f, key, value, error and model are ignored.

@@ -1,4 +1,4 @@
-/** A broken safety property, as reported in the summary (contract §4). */
+/** A broken safety property, as reported in the summary (docs/figures.md). */
 export interface Violation {
   readonly invariant: string;
   readonly atMs: number;

@@ -123,7 +123,7 @@ export const RAFT_OPTIONS = {
 
 const maxLagErr = problem('a lag limit', 'a whole number of entries >= 0, or unlimited');
 
-/** The knobs of replication-model.md, defaults first. */
+/** The primary/replica model's knobs (docs/cap.md), defaults first. */
 export const PRIMARY_REPLICA_OPTIONS = {
   replication: option(
     oneOf('a replication mode', ['async', 'sync', 'semi-sync'], 'async: ack after the local write; sync: after syncStandbys replicas confirmed; semi-sync: sync that falls back to async after semiSyncTimeout.').default('async'),

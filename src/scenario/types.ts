@@ -1,7 +1,7 @@
 import type { Us } from '../core/time.ts';
 
 /**
- * A validated scenario (contract §3), in the simulator's units: every time is
+ * A validated scenario (docs/scenario-format.md), in the simulator's units: every time is
  * an integer number of microseconds. Produced by `loadScenario` in
  * `./load.ts`; everything downstream trusts it.
  */
@@ -128,7 +128,7 @@ export type Comparison = '==' | '!=' | '>' | '>=' | '<' | '<=';
 
 export interface Expectation {
   readonly model: string;
-  /** A summary field name (contract §4), e.g. `lostWrites`, `linearizable`, `violations`. */
+  /** A summary field name (docs/figures.md), e.g. `lostWrites`, `linearizable`, `violations`. */
   readonly field: string;
   readonly op: Comparison;
   /** Booleans compare with == / != only. */
