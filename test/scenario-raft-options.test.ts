@@ -54,6 +54,20 @@ describe("Raft's options and the faults that drive them (issue 4)", () => {
     expect(errorOf(base('{kind: raft, clockDrift: {n7: 0.1}}'))).toBe('x.yaml:5:31: unknown node "n7" in clockDrift; expected one of: n1, n2, n3, n4, n5');
   });
 
+  it('a heartbeat not shorter than the minimum election timeout is an error at the heartbeat (or at electionTimeout when the heartbeat is the default)', () => {
+    expect(errorOf(base('{kind: raft, heartbeat: 150ms}'))).toBe(
+      'x.yaml:5:29: heartbeat 150ms is not shorter than the minimum election timeout 150ms: followers would time out between heartbeats and depose a healthy leader; expected a heartbeat well below 150ms (a third of it or less)',
+    );
+    expect(errorOf(base('{kind: raft, electionTimeout: 40ms..80ms}'))).toMatch(/^x\.yaml:5:\d+: heartbeat 50ms is not shorter than the minimum election timeout 40ms: /);
+    expect(parseScenario(base('{kind: raft, heartbeat: 149ms}'), FILE).models[0]).toMatchObject({ heartbeatUs: 149_000 });
+  });
+
+  it('maxClockDrift is a fraction from 0 to 0.5, default 0.05', () => {
+    expect(parseScenario(base('{kind: raft}'), FILE).models[0]).toMatchObject({ maxClockDrift: 0.05 });
+    expect(parseScenario(base('{kind: raft, reads: lease, maxClockDrift: 0.1}'), FILE).models[0]).toMatchObject({ maxClockDrift: 0.1 });
+    expect(errorOf(base('{kind: raft, maxClockDrift: 0.6}'))).toMatch(/^x\.yaml:5:\d+: 0\.6 is not a maximum clock drift; expected a number from 0 to 0\.5/);
+  });
+
   it('add and remove take a node name, not a role word', () => {
     expect(errorOf(base('{kind: raft}', '  - { at: 1s, add: leader }'))).toMatch(/^x\.yaml:7:20: "leader" is not allowed here/);
   });

@@ -204,6 +204,16 @@ function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
       for (const node of Object.keys(model.clockDrift ?? {})) {
         if (!nodes.includes(node)) problems.push({ path: ['models', i, 'clockDrift', node], onKey: true, message: `unknown node "${node}" in clockDrift; expected one of: ${choices(nodes)}` });
       }
+      // A follower must hear a heartbeat before its election timer can fire (§5.2: broadcastTime << electionTimeout).
+      const heartbeatUs = toUs(model.heartbeat);
+      const electionMinUs = toUsRange(model.electionTimeout).minUs;
+      if (heartbeatUs >= electionMinUs) {
+        const explicit = rawAt(data, ['models', i, 'heartbeat']) !== undefined;
+        problems.push({
+          path: ['models', i, explicit ? 'heartbeat' : 'electionTimeout'],
+          message: `heartbeat ${heartbeatUs / 1000}ms is not shorter than the minimum election timeout ${electionMinUs / 1000}ms: followers would time out between heartbeats and depose a healthy leader; expected a heartbeat well below ${electionMinUs / 1000}ms (a third of it or less)`,
+        });
+      }
     }
     if (model.kind === 'primary-replica' && model.replication !== 'async' && model.syncStandbys > nodes.length - 1) {
       const explicit = rawAt(data, ['models', i, 'syncStandbys']) !== undefined;
