@@ -28,7 +28,7 @@ export function standardWorkload(durationUs: Us, kinds: readonly string[] = MODE
   const yaml = [
     'name: standard-workload',
     `duration: ${durationUs}us`,
-    'settle: 0s',
+    'settle: 1us',
     'nodes: 5',
     'network: { latency: 1ms..3ms }',
     'models:',
