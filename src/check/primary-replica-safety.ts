@@ -1,6 +1,6 @@
 import type { Us } from '../core/time.ts';
 import type { Entry, PrimaryReplicaObserver } from '../protocols/primary-replica/types.ts';
-import { VIOLATIONS_MAX, type CheckClock, type Violation } from './violations.ts';
+import { VIOLATIONS_MAX, type CheckClock, type CheckerWatch, type Violation } from './violations.ts';
 
 /**
  * The primary/replica model's own safety properties, checked online as the
@@ -38,6 +38,7 @@ export class PrimaryReplicaSafetyChecker implements PrimaryReplicaObserver {
   constructor(
     private readonly clock: CheckClock,
     private readonly events: Partial<PrimaryReplicaObserver> = {},
+    private readonly watch: CheckerWatch = {},
   ) {}
 
   tookOffice(node: number, epoch: number): void {
@@ -118,6 +119,7 @@ export class PrimaryReplicaSafetyChecker implements PrimaryReplicaObserver {
   }
 
   applied(node: number, index: number, entry: Entry): void {
+    this.watch.applied?.(node, index, entry.epoch);
     const expected = this.nextApply[node] ?? 1;
     if (index !== expected) {
       this.violate('In-Order Apply', `${this.name(node)} applied index ${index} (epoch ${entry.epoch}) when index ${expected} was next`);
@@ -134,7 +136,9 @@ export class PrimaryReplicaSafetyChecker implements PrimaryReplicaObserver {
     const key = `${invariant}:${what}`;
     if (this.reported.has(key) || this.violations.length >= VIOLATIONS_MAX) return;
     this.reported.add(key);
-    this.violations.push({ invariant, atMs: this.clock.nowUs() / 1000, detail: `${what} — ${this.clock.describeEvent()}` });
+    const violation: Violation = { invariant, atMs: this.clock.nowUs() / 1000, detail: `${what} — ${this.clock.describeEvent()}` };
+    this.violations.push(violation);
+    this.watch.violated?.(violation);
   }
 
   private name(node: number): string {

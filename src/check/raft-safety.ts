@@ -1,5 +1,5 @@
 import type { Entry, LogView, RaftObserver } from '../protocols/raft/types.ts';
-import { VIOLATIONS_MAX, type CheckClock, type Violation } from './violations.ts';
+import { VIOLATIONS_MAX, type CheckClock, type CheckerWatch, type Violation } from './violations.ts';
 
 /**
  * The five safety properties of Raft (extended paper, Figure 3), checked
@@ -49,6 +49,7 @@ export class RaftSafetyChecker implements RaftObserver {
     private readonly clock: CheckClock,
     private readonly onRoleChange: (node: number, role: string, term: number, previous: string) => void = () => {},
     private readonly onEvent: (node: number, text: string) => void = () => {},
+    private readonly watch: CheckerWatch = {},
   ) {}
 
   roleChanged(node: number, role: string, term: number, previous: string): void {
@@ -116,6 +117,7 @@ export class RaftSafetyChecker implements RaftObserver {
    * one already reported, so it would add no constraint.
    */
   committed(node: number, index: number, log: LogView, term: number): void {
+    this.watch.committed?.(node, index, term);
     // A leader of an older term than the recorded one (a stale leader counting late acknowledgements) commits the prefix in its own term.
     for (let i = Math.min(index, this.commitTerms.length - 1); i >= 1 && this.commitTerms[i]! > term; i--) this.commitTerms[i] = term;
     for (let i = this.commitTerms.length; i <= index; i++) this.commitTerms[i] = term;
@@ -134,6 +136,7 @@ export class RaftSafetyChecker implements RaftObserver {
   }
 
   applied(node: number, index: number, entry: Entry): void {
+    this.watch.applied?.(node, index, entry.term);
     const known = this.appliedEntries[index];
     if (known === undefined) this.appliedEntries[index] = entry;
     else if (known !== entry) {
@@ -154,7 +157,9 @@ export class RaftSafetyChecker implements RaftObserver {
     // The first break of each property is the one to read: once broken, it breaks again on every index and node after.
     if (this.reported.has(invariant) || this.violations.length >= VIOLATIONS_MAX) return;
     this.reported.add(invariant);
-    this.violations.push({ invariant, atMs: this.clock.nowUs() / 1000, detail: `${what} — ${this.clock.describeEvent()}` });
+    const violation: Violation = { invariant, atMs: this.clock.nowUs() / 1000, detail: `${what} — ${this.clock.describeEvent()}` };
+    this.violations.push(violation);
+    this.watch.violated?.(violation);
   }
 
   private name(node: number): string {

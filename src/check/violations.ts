@@ -15,3 +15,16 @@ export interface CheckClock {
 
 /** The most violations one run records; past it the run is already broken beyond use. */
 export const VIOLATIONS_MAX = 50;
+
+/**
+ * Told as a checker learns what the nodes do, for the UI's event stream.
+ * Every member is optional; a checker works the same without any.
+ */
+export interface CheckerWatch {
+  /** Called once for each violation recorded, as it is recorded. */
+  violated?(violation: Violation): void;
+  /** A leader counted its log committed up to `index`, in `term`. */
+  committed?(node: number, index: number, term: number): void;
+  /** `node` applied the entry at `index`, written in `term` (epoch). */
+  applied?(node: number, index: number, term: number): void;
+}

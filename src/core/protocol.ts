@@ -84,8 +84,8 @@ export interface ProtocolNode {
   onClientRequest(request: ClientRequest): void;
   /** Carries out an operator's command; returns a line for the event log, starting with `skipped` when it did nothing. Absent: the protocol has no such commands. */
   onAdmin?(command: AdminCommand): string;
-  /** Plain data for the UI and reports. */
-  view(): NodeView;
+  /** Plain data for the UI and reports; `tailMax`: how many of the last log entries' terms to include (default none). Allocates. */
+  view(tailMax?: number): NodeView;
 }
 
 export interface NodeView {
@@ -93,6 +93,20 @@ export interface NodeView {
   readonly term: number;
   readonly logLength: number;
   readonly commitIndex: number;
+  /** The fields below are for the UI; a protocol fills those it has. */
+  readonly appliedIndex?: number;
+  /** The node it voted for in `term`, -1 for none (Raft). */
+  readonly votedFor?: number;
+  /** The leader or primary it believes in, -1 for none known. */
+  readonly leader?: number;
+  /** The terms (epochs) of its last log entries, oldest first, at most the `tailMax` asked for; the last is at `logLength`. */
+  readonly logTailTerms?: readonly number[];
+  /** Primary/replica: it counts on holding the leader lock. */
+  readonly holdsLock?: boolean;
+  /** Primary/replica, a primary: the standbys whose acknowledgement its writes wait for. */
+  readonly syncStandbys?: readonly number[];
+  /** Raft: the voting members as it knows them. */
+  readonly members?: readonly number[];
 }
 
 /** The most timers one node may have armed at once (ids 0..TIMERS_PER_NODE_MAX-1). */
@@ -101,10 +115,14 @@ export const TIMERS_PER_NODE_MAX = 8;
 export interface Protocol {
   readonly kind: string;
   messageName(kind: number): string;
+  /** What timer `timer` is for (`election`, `heartbeat`), for the UI. */
+  timerName?(timer: number): string;
   /** A fresh, empty disk for node `node`. It survives crashes; everything else is lost. */
   createStable(node: number): unknown;
   /** Boots or restarts a node from its disk. */
   createNode(ctx: NodeContext, stable: unknown): ProtocolNode;
+  /** What a crashed node's disk holds, as a view (role `crashed`), for the UI. Allocates. */
+  stableView?(stable: unknown, tailMax: number): NodeView;
   /**
    * The model's current leader or primary among the live nodes (null entries
    * are crashed), or -1 when there is none. Used to resolve `leader` targets.

@@ -1,6 +1,7 @@
 import type { Protocol, ProtocolNode } from '../core/protocol.ts';
 import type { EffectiveWrite } from '../check/figures.ts';
-import type { CheckClock, Violation } from '../check/violations.ts';
+import type { CheckClock, CheckerWatch, Violation } from '../check/violations.ts';
+import type { Us } from '../core/time.ts';
 import type { ModelSpec } from '../scenario/types.ts';
 
 /**
@@ -26,6 +27,8 @@ export interface ModelRuntime {
   convergence?(nodes: readonly (ProtocolNode | null)[]): string | null;
   /** Per node: clock drift (0.05 = 5% fast). Absent: no drift. */
   readonly clockDrift?: readonly number[];
+  /** Primary/replica: the node holding the leader lock at `nowUs` (by the majority's grants, in simulated time) and its epoch, or null. */
+  lockHolder?(nowUs: Us): { readonly node: number; readonly epoch: number } | null;
   /**
    * Why this configuration runs outside the conditions its safety rests on,
    * one line each (Raft: clock drift beyond maxClockDrift under lease reads).
@@ -40,6 +43,10 @@ export interface ModelHooks {
   readonly nodeNames: readonly string[];
   /** A role change worth a line in the event log and a trace note. */
   note(node: number, text: string, important: boolean): void;
+  /** A node took a role (for the UI's event stream; `note` carries the text). Called before the matching `note`. */
+  roleChanged(node: number, role: string, term: number): void;
+  /** Handed to the model's safety checker: violations, commits and applies as they happen. */
+  readonly watch: CheckerWatch;
 }
 
 export type ModelFactory<S extends ModelSpec = ModelSpec> = (spec: S, hooks: ModelHooks) => ModelRuntime;

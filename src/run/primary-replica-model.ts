@@ -49,20 +49,34 @@ function authoritativeNode(nodes: readonly (ProtocolNode | null)[], protocol: Pr
 export const primaryReplicaModel: ModelFactory<PrimaryReplicaModelSpec> = (spec, hooks) => {
   const config = primaryReplicaConfig(spec, hooks.nodeNames.length);
   const checker = new PrimaryReplicaSafetyChecker(hooks.clock, {
-    tookOffice: (node, epoch) => hooks.note(node, `took office as primary of epoch ${epoch}`, true),
-    steppedDown: (node, epoch, why) => hooks.note(node, `stepped down as primary of epoch ${epoch}: ${why}`, true),
+    tookOffice: (node, epoch) => {
+      hooks.roleChanged(node, 'primary', epoch);
+      hooks.note(node, `took office as primary of epoch ${epoch}`, true);
+    },
+    steppedDown: (node, epoch, why) => {
+      hooks.roleChanged(node, 'replica', epoch);
+      hooks.note(node, `stepped down as primary of epoch ${epoch}: ${why}`, true);
+    },
     lockLost: (node, epoch, stillPrimary) => {
       if (stillPrimary) hooks.note(node, `lost the leader lock of epoch ${epoch} but keeps acting as primary (fencing: none)`, true);
     },
     rewound: (node, fromIndex, count) => hooks.note(node, `discarded ${count} entries from index ${fromIndex} that the primary lacks (pg_rewind)`, true),
     semiSyncChanged: (node, on) =>
       hooks.note(node, on ? 'semi-sync on again: the replicas caught up' : `semi-sync waited ${formatUs(config.semiSyncTimeoutUs)}: now asynchronous`, true),
-  });
+  }, hooks.watch);
   const protocol = new PrimaryReplicaProtocol(config, hooks.nodeNames.length, checker);
   return {
     protocol,
     violations: () => checker.violations,
     tookOffice: () => checker.tookOfficeLog.length,
+    lockHolder: (nowUs) => {
+      // Holdings are in time order; the last one covering now is the holder (at most one, or Single Lock Holder is broken).
+      for (let i = checker.lockHoldings.length - 1; i >= 0; i--) {
+        const h = checker.lockHoldings[i]!;
+        if (h.fromUs <= nowUs && nowUs < h.untilUs) return { node: h.node, epoch: h.epoch };
+      }
+      return null;
+    },
     authoritativeWrites: (nodes) => {
       const i = authoritativeNode(nodes, protocol);
       if (i < 0) return [];

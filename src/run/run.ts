@@ -1,94 +1,11 @@
-import { rngStream } from '../core/random.ts';
-import type { Us } from '../core/time.ts';
-import { clientFigures, type EffectiveWrite } from '../check/figures.ts';
-import type { CheckClock, Violation } from '../check/violations.ts';
-import { checkLinearizable, type LinearizableVerdict } from './linearizable.ts';
 import type { ModelSpec, Scenario } from '../scenario/types.ts';
-import { Simulator } from '../sim/simulator.ts';
-import { Trace, type TraceWriter } from '../sim/trace.ts';
-import type { HistoryEvent } from '../workload/history.ts';
-import { Workload } from '../workload/clients.ts';
-import { evaluateExpectations, type ExpectationResult } from './expect.ts';
-import { applyFault } from './faults.ts';
-import type { ModelFactory, ModelRuntime } from './model.ts';
-import { primaryReplicaModel } from './primary-replica-model.ts';
-import { raftModel } from './raft-model.ts';
-import { verdictOf, type NodeDowntime } from './verdict.ts';
+import { evaluateExpectations } from './expect.ts';
+import { SteppableRun } from './steppable.ts';
+import type { ModelRun, RunOptions, RunResult } from './types.ts';
 
-/** One model's figures: exactly the fields of contract §4. */
-export interface ModelSummary {
-  readonly kind: string;
-  readonly ops: { readonly ok: number; readonly fail: number; readonly info: number };
-  readonly availability: number;
-  readonly linearizable: boolean | null;
-  readonly linearizableNote?: string;
-  readonly lostWrites: number;
-  readonly staleReads: number;
-  readonly dirtyReads: number;
-  readonly rtoMs: number;
-  readonly leaderChanges: number;
-  readonly violations: readonly Violation[];
-  readonly events: number;
-  readonly messages: { readonly sent: number; readonly delivered: number; readonly dropped: number };
-  readonly traceHash: string;
-}
+export type { LogLine, ModelRun, ModelSummary, RunOptions, RunResult } from './types.ts';
 
-/** A line of the event log: faults, leaders taking office, violations. */
-export interface LogLine {
-  readonly atUs: Us;
-  readonly text: string;
-}
-
-export interface ModelRun {
-  readonly name: string;
-  readonly summary: ModelSummary;
-  readonly history: readonly HistoryEvent[];
-  readonly log: readonly LogLine[];
-  readonly linearizability: LinearizableVerdict;
-  /** Which log counted as authoritative, and why. */
-  readonly authority: string;
-  /** The writes that took effect in the authoritative log, in order. */
-  readonly authoritative: readonly EffectiveWrite[];
-  /** True when `--until` or a violation ended the run before duration + settle. */
-  readonly stoppedEarly: boolean;
-  /** One line in CAP terms, computed from the figures (see verdict.ts). */
-  readonly verdict: string;
-}
-
-export interface RunResult {
-  readonly scenario: string;
-  readonly seed: number;
-  readonly durationMs: number;
-  readonly runs: readonly ModelRun[];
-  readonly expectations: readonly ExpectationResult[];
-}
-
-export interface RunOptions {
-  /** Overrides the scenario's seed. */
-  readonly seed?: number;
-  /** Only these models (by name); all when absent. */
-  readonly models?: readonly string[];
-  /** Stop the simulation at this time. */
-  readonly untilUs?: Us;
-  /** A trace writer per model, when `--trace` asks for one. */
-  readonly traceWriter?: (model: string) => TraceWriter | null;
-  /**
-   * Told with the simulator just before its first event (`start`) and just
-   * after its last (`end`), so that a benchmark can time or sample the event
-   * loop apart from the checks that follow it. It watches; it never steers.
-   */
-  readonly onSimulation?: (phase: 'start' | 'end', sim: Simulator) => void;
-}
-
-const FACTORIES: { readonly [K in ModelSpec['kind']]?: ModelFactory<Extract<ModelSpec, { kind: K }>> } = {
-  raft: raftModel,
-  'primary-replica': primaryReplicaModel,
-};
-
-/** Registers the factory of a model kind (primary-replica registers itself this way). */
-export function registerModel<K extends ModelSpec['kind']>(kind: K, factory: ModelFactory<Extract<ModelSpec, { kind: K }>>): void {
-  (FACTORIES as Record<string, unknown>)[kind] = factory;
-}
+export { registerModel } from './registry.ts';
 
 /**
  * The one entry point: (scenario, seed, models) → result. Each model runs in
@@ -112,115 +29,12 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   };
 }
 
+/** One model's run: a steppable run, run to the end (or to `options.untilUs`). */
 export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, options: RunOptions = {}): ModelRun {
-  const factory = FACTORIES[spec.kind] as ModelFactory | undefined;
-  if (factory === undefined) throw new Error(`model kind ${spec.kind} is not available in this build`);
-  const names = scenario.nodes;
-  const log: LogLine[] = [];
-  let sim: Simulator | null = null;
-  const clock: CheckClock = {
-    nowUs: () => sim?.nowUs ?? 0,
-    describeEvent: () => sim?.describeCurrentEvent() ?? 'before start',
-    nodeName: (node) => names[node] ?? `#${node}`,
-  };
-  const model: ModelRuntime = factory(spec, {
-    clock,
-    nodeNames: names,
-    note: (node, text, important) => {
-      sim?.trace.note(sim.nowUs, node, text);
-      if (important) log.push({ atUs: sim?.nowUs ?? 0, text: `${names[node]} ${text}` });
-    },
-  });
-  const trace = new Trace(names, (k) => model.protocol.messageName(k), options.traceWriter?.(spec.name) ?? null);
-  sim = new Simulator({
-    nodeNames: names,
+  const run = new SteppableRun(scenario, spec, {
     seed,
-    network: scenario.network,
-    protocol: model.protocol,
-    trace,
-    ...(model.clockDrift !== undefined ? { clockDrift: model.clockDrift } : {}),
+    traceWriter: options.traceWriter?.(spec.name) ?? null,
+    ...(options.onSimulation !== undefined ? { onSimulation: options.onSimulation } : {}),
   });
-  const s = sim;
-
-  // When each node was down (crashed or paused): its clients' outage then is not the model's choice (the verdict).
-  const downSinceUs = names.map(() => -1);
-  const downtime: NodeDowntime[] = [];
-  const trackDowntime = () => {
-    for (let i = 0; i < names.length; i++) {
-      const down = !s.isUp(i) || s.paused[i] === true;
-      if (down && downSinceUs[i]! < 0) downSinceUs[i] = s.nowUs;
-      if (down || downSinceUs[i]! < 0) continue;
-      downtime.push({ node: i, fromUs: downSinceUs[i]!, toUs: s.nowUs });
-      downSinceUs[i] = -1;
-    }
-  };
-
-  const faultRng = rngStream(seed, 'faults');
-  for (const fault of scenario.faults) {
-    s.at(fault.atUs, () => {
-      const text = applyFault(s, fault, faultRng);
-      s.trace.note(s.nowUs, -1, text);
-      log.push({ atUs: s.nowUs, text });
-      trackDowntime();
-    });
-  }
-  // Settle: every fault healed, crashed nodes restarted, paused nodes resumed, clients stopped.
-  s.at(scenario.durationUs, () => {
-    s.network.heal();
-    s.network.setParams(scenario.network);
-    for (let i = 0; i < names.length; i++) {
-      s.resume(i);
-      if (!s.isUp(i)) s.restart(i);
-    }
-    trackDowntime();
-    s.trace.note(s.nowUs, -1, 'settle');
-    log.push({ atUs: s.nowUs, text: 'settle: faults healed, crashed nodes restarted, clients stopped' });
-  });
-
-  const workload = new Workload(s, scenario.workload, seed, scenario.durationUs);
-  options.onSimulation?.('start', s);
-  s.start();
-  workload.start();
-  const endUs = Math.min(options.untilUs ?? Infinity, scenario.durationUs + scenario.settleUs);
-  s.run(endUs);
-  options.onSimulation?.('end', s);
-  const stoppedEarly = endUs < scenario.durationUs + scenario.settleUs;
-  const unconverged = stoppedEarly ? null : (model.convergence?.(s.nodes) ?? null);
-  const violations: Violation[] =
-    unconverged === null ? [...model.violations()] : [...model.violations(), { invariant: 'Liveness', atMs: s.nowUs / 1000, detail: `not converged after settle: ${unconverged}` }];
-  // Violations join the event log once, after the run, each after the lines of its instant: the loop stays free of per-event polling.
-  for (const v of model.violations()) {
-    const atUs = Math.round(v.atMs * 1000);
-    const at = log.findIndex((line) => line.atUs > atUs);
-    log.splice(at < 0 ? log.length : at, 0, { atUs, text: `VIOLATION ${v.invariant}: ${v.detail}` });
-  }
-  if (unconverged !== null) log.push({ atUs: s.nowUs, text: `LIVENESS not converged after settle: ${unconverged}` });
-
-  const authoritative = model.authoritativeWrites(s.nodes);
-  const figures = clientFigures(workload.history, authoritative, scenario.durationUs);
-  const linearizability = checkLinearizable(workload.history);
-  const summary: ModelSummary = {
-    kind: spec.kind,
-    ops: figures.ops,
-    availability: round(figures.availability, 4),
-    linearizable: linearizability.linearizable,
-    ...(linearizability.note !== undefined ? { linearizableNote: linearizability.note } : {}),
-    lostWrites: figures.lostWrites,
-    staleReads: figures.staleReads,
-    dirtyReads: figures.dirtyReads,
-    rtoMs: round(figures.rtoMs, 3),
-    leaderChanges: Math.max(0, model.tookOffice() - 1),
-    violations,
-    events: s.events,
-    messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },
-    traceHash: s.trace.digest(),
-  };
-  downSinceUs.forEach((fromUs, node) => fromUs >= 0 && downtime.push({ node, fromUs, toUs: s.nowUs }));
-  const verdict = verdictOf({ summary, history: workload.history }, scenario.durationUs, { nodeCount: names.length, downtime });
-  return { name: spec.name, summary, history: workload.history, log, linearizability, authority: model.authority(s.nodes), authoritative, stoppedEarly, verdict };
-}
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
+  return run.finish(options.untilUs);
 }

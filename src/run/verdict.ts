@@ -1,7 +1,7 @@
 import { operations } from '../check/figures.ts';
 import type { Us } from '../core/time.ts';
 import type { HistoryEvent } from '../workload/history.ts';
-import type { ModelSummary } from './run.ts';
+import type { ModelSummary } from './types.ts';
 
 /**
  * A client kept from writing at least this long counts as the model choosing

@@ -1,4 +1,9 @@
 import type { Us } from '../core/time.ts';
+import type { NetworkParams } from '../sim/network.ts';
+import type { WorkloadSpec } from '../workload/spec.ts';
+
+// The simulator's and the workload's parameters are theirs; a scenario carries them.
+export type { NetworkParams, WorkloadSpec };
 
 /**
  * A validated scenario (docs/scenario-format.md), in the simulator's units: every time is
@@ -21,28 +26,6 @@ export interface Scenario {
   /** In file order; the simulator applies equal-time faults in this order. */
   readonly faults: readonly FaultSpec[];
   readonly expect: readonly Expectation[];
-}
-
-export interface NetworkParams {
-  readonly latencyUsMin: Us;
-  readonly latencyUsMax: Us;
-  /** Probability in [0, 1] that a message is lost. */
-  readonly drop: number;
-  /** Probability in [0, 1] that a message is delivered twice. */
-  readonly duplicate: number;
-}
-
-export interface WorkloadSpec {
-  /** 0 means no clients. Client i (1-based) is bound to node ((i-1) mod N)+1. */
-  readonly clients: number;
-  readonly intervalUs: Us;
-  readonly timeoutUs: Us;
-  /** Keys are named k1..kK. */
-  readonly keys: number;
-  /** Fraction of reads in [0, 1]. */
-  readonly reads: number;
-  /** Fraction of compare-and-set in [0, 1]; reads + cas <= 1, the rest are writes. */
-  readonly cas: number;
 }
 
 export type ModelSpec = RaftModelSpec | PrimaryReplicaModelSpec;

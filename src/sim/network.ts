@@ -1,6 +1,23 @@
 import type { Rng } from '../core/random.ts';
 import type { Us } from '../core/time.ts';
-import type { NetworkParams } from '../scenario/types.ts';
+
+/** The network's parameters, as a scenario sets them and a `network` fault changes them. */
+export interface NetworkParams {
+  readonly latencyUsMin: Us;
+  readonly latencyUsMax: Us;
+  /** Probability in [0, 1] that a message is lost. */
+  readonly drop: number;
+  /** Probability in [0, 1] that a message is delivered twice. */
+  readonly duplicate: number;
+}
+
+/** The network as plain data (for the UI): a partition side per node, the cut links, the parameters. */
+export interface NetworkState extends NetworkParams {
+  /** Per node: its partition group; nodes with equal numbers can talk (all 0 when healed). */
+  readonly groups: readonly number[];
+  /** One-way cuts [from, to] (node indices), in (from, to) order. */
+  readonly cuts: readonly (readonly [number, number])[];
+}
 
 /**
  * Links between nodes: partitions (a group id per node), one-way cuts, and
@@ -46,6 +63,15 @@ export class Network {
     this.cut.fill(0);
   }
 
+  /** The network as plain data: allocates, so it is for snapshots, never the event loop. */
+  state(): NetworkState {
+    const cuts: [number, number][] = [];
+    for (let from = 0; from < this.n; from++) {
+      for (let to = 0; to < this.n; to++) if (this.cut[from * this.n + to] === 1) cuts.push([from, to]);
+    }
+    return { groups: Array.from(this.group), cuts, latencyUsMin: this.latencyUsMin, latencyUsMax: this.latencyUsMax, drop: this.drop, duplicate: this.duplicate };
+  }
+
   setParams(params: Partial<NetworkParams>): void {
     if (params.latencyUsMin !== undefined) this.latencyUsMin = params.latencyUsMin;
     if (params.latencyUsMax !== undefined) this.latencyUsMax = params.latencyUsMax;
@@ -68,13 +94,5 @@ export class Network {
     const span = this.latencyUsMax - min;
     return span === 0 ? min : min + Math.floor(this.rng.next() * (span + 1));
   }
-
-  /** Plain data for reports and the UI: a group id per node and the cut links. */
-  view(): { groups: number[]; cuts: [number, number][] } {
-    const cuts: [number, number][] = [];
-    for (let from = 0; from < this.n; from++) {
-      for (let to = 0; to < this.n; to++) if (this.cut[from * this.n + to] === 1) cuts.push([from, to]);
-    }
-    return { groups: Array.from(this.group), cuts };
-  }
 }
+

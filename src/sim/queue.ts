@@ -27,6 +27,8 @@ export class EventQueue {
   a = new Int32Array(64);
   /** Incarnation (deliveries, timers) or generation guard. */
   b = new Int32Array(64);
+  /** Deliveries: when the message was sent (set by the simulator after `push`; other kinds leave it stale). */
+  sentUs = new Float64Array(64);
   payload: unknown[] = [];
   private freeRecords = new Int32Array(64);
   private freeCount = 0;
@@ -36,15 +38,24 @@ export class EventQueue {
     return this.count;
   }
 
-  /** Schedules an event. */
-  push(timeUs: Us, kind: number, node: number, a: number, b: number, payload: unknown): void {
+  /** Schedules an event after every event already scheduled for `timeUs`; returns its record number. */
+  push(timeUs: Us, kind: number, node: number, a: number, b: number, payload: unknown): number {
+    return this.pushWithSeq(timeUs, this.nextSeq++, kind, node, a, b, payload);
+  }
+
+  /**
+   * Schedules an event with a seq of the caller's choosing instead of the
+   * next one: a seq below every counter seq (negative) places it before
+   * every ordinary event of its time, whenever it is pushed. The caller keeps
+   * such seqs unique. Returns the record number.
+   */
+  pushWithSeq(timeUs: Us, seq: number, kind: number, node: number, a: number, b: number, payload: unknown): number {
     const record = this.freeCount > 0 ? this.freeRecords[--this.freeCount]! : this.newRecord();
     this.kind[record] = kind;
     this.node[record] = node;
     this.a[record] = a;
     this.b[record] = b;
     this.payload[record] = payload;
-    const seq = this.nextSeq++;
     if (this.count === this.heapRecord.length) this.growHeap();
     const times = this.heapTimeUs;
     const seqs = this.heapSeq;
@@ -62,6 +73,7 @@ export class EventQueue {
     times[i] = timeUs;
     seqs[i] = seq;
     recs[i] = record;
+    return record;
   }
 
   /** Time of the earliest event, or Infinity when empty. */
@@ -72,6 +84,16 @@ export class EventQueue {
   /** Seq of the earliest event (call only when not empty). */
   peekSeq(): number {
     return this.heapSeq[0]!;
+  }
+
+  /** Record of the earliest event (call only when not empty); it stays queued. */
+  peekRecord(): number {
+    return this.heapRecord[0]!;
+  }
+
+  /** Calls `visit` for every queued event, in no particular order (heap order). For snapshots, never the event loop. */
+  forEachQueued(visit: (timeUs: Us, seq: number, record: number) => void): void {
+    for (let i = 0; i < this.count; i++) visit(this.heapTimeUs[i]!, this.heapSeq[i]!, this.heapRecord[i]!);
   }
 
   /**
@@ -141,6 +163,7 @@ export class EventQueue {
       this.node = grow(this.node, new Int32Array(size));
       this.a = grow(this.a, new Int32Array(size));
       this.b = grow(this.b, new Int32Array(size));
+      this.sentUs = grow(this.sentUs, new Float64Array(size));
     }
     this.payload.push(undefined);
     return record;

@@ -1,8 +1,7 @@
 import { assert } from '../core/assert.ts';
 import { rngStream, type Rng } from '../core/random.ts';
 import { formatUs, type Us } from '../core/time.ts';
-import type { NetworkParams } from '../scenario/types.ts';
-import { Network } from './network.ts';
+import { Network, type NetworkParams } from './network.ts';
 import {
   TIMERS_PER_NODE_MAX,
   type AdminCommand,
@@ -44,6 +43,56 @@ export interface ScheduledCall {
   onScheduled(a: number, b: number): void;
 }
 
+/**
+ * `callFirst` ranks: the seq of a ranked call is FIRST_SEQ_BASE + rank, below
+ * every seq the queue's counter hands out (those start at 0), so a ranked
+ * call runs before every ordinary event of its time whenever it was
+ * scheduled, and ranked calls of one time run in rank order.
+ */
+const FIRST_SEQ_BASE = -(2 ** 52);
+/** Ranks are below this (exact in a double together with FIRST_SEQ_BASE). */
+export const FIRST_RANK_MAX = 2 ** 51;
+
+/** Why a message was lost: at its send (link down, random loss) or at its arrival (link down then, receiver crashed or restarted meanwhile). */
+export type DropReason = 'link-down' | 'random-loss' | 'link-down-at-arrival' | 'receiver-down';
+
+/**
+ * Watches the network for the UI's event stream. Null unless someone
+ * listens: the event loop tests one field per message and calls nothing.
+ * Observers watch; they never steer.
+ */
+export interface SimObserver {
+  /** `arriveUs`: when it will arrive; `duplicate`: the network's second copy of the message just sent. */
+  sent(from: number, to: number, msg: Message, arriveUs: Us, duplicate: boolean): void;
+  delivered(from: number, to: number, msg: Message, sentUs: Us): void;
+  /** `sentUs` equals the clock for a loss at send. */
+  dropped(from: number, to: number, msg: Message, sentUs: Us, reason: DropReason): void;
+}
+
+/** What the simulator hears when a node answers one of its clients. */
+export type ClientReplyListener = (node: number, reply: ClientReply) => void;
+
+/** The next event of the loop, as plain data (`Simulator.peek`). `payload` is the scheduled target of a call or the message of a delivery. */
+export type PendingSimEvent =
+  | { readonly kind: 'deliver'; readonly timeUs: Us; readonly from: number; readonly to: number; readonly message: Message; readonly sentUs: Us }
+  | { readonly kind: 'timer'; readonly timeUs: Us; readonly node: number; readonly timer: number }
+  | { readonly kind: 'client-request'; readonly timeUs: Us; readonly node: number; readonly request: ClientRequest }
+  | { readonly kind: 'call'; readonly timeUs: Us; readonly target: ScheduledCall; readonly a: number; readonly b: number }
+  | { readonly kind: 'action'; readonly timeUs: Us };
+
+/** A message on the wire (queued for delivery), as plain data. */
+export interface QueuedDelivery {
+  readonly from: number;
+  readonly to: number;
+  readonly message: Message;
+  readonly sentUs: Us;
+  readonly arriveUs: Us;
+  /** Its place among equal-time events. */
+  readonly seq: number;
+}
+
+const NEVER = (): boolean => false;
+
 export interface SimulatorOptions {
   readonly nodeNames: readonly string[];
   readonly seed: number;
@@ -59,6 +108,7 @@ interface Deferred {
   a: number;
   b: number;
   payload: unknown;
+  sentUs: Us;
 }
 
 /**
@@ -68,6 +118,11 @@ interface Deferred {
  * from what it persisted.
  */
 export class Simulator {
+  /**
+   * The time of the event being processed, or of the last one processed: the
+   * clock moves only with events (a run to a time where nothing is due leaves
+   * it where the last event was; the caller knows the time it ran to).
+   */
   nowUs: Us = 0;
   readonly network: Network;
   readonly trace: Trace;
@@ -76,8 +131,10 @@ export class Simulator {
   /** Each node's disk: survives crashes. */
   readonly stable: unknown[];
   readonly paused: boolean[];
-  /** Called when a node answers a client. Set by the workload. */
-  onClientReply: (node: number, reply: ClientReply) => void = () => {};
+  /** The network's watcher for the UI, or null (the default: nothing is called per message). */
+  observer: SimObserver | null = null;
+  /** Told, in order, when a node answers a client (the workload, and whoever else listens). */
+  private readonly replyListeners: ClientReplyListener[] = [];
 
   /** Events processed, superseded timer firings included (see timers.ts). */
   get events(): number {
@@ -149,6 +206,11 @@ export class Simulator {
     return this.protocol.leaderOf(this.nodes);
   }
 
+  /** Adds a listener told whenever a node answers a client, after the listeners added before it. */
+  onClientReply(listener: ClientReplyListener): void {
+    this.replyListeners.push(listener);
+  }
+
   /** Runs `action` at `timeUs` (>= now), after events already scheduled for that time. */
   at(timeUs: Us, action: () => void): void {
     if (timeUs < this.nowUs) assert(false, `cannot schedule in the past: ${timeUs} < ${this.nowUs}`);
@@ -166,6 +228,20 @@ export class Simulator {
   }
 
   /**
+   * Calls `target.onScheduled(a, b)` at `timeUs` (>= now) before every ordinary
+   * event of that time (`at`, `call`, messages, timers), whenever it was
+   * scheduled; calls ranked this way run in `rank` order. The run layer
+   * schedules its fault script this way, so a fault injected during a run
+   * takes the same place among the events of its instant as the same fault
+   * scheduled from the start. Each (time, rank) must be used once.
+   */
+  callFirst(timeUs: Us, rank: number, target: ScheduledCall, a: number, b: number): void {
+    if (timeUs < this.nowUs) assert(false, `cannot schedule in the past: ${timeUs} < ${this.nowUs}`);
+    if (!(Number.isInteger(rank) && rank >= 0 && rank < FIRST_RANK_MAX)) assert(false, `rank ${rank} out of range`);
+    this.queue.pushWithSeq(timeUs, FIRST_SEQ_BASE + rank, Kind.Call, -1, a, b, target);
+  }
+
+  /**
    * A client's request reaches its node now, within the event that issued it
    * (clients share their node's side of every partition). A crashed node
    * never sees it; a paused one sees it when it resumes.
@@ -174,7 +250,7 @@ export class Simulator {
     const target = this.nodes[node];
     if (target === null || target === undefined) return;
     if (this.paused[node]) {
-      this.deferred[node]!.push({ kind: Kind.ClientRequest, a: 0, b: this.incarnation[node]!, payload: request });
+      this.deferred[node]!.push({ kind: Kind.ClientRequest, a: 0, b: this.incarnation[node]!, payload: request, sentUs: this.nowUs });
       return;
     }
     this.trace.client(this.nowUs, TraceType.clientRequest, node, request.client, request.seq, 0);
@@ -208,7 +284,7 @@ export class Simulator {
     this.paused[node] = false;
     this.trace.note(this.nowUs, node, 'resume');
     const backlog = this.deferred[node]!.splice(0);
-    for (const d of backlog) this.queue.push(this.nowUs, d.kind, node, d.a, d.b, d.payload);
+    for (const d of backlog) this.queue.sentUs[this.queue.push(this.nowUs, d.kind, node, d.a, d.b, d.payload)] = d.sentUs;
   }
 
   /** Hands an operator's command to a live, running node now; returns its event-log line. */
@@ -221,14 +297,22 @@ export class Simulator {
   }
 
   /**
-   * Processes every event due at or before `untilUs`, then sets the clock to
-   * `untilUs`. `stop` is consulted after each event; returning true ends the
-   * run early (a safety violation, say).
+   * Processes every event due at or before `untilUs`, in (time, seq) order,
+   * at most `eventsMax` of them. `stop` is consulted after each event;
+   * returning true ends the run early (a safety violation, say). Returns the
+   * number of events processed. The clock stays at the last event processed.
    */
-  run(untilUs: Us, stop: () => boolean = () => false): void {
+  run(untilUs: Us, stop: () => boolean = NEVER, eventsMax: number = Infinity): number {
     const queue = this.queue;
     const timers = this.timers;
+    let done = 0;
     for (;;) {
+      if (done >= eventsMax) {
+        // Ghosts before the next event are passed; the next event itself is not.
+        const next = this.nextKey();
+        timers.passGhosts(Math.min(next.timeUs, untilUs), next.timeUs <= untilUs ? next.seq : Infinity);
+        return done;
+      }
       // The earlier of the two heaps' tops in (time, seq) order: one order, as if they were one queue.
       const queueUs = queue.peekTime();
       const timerUs = timers.peekTime();
@@ -253,13 +337,71 @@ export class Simulator {
         this.current = -1;
         queue.release(record);
       }
+      done++;
       if (stop()) {
         timers.passGhosts(this.nowUs, seq);
-        return;
+        return done;
       }
     }
     timers.passGhosts(untilUs, Infinity);
-    this.nowUs = untilUs;
+    return done;
+  }
+
+  /** The (time, seq) of the next event, Infinity when none. */
+  private nextKey(): { timeUs: Us; seq: number } {
+    const queueUs = this.queue.peekTime();
+    const timerUs = this.timers.peekTime();
+    if (timerUs < queueUs || (timerUs === queueUs && timerUs !== Infinity && this.timers.peekSeq() < this.queue.peekSeq())) {
+      return { timeUs: timerUs, seq: this.timers.peekSeq() };
+    }
+    return queueUs === Infinity ? { timeUs: Infinity, seq: Infinity } : { timeUs: queueUs, seq: this.queue.peekSeq() };
+  }
+
+  /** The time of the next event, Infinity when none is pending. */
+  nextEventUs(): Us {
+    return Math.min(this.queue.peekTime(), this.timers.peekTime());
+  }
+
+  /** The next event as plain data, or null when none is pending. It stays pending. */
+  peek(): PendingSimEvent | null {
+    const { timeUs } = this.nextKey();
+    if (timeUs === Infinity) return null;
+    const timerUs = this.timers.peekTime();
+    if (timerUs === timeUs && (this.queue.peekTime() !== timeUs || this.timers.peekSeq() < this.queue.peekSeq())) {
+      const slot = this.timers.peekSlot();
+      const node = (slot / TIMERS_PER_NODE_MAX) | 0;
+      return { kind: 'timer', timeUs, node, timer: slot - node * TIMERS_PER_NODE_MAX };
+    }
+    const q = this.queue;
+    const r = q.peekRecord();
+    switch (q.kind[r]) {
+      case Kind.Deliver:
+        return { kind: 'deliver', timeUs, from: q.a[r]!, to: q.node[r]!, message: q.payload[r] as Message, sentUs: q.sentUs[r]! };
+      case Kind.Timer:
+        return { kind: 'timer', timeUs, node: q.node[r]!, timer: q.a[r]! };
+      case Kind.ClientRequest:
+        return { kind: 'client-request', timeUs, node: q.node[r]!, request: q.payload[r] as ClientRequest };
+      case Kind.Call:
+        return { kind: 'call', timeUs, target: q.payload[r] as ScheduledCall, a: q.a[r]!, b: q.b[r]! };
+      default:
+        return { kind: 'action', timeUs };
+    }
+  }
+
+  /** Every message on the wire (queued for delivery), in arrival order. Allocates: for snapshots. */
+  queuedDeliveries(): QueuedDelivery[] {
+    const q = this.queue;
+    const out: QueuedDelivery[] = [];
+    q.forEachQueued((timeUs, seq, r) => {
+      if (q.kind[r] !== Kind.Deliver) return;
+      out.push({ from: q.a[r]!, to: q.node[r]!, message: q.payload[r] as Message, sentUs: q.sentUs[r]!, arriveUs: timeUs, seq });
+    });
+    return out.sort((x, y) => x.arriveUs - y.arriveUs || x.seq - y.seq);
+  }
+
+  /** Events a paused node holds for when it resumes (deliveries, timers, client requests). */
+  backlog(node: number): number {
+    return this.deferred[node]!.length;
   }
 
   /** What the event being processed is, for a violation report. Formats text, so call it only on the rare path. */
@@ -295,11 +437,15 @@ export class Simulator {
         if (target === null || q.b[record] !== this.incarnation[node] || !this.network.connected(from, node)) {
           this.messagesDropped++;
           this.trace.message(this.nowUs, TraceType.lostAtArrival, node, from, msg);
+          if (this.observer !== null) {
+            this.observer.dropped(from, node, msg, q.sentUs[record]!, target === null || q.b[record] !== this.incarnation[node] ? 'receiver-down' : 'link-down-at-arrival');
+          }
           return;
         }
         if (this.paused[node]) return this.defer(record);
         this.messagesDelivered++;
         this.trace.message(this.nowUs, TraceType.deliver, node, from, msg);
+        if (this.observer !== null) this.observer.delivered(from, node, msg, q.sentUs[record]!);
         target.onMessage(from, msg);
         return;
       }
@@ -335,7 +481,7 @@ export class Simulator {
     const target = this.nodes[node];
     if (target === null) return;
     if (this.paused[node]) {
-      this.deferred[node]!.push({ kind: Kind.Timer, a: timer, b: this.timerGeneration[slot]!, payload: null });
+      this.deferred[node]!.push({ kind: Kind.Timer, a: timer, b: this.timerGeneration[slot]!, payload: null, sentUs: this.nowUs });
       return;
     }
     this.trace.timer(this.nowUs, node, timer);
@@ -344,12 +490,13 @@ export class Simulator {
 
   private replyToClient(node: number, reply: ClientReply): void {
     this.trace.client(this.nowUs, TraceType.clientReply, node, reply.client, reply.seq, reply.ok ? 1 : 0);
-    this.onClientReply(node, reply);
+    const listeners = this.replyListeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(node, reply);
   }
 
   private defer(record: number): void {
     const q = this.queue;
-    this.deferred[q.node[record]!]!.push({ kind: q.kind[record]!, a: q.a[record]!, b: q.b[record]!, payload: q.payload[record] });
+    this.deferred[q.node[record]!]!.push({ kind: q.kind[record]!, a: q.a[record]!, b: q.b[record]!, payload: q.payload[record], sentUs: q.sentUs[record]! });
   }
 
   private boot(node: number): void {
@@ -379,13 +526,18 @@ export class Simulator {
     if (lost || !net.connected(from, to)) {
       this.messagesDropped++;
       this.trace.message(this.nowUs, TraceType.lost, to, from, msg);
+      if (this.observer !== null) this.observer.dropped(from, to, msg, this.nowUs, lost ? 'random-loss' : 'link-down');
       return;
     }
     const incarnation = this.incarnation[to]!;
-    this.queue.push(this.nowUs + latency, Kind.Deliver, to, from, incarnation, msg);
+    const q = this.queue;
+    q.sentUs[q.push(this.nowUs + latency, Kind.Deliver, to, from, incarnation, msg)] = this.nowUs;
+    if (this.observer !== null) this.observer.sent(from, to, msg, this.nowUs + latency, false);
     if (twice) {
       this.messagesSent++;
-      this.queue.push(this.nowUs + net.latency(), Kind.Deliver, to, from, incarnation, msg);
+      const again = this.nowUs + net.latency();
+      q.sentUs[q.push(again, Kind.Deliver, to, from, incarnation, msg)] = this.nowUs;
+      if (this.observer !== null) this.observer.sent(from, to, msg, again, true);
     }
   }
 

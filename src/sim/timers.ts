@@ -49,6 +49,11 @@ export class TimerHeap {
     return this.seq[this.heap[0]!]!;
   }
 
+  /** The earliest armed slot (call only when one is armed); it stays armed. */
+  peekSlot(): number {
+    return this.heap[0]!;
+  }
+
   /** Arms `slot` to fire at `timeUs`, replacing its pending firing if it has one. `nowUs` is the clock. */
   arm(slot: number, timeUs: Us, seq: number, nowUs: Us): void {
     const at = this.position[slot]!;

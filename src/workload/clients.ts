@@ -1,12 +1,12 @@
 import { rngStream, type Rng } from '../core/random.ts';
 import type { ClientOp, ClientReply, Value } from '../core/protocol.ts';
 import type { Us } from '../core/time.ts';
-import type { WorkloadSpec } from '../scenario/types.ts';
+import type { WorkloadSpec } from './spec.ts';
 import type { ScheduledCall, Simulator } from '../sim/simulator.ts';
 import type { HistoryEvent } from './history.ts';
 
 /** `onScheduled`'s seq for "start the next operation" (operation seqs start at 1). */
-const INVOKE = 0;
+export const INVOKE = 0;
 
 interface Client {
   readonly index: number;
@@ -14,8 +14,28 @@ interface Client {
   seq: number;
   busy: boolean;
   op: ClientOp | null;
+  /** When the operation in progress was invoked. */
+  invokedUs: Us;
   /** The last value this client saw per key: what its next cas expects. */
   readonly lastSeen: Map<string, Value>;
+}
+
+/** A client as plain data (for the UI): 0-based index, its node, the operation in progress if any. */
+export interface ClientState {
+  readonly index: number;
+  readonly node: number;
+  readonly op: ClientOp | null;
+  readonly invokedUs: Us;
+}
+
+/**
+ * Watches the clients for the UI's event stream. Null unless someone
+ * listens. Observers watch; they never steer.
+ */
+export interface WorkloadObserver {
+  invoked(client: number, node: number, op: ClientOp): void;
+  /** `error` is `timeout` when the client gave up waiting (the outcome is then `fail` for a read, `info` otherwise). */
+  completed(client: number, node: number, op: ClientOp, type: 'ok' | 'fail' | 'info', value: HistoryEvent['value'], error: string | undefined, invokedUs: Us): void;
 }
 
 /**
@@ -26,6 +46,8 @@ interface Client {
  * No new operation starts at or after `stopUs`.
  */
 export class Workload implements ScheduledCall {
+  /** The clients' watcher for the UI, or null (the default). */
+  observer: WorkloadObserver | null = null;
   readonly history: HistoryEvent[] = [];
   private readonly clients: Client[] = [];
   private readonly rng: Rng;
@@ -39,9 +61,14 @@ export class Workload implements ScheduledCall {
   ) {
     this.rng = rngStream(seed, 'workload');
     for (let i = 0; i < spec.clients; i++) {
-      this.clients.push({ index: i, node: i % sim.nodeCount, seq: 0, busy: false, op: null, lastSeen: new Map() });
+      this.clients.push({ index: i, node: i % sim.nodeCount, seq: 0, busy: false, op: null, invokedUs: 0, lastSeen: new Map() });
     }
-    sim.onClientReply = (_node, reply) => this.onReply(reply);
+    sim.onClientReply((_node, reply) => this.onReply(reply));
+  }
+
+  /** Every client as plain data. */
+  clientStates(): ClientState[] {
+    return this.clients.map((c) => ({ index: c.index, node: c.node, op: c.busy ? c.op : null, invokedUs: c.invokedUs }));
   }
 
   start(): void {
@@ -73,7 +100,9 @@ export class Workload implements ScheduledCall {
     client.seq++;
     client.busy = true;
     client.op = op;
+    client.invokedUs = now;
     this.history.push({ t: now, process: client.index + 1, type: 'invoke', f: op.f, key: op.key, value: op.value });
+    if (this.observer !== null) this.observer.invoked(client.index, client.node, op);
     const seq = client.seq;
     // The timeout is scheduled before the request, whose reply can come back within submit (a
     // node that knows no leader answers at once); a timeout for a completed operation is ignored.
@@ -114,6 +143,7 @@ export class Workload implements ScheduledCall {
     const op = client.op!;
     client.busy = false;
     client.op = null;
+    if (this.observer !== null) this.observer.completed(client.index, client.node, op, type, value, error, client.invokedUs);
     const event: HistoryEvent =
       type === 'fail' && error !== undefined
         ? { t: this.sim.nowUs, process: client.index + 1, type, f: op.f, key: op.key, value, error }

@@ -1,5 +1,5 @@
-import type { NodeContext, Protocol, ProtocolNode } from '../../core/protocol.ts';
-import { PrimaryReplicaNode } from './node.ts';
+import type { NodeContext, NodeView, Protocol, ProtocolNode } from '../../core/protocol.ts';
+import { PrimaryReplicaNode, walTail, TIMER_NAMES } from './node.ts';
 import { chooseSyncSet } from './sync.ts';
 import { MSG_NAMES, type Entry, type PrimaryReplicaConfig, type PrimaryReplicaObserver, type PrimaryReplicaStable } from './types.ts';
 
@@ -28,6 +28,10 @@ export class PrimaryReplicaProtocol implements Protocol {
   }
 
   /** Every node starts with the same lock record: the first node holds epoch 1. */
+  timerName(timer: number): string {
+    return TIMER_NAMES[timer] ?? `timer ${timer}`;
+  }
+
   createStable(): PrimaryReplicaStable {
     const sentinel: Entry = { epoch: 0, op: null, client: -1, seq: 0 };
     const syncSet = chooseSyncSet(0, this.nodeCount, Math.min(this.config.syncStandbys, this.nodeCount - 1), this.config.syncMode, null);
@@ -42,6 +46,12 @@ export class PrimaryReplicaProtocol implements Protocol {
 
   createNode(ctx: NodeContext, stable: unknown): PrimaryReplicaNode {
     return new PrimaryReplicaNode(ctx, this.config, stable as PrimaryReplicaStable, this.observer);
+  }
+
+  /** A crashed node's disk: its WAL and the highest epoch it knew survive; what it applied does not. */
+  stableView(stable: unknown, tailMax: number): NodeView {
+    const disk = stable as PrimaryReplicaStable;
+    return { role: 'crashed', term: disk.epoch, logLength: disk.log.length - 1, commitIndex: 0, logTailTerms: walTail(disk.log, tailMax) };
   }
 
   /** The primary of the highest epoch among live nodes (a cut-off old primary may not know it was replaced). */

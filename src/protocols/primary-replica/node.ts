@@ -33,8 +33,17 @@ const TIMER_LEASE = 2;
 const TIMER_WATCH = 3;
 const TIMER_CANDIDACY = 4;
 const TIMER_SEMI_SYNC = 5;
+/** By timer id, for the UI. */
+export const TIMER_NAMES: readonly string[] = ['ship', 'renew', 'lease', 'watch', 'candidacy', 'semi-sync'];
 
 const NOT_IN_FLIGHT = -1;
+
+/** The epochs of the last `tailMax` entries of a WAL (the sentinel excluded), oldest first. */
+export function walTail(log: readonly Entry[], tailMax: number): number[] {
+  const epochs: number[] = [];
+  for (let i = Math.max(1, log.length - tailMax); i < log.length; i++) epochs.push(log[i]!.epoch);
+  return epochs;
+}
 
 type Outcome = Omit<ClientReply, 'client' | 'seq'>;
 
@@ -276,12 +285,17 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.ctx.send(this.primaryId, forward);
   }
 
-  view(): NodeView {
+  view(tailMax = 0): NodeView {
     return {
       role: this.role,
       term: this.role === 'primary' ? this.primaryEpoch : this.stable.epoch,
       logLength: this.lastIndex(),
       commitIndex: this.role === 'primary' ? this.confirmedIndex : this.appliedIndex,
+      appliedIndex: this.appliedIndex,
+      leader: this.role === 'primary' ? this.self : this.primaryId,
+      logTailTerms: walTail(this.stable.log, tailMax),
+      holdsLock: this.holdsLock,
+      ...(this.role === 'primary' ? { syncStandbys: this.syncSet } : {}),
     };
   }
 

@@ -1,5 +1,5 @@
-import type { Protocol, ProtocolNode } from '../../core/protocol.ts';
-import { RaftNode } from './node.ts';
+import type { NodeView, Protocol, ProtocolNode } from '../../core/protocol.ts';
+import { RaftNode, raftLogTail, TIMER_NAMES } from './node.ts';
 import { MSG_NAMES, type Entry, type RaftConfig, type RaftObserver, type RaftStable } from './types.ts';
 
 export { RaftNode } from './node.ts';
@@ -18,6 +18,10 @@ export class RaftProtocol implements Protocol {
     return MSG_NAMES[kind] ?? `raft-${kind}`;
   }
 
+  timerName(timer: number): string {
+    return TIMER_NAMES[timer] ?? `timer ${timer}`;
+  }
+
   createStable(): RaftStable {
     const sentinel: Entry = { term: 0, op: null, client: -1, seq: 0, origin: -1 };
     return { term: 0, votedFor: -1, log: [sentinel], snapshot: null };
@@ -25,6 +29,20 @@ export class RaftProtocol implements Protocol {
 
   createNode(ctx: Parameters<Protocol['createNode']>[0], stable: unknown): RaftNode {
     return new RaftNode(ctx, this.config, stable as RaftStable, this.observer);
+  }
+
+  /** A crashed node's disk: its term, vote and log survive; its commit index is what its snapshot holds. */
+  stableView(stable: unknown, tailMax: number): NodeView {
+    const disk = stable as RaftStable;
+    const snapshotIndex = disk.snapshot?.lastIndex ?? 0;
+    return {
+      role: 'crashed',
+      term: disk.term,
+      votedFor: disk.votedFor,
+      logLength: snapshotIndex + disk.log.length - 1,
+      commitIndex: snapshotIndex,
+      logTailTerms: raftLogTail(disk, tailMax),
+    };
   }
 
   /** The leader of the highest term among live nodes (a deposed leader may not know it yet). */

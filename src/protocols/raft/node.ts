@@ -27,8 +27,19 @@ const TIMER_ELECTION = 0;
 const TIMER_HEARTBEAT = 1;
 /** Leadership transfer: abort if the target has not taken over within an election timeout. */
 const TIMER_TRANSFER = 2;
+/** By timer id, for the UI. */
+export const TIMER_NAMES: readonly string[] = ['election', 'heartbeat', 'transfer'];
 
 const NO_VOTE = -1;
+
+/** The terms of the last `tailMax` entries of a Raft log (those compacted into the snapshot excluded), oldest first. */
+export function raftLogTail(stable: RaftStable, tailMax: number): number[] {
+  const log = stable.log;
+  const from = Math.max(1, log.length - tailMax);
+  const terms: number[] = [];
+  for (let i = from; i < log.length; i++) terms.push(log[i]!.term);
+  return terms;
+}
 const VOTE_NONE = 0;
 const VOTE_GRANTED = 1;
 const VOTE_REJECTED = 2;
@@ -265,8 +276,18 @@ export class RaftNode implements ProtocolNode, LogView {
     }
   }
 
-  view(): NodeView {
-    return { role: this.role, term: this.term, logLength: this.lastIndex(), commitIndex: this.commitIndex };
+  view(tailMax = 0): NodeView {
+    return {
+      role: this.role,
+      term: this.term,
+      logLength: this.lastIndex(),
+      commitIndex: this.commitIndex,
+      appliedIndex: this.lastApplied,
+      votedFor: this.votedFor,
+      leader: this.leaderId,
+      logTailTerms: raftLogTail(this.stable, tailMax),
+      members: this.members,
+    };
   }
 
   // ---- queries (for the protocol host, checks and tests) --------------------

@@ -1,0 +1,79 @@
+import type { LinearizableVerdict } from './linearizable.ts';
+import type { EffectiveWrite } from '../check/figures.ts';
+import type { Violation } from '../check/violations.ts';
+import type { Us } from '../core/time.ts';
+import type { Simulator } from '../sim/simulator.ts';
+import type { TraceWriter } from '../sim/trace.ts';
+import type { HistoryEvent } from '../workload/history.ts';
+import type { ExpectationResult } from './expect.ts';
+
+/**
+ * The results of a run, apart from the code that produces them (run.ts,
+ * steppable.ts), so that what reads them (verdict.ts, the CLI, the UI)
+ * imports types without importing the run.
+ */
+
+/** One model's figures: exactly the fields of contract §4. */
+export interface ModelSummary {
+  readonly kind: string;
+  readonly ops: { readonly ok: number; readonly fail: number; readonly info: number };
+  readonly availability: number;
+  readonly linearizable: boolean | null;
+  readonly linearizableNote?: string;
+  readonly lostWrites: number;
+  readonly staleReads: number;
+  readonly dirtyReads: number;
+  readonly rtoMs: number;
+  readonly leaderChanges: number;
+  readonly violations: readonly Violation[];
+  readonly events: number;
+  readonly messages: { readonly sent: number; readonly delivered: number; readonly dropped: number };
+  readonly traceHash: string;
+}
+
+/** A line of the event log: faults, leaders taking office, violations. */
+export interface LogLine {
+  readonly atUs: Us;
+  readonly text: string;
+}
+
+export interface ModelRun {
+  readonly name: string;
+  readonly summary: ModelSummary;
+  readonly history: readonly HistoryEvent[];
+  readonly log: readonly LogLine[];
+  readonly linearizability: LinearizableVerdict;
+  /** Which log counted as authoritative, and why. */
+  readonly authority: string;
+  /** The writes that took effect in the authoritative log, in order. */
+  readonly authoritative: readonly EffectiveWrite[];
+  /** True when `--until` or a violation ended the run before duration + settle. */
+  readonly stoppedEarly: boolean;
+  /** One line in CAP terms, computed from the figures (see verdict.ts). */
+  readonly verdict: string;
+}
+
+export interface RunResult {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly durationMs: number;
+  readonly runs: readonly ModelRun[];
+  readonly expectations: readonly ExpectationResult[];
+}
+
+export interface RunOptions {
+  /** Overrides the scenario's seed. */
+  readonly seed?: number;
+  /** Only these models (by name); all when absent. */
+  readonly models?: readonly string[];
+  /** Stop the simulation at this time. */
+  readonly untilUs?: Us;
+  /** A trace writer per model, when `--trace` asks for one. */
+  readonly traceWriter?: (model: string) => TraceWriter | null;
+  /**
+   * Told with the simulator just before its first event (`start`) and just
+   * after its last (`end`), so that a benchmark can time or sample the event
+   * loop apart from the checks that follow it. It watches; it never steers.
+   */
+  readonly onSimulation?: (phase: 'start' | 'end', sim: Simulator) => void;
+}
