@@ -14,6 +14,7 @@ import {
   type TimeoutRange,
 } from '../bench/election.ts';
 import { formatMs, svgPlot, terminalPlot, type Graph } from '../bench/plot.ts';
+import { SEEK_GOAL_MS, seekBench, seekJson, seekText } from '../bench/seek.ts';
 import { SPEED_GOALS, speed, type LoopFigure, type SpeedReport } from '../bench/speed.ts';
 import { UsageError } from '../core/errors.ts';
 import { parseDuration, parseDurationRange, US_PER_MS, US_PER_S, type Us } from '../core/time.ts';
@@ -21,12 +22,13 @@ import { parse, parseSeed } from './args.ts';
 import { table } from './format.ts';
 import { EXIT_OK, type CliIo } from './io.ts';
 
-export const BENCH_HELP = `Usage: raftsim bench election|speed [options]
+export const BENCH_HELP = `Usage: raftsim bench election|speed|seek [options]
 
   election   reproduce Figure 16 of the Raft paper: time to replace a crashed leader
   speed      simulated events per second, against the bare event loop
+  seek       how long going back in time takes (replaying from the start)
 
-See 'raftsim bench election --help' and 'raftsim bench speed --help'.
+See 'raftsim bench election --help', 'raftsim bench speed --help' and 'raftsim bench seek --help'.
 `;
 
 export const ELECTION_HELP = `Usage: raftsim bench election [options]
@@ -103,7 +105,8 @@ export async function benchCommand(args: readonly string[], io: CliIo): Promise<
   }
   if (sub === 'election') return electionCommand(rest, io);
   if (sub === 'speed') return speedCommand(rest, io);
-  throw new UsageError(`bench: unknown benchmark "${sub}"; expected election or speed (see 'raftsim bench --help')`);
+  if (sub === 'seek') return seekCommand(rest, io);
+  throw new UsageError(`bench: unknown benchmark "${sub}"; expected election, speed or seek (see 'raftsim bench --help')`);
 }
 
 // ---- election ---------------------------------------------------------------
@@ -389,4 +392,55 @@ export function speedReport(report: SpeedReport): string {
     }
   }
   return out.join('\n') + '\n';
+}
+
+// ---- seek ----------------------------------------------------------------------
+
+export const SEEK_HELP = `Usage: raftsim bench seek [options]
+
+Measures going back in time as the terminal UI does it: a scenario of 5 nodes
+and 5 clients with Raft beside an asynchronous primary/replica cluster, under
+a partition, a heal, a leader crash and a restart, is run to --duration; then
+every model seeks back --back (replaying from the start: a run is a pure
+function of its inputs), each model alone and all of them at once, and all of
+them step back one event. The goal: every model back 10 s of a 60 s scenario
+in under ${SEEK_GOAL_MS} ms (the median of --repeat seeks).
+
+Options:
+  --duration TIME     where the seek starts (default 60s)
+  --back TIME         how far back it goes (default 10s)
+  --repeat N          seeks per figure (default 10)
+  --seed N            default 1
+  --json              print one JSON object and nothing else
+  -h, --help          this help
+`;
+
+function seekCommand(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parse(
+    args,
+    {
+      duration: { type: 'string' },
+      back: { type: 'string' },
+      repeat: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'bench seek',
+  );
+  if (values.help) {
+    io.out(SEEK_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`bench seek: unexpected argument "${positionals[0]}"; see 'raftsim bench seek --help'`);
+  const durationUs = values.duration === undefined ? 60 * US_PER_S : duration('--duration', values.duration, US_PER_S);
+  const backUs = values.back === undefined ? 10 * US_PER_S : duration('--back', values.back);
+  if (backUs > durationUs) throw new UsageError(`--back: ${values.back} is longer than --duration; expected at most the duration`);
+  const repeat = values.repeat === undefined ? 10 : wholeNumber('--repeat', values.repeat, 1, 1000);
+  const seed = values.seed === undefined ? 1 : parseSeed(values.seed);
+  const showProgress = io.isTty && !values.json;
+  const report = seekBench({ seed, durationUs, backUs, repeat, progress: (what) => showProgress && io.err(`\r  ${what}...`.padEnd(60)) });
+  if (showProgress) io.err('\r' + ' '.repeat(60) + '\r');
+  io.out(values.json ? JSON.stringify(seekJson(report)) + '\n' : seekText(report));
+  return EXIT_OK;
 }

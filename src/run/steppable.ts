@@ -519,7 +519,7 @@ export class SteppableRun {
   step(): boolean {
     const back = this.redo.pop();
     if (back !== undefined) {
-      this.seekTo(back, true);
+      this.goTo(back);
       return true;
     }
     return this.advance(this.endUs, 1, NEVER) === 1;
@@ -655,15 +655,20 @@ export class SteppableRun {
   back(): boolean {
     const here = this.position;
     if (here.event === 0) return false;
-    this.seekTo({ event: here.event - 1, nowUs: -1 }, true);
+    this.goTo({ event: here.event - 1, nowUs: -1 });
     this.redo.push(here);
     return true;
   }
 
   /** Goes to just after event `event` (0: the start), the clock at that event's time. */
   seek(event: number): void {
+    this.seekPosition({ event: Math.max(0, event), nowUs: -1 });
+  }
+
+  /** Goes to `position` (as `position` gave it; `nowUs` -1 puts the clock at the event's time). */
+  seekPosition(position: RunPosition): void {
     this.redo.length = 0;
-    this.seekTo({ event: Math.max(0, event), nowUs: -1 }, false);
+    this.goTo(position);
   }
 
   /** Goes to simulated time `timeUs`: every event up to it processed, the clock there. */
@@ -682,16 +687,15 @@ export class SteppableRun {
    * a silent replay from the start, then a `rewind` event; forward: stepping,
    * told as usual.
    */
-  private seekTo(position: RunPosition, keepRedo: boolean): void {
-    if (!keepRedo) this.redo.length = 0;
-    if (position.event < this.events || (position.event === this.events && position.nowUs >= 0 && position.nowUs < this.clockUs)) {
-      this.rebuildTo({ event: position.event, nowUs: position.nowUs });
+  private goTo(position: RunPosition): void {
+    if (position.event < this.events) {
+      this.rebuildTo(position);
       this.emitRewind();
       return;
     }
-    this.advance(this.endUs, position.event - this.events, NEVER);
-    this.clockUs = position.nowUs >= 0 ? position.nowUs : this.engine.sim.nowUs;
-    if (position.nowUs < 0 && this.events === 0) this.clockUs = 0;
+    if (position.event > this.events) this.advance(this.endUs, position.event - this.events, NEVER);
+    const lastUs = this.engine.sim.nowUs;
+    this.clockUs = position.nowUs >= 0 ? Math.max(position.nowUs, lastUs) : lastUs;
   }
 
   /** A new engine replayed silently to `position` (nowUs -1: the clock at the event's time). */
