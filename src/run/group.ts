@@ -168,6 +168,7 @@ export class RunGroup {
     const atUs = Math.max(...this.runs.map((r) => r.earliestInjectionUs));
     if (atUs > this.scenario.durationUs) throw new InjectionError('the scripted part is over: faults can be injected only until duration (settle heals everything)');
     const texts: Record<string, string> = {};
+    // The first run checks the action (InjectionError) before any run has changed.
     for (const r of this.runs) texts[r.name] = r.inject(action, atUs).text;
     return { atUs, texts };
   }

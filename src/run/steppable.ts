@@ -4,7 +4,9 @@ import { assert } from '../core/assert.ts';
 import type { ClientOp, Message, NodeView } from '../core/protocol.ts';
 import { rngStream, type Rng } from '../core/random.ts';
 import type { Us } from '../core/time.ts';
+import { faultActionProblems } from '../scenario/load.ts';
 import type { FaultAction, FaultSpec, ModelSpec, Scenario } from '../scenario/types.ts';
+import { faultItem } from '../scenario/write.ts';
 import { Simulator, type DropReason, type ScheduledCall, type SimObserver } from '../sim/simulator.ts';
 import { Trace, type TraceWriter } from '../sim/trace.ts';
 import { INVOKE, Workload, type WorkloadObserver } from '../workload/clients.ts';
@@ -450,9 +452,9 @@ export class SteppableRun {
     return this.engine.settled ? 'settle' : 'scripted';
   }
 
-  /** True when no event is left before the end and the clock is at the end. */
+  /** True when no event is left before the end (`finish` then only moves the clock to the end and settles the books). */
   get ended(): boolean {
-    return this.clockUs >= this.endUs && this.nextEventUs === Infinity;
+    return this.nextEventUs === Infinity;
   }
 
   /** The simulator: for benchmarks and tests that read counters. Do not steer it. */
@@ -515,14 +517,20 @@ export class SteppableRun {
     }
   }
 
-  /** Processes the next event; false when none is left before the end. After `back`, returns exactly to where `back` left. */
+  /**
+   * Processes the next event; false when none is left before the end (the
+   * clock then moves to the end). After `back`, returns exactly to where
+   * `back` left.
+   */
   step(): boolean {
     const back = this.redo.pop();
     if (back !== undefined) {
       this.goTo(back);
       return true;
     }
-    return this.advance(this.endUs, 1, NEVER) === 1;
+    if (this.advance(this.endUs, 1, NEVER) === 1) return true;
+    this.clockUs = Math.max(this.clockUs, this.endUs);
+    return false;
   }
 
   /** Processes the next `count` events (fewer at the end); returns how many. */
@@ -611,9 +619,12 @@ export class SteppableRun {
     if (t > this.scenario.durationUs) throw new InjectionError('the scripted part is over: faults can be injected only until duration (settle heals everything)');
     if (t > this.endUs) throw new InjectionError(`the run ends at ${this.endUs}us`);
     if (this.script.length >= FAULT_SCRIPT_MAX) throw new InjectionError(`the fault script is full (${FAULT_SCRIPT_MAX} faults)`);
+    const fault = { ...action, atUs: t, line: 0, col: 0 } as FaultSpec;
+    // Checked as loading the written file will check it, so that the file loads.
+    const problems = faultActionProblems(action.action, faultItem(fault)[action.action], this.nodeNames);
+    if (problems.length > 0) throw new InjectionError(`${action.action}: ${problems.join('; ')}`);
     this.fork();
     this.redo.length = 0;
-    const fault = { ...action, atUs: t, line: 0, col: 0 } as FaultSpec;
     const index = this.script.length;
     this.script.push(fault);
     this.engine.schedule(index);

@@ -269,6 +269,20 @@ function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
   return problems;
 }
 
+/**
+ * Why a fault's action, its value as a file writes it, is not valid in a
+ * scenario of `nodes` (the same checks as loading a file); empty when it is.
+ * For faults made outside a file: those injected by hand during a run.
+ */
+export function faultActionProblems(action: FaultActionName, value: unknown, nodes: readonly string[]): string[] {
+  const def = actionDef(action);
+  const parsed = def.schema.safeParse(value);
+  if (!parsed.success) return parsed.error.issues.map((issue) => issue.message);
+  const refProblems = def.nodeRefs(parsed.data).flatMap((ref) => checkNodeRef(ref, nodes, action));
+  if (refProblems.length > 0) return refProblems.map((p) => p.message);
+  return (def.check?.(parsed.data, nodes) ?? []).map((p) => p.message);
+}
+
 function checkNodeRef(ref: NodeRef, nodes: readonly string[], action: FaultActionName): Problem[] {
   if (nodes.includes(ref.name)) return [];
   const words = ROLE_WORDS[ref.role];
