@@ -157,6 +157,13 @@ describe('going back is replaying', () => {
     expect(group.snapshots()).toEqual(here);
   });
 
+  it('a group run until something is told stops every model at that instant', () => {
+    const group = new RunGroup(loadScenario('scenarios/cap/split-brain.yaml'));
+    expect(group.runUntil(10 * S, (_model, e) => e.type === 'fault')).toBe('stopped');
+    expect(group.runs.map((r) => r.nowUs)).toEqual(group.runs.map(() => 5 * S));
+    expect(group.runs.every((r) => r.landmarks().some((l) => l.kind === 'fault' && l.atUs === 5 * S))).toBe(true);
+  });
+
   it('landmarks ahead of the position stay known after going back (the future is the same until a fault is injected)', () => {
     const run = new SteppableRun(small(), small().models[0]!);
     run.runUntil(4 * S);
