@@ -6,7 +6,7 @@ import { checkLinearizable, type LinearizableVerdict } from './linearizable.ts';
 import type { ModelSpec, Scenario } from '../scenario/types.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { Trace, type TraceWriter } from '../sim/trace.ts';
-import type { HistoryEvent } from '../workload/history.ts';
+import type { HistoryEvent, HistoryLog } from '../workload/history.ts';
 import { Workload } from '../workload/clients.ts';
 import { evaluateExpectations, type ExpectationResult } from './expect.ts';
 import { applyFault } from './faults.ts';
@@ -42,7 +42,10 @@ export interface LogLine {
 export interface ModelRun {
   readonly name: string;
   readonly summary: ModelSummary;
+  /** The client history as event objects, made on first use from `historyLog`. */
   readonly history: readonly HistoryEvent[];
+  /** The client history by column: iterate it (or `event(i)`) to read a long run's history without making every event at once. */
+  readonly historyLog: HistoryLog;
   readonly log: readonly LogLine[];
   readonly linearizability: LinearizableVerdict;
   /** Which log counted as authoritative, and why. */
@@ -198,7 +201,7 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
 
   const authoritative = model.authoritativeWrites(s.nodes);
   const figures = clientFigures(workload.history, authoritative, scenario.durationUs);
-  const linearizability = checkLinearizable(workload.history);
+  const linearizability = checkLinearizable(workload.history, authoritative);
   const summary: ModelSummary = {
     kind: spec.kind,
     ops: figures.ops,
@@ -217,7 +220,23 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
   };
   downSinceUs.forEach((fromUs, node) => fromUs >= 0 && downtime.push({ node, fromUs, toUs: s.nowUs }));
   const verdict = verdictOf({ summary, history: workload.history }, scenario.durationUs, { nodeCount: names.length, downtime });
-  return { name: spec.name, summary, history: workload.history, log, linearizability, authority: model.authority(s.nodes), authoritative, stoppedEarly, verdict };
+  const historyLog = workload.history;
+  let events: readonly HistoryEvent[] | null = null;
+  return {
+    name: spec.name,
+    summary,
+    // As objects only when asked for: a long run's history is kept by column (HistoryLog).
+    get history() {
+      return (events ??= historyLog.toArray());
+    },
+    historyLog,
+    log,
+    linearizability,
+    authority: model.authority(s.nodes),
+    authoritative,
+    stoppedEarly,
+    verdict,
+  };
 }
 
 function round(value: number, digits: number): number {

@@ -1,6 +1,6 @@
-import { operations } from '../check/figures.ts';
+import { eachOperation, processesOf, type Operation } from '../check/figures.ts';
 import type { Us } from '../core/time.ts';
-import type { HistoryEvent } from '../workload/history.ts';
+import type { HistoryEvent, HistoryLog } from '../workload/history.ts';
 import type { ModelSummary } from './run.ts';
 
 /**
@@ -39,15 +39,15 @@ export interface ClientPlacement {
  * `outageStretches`) — leaving out the time its own node (client p is bound
  * to node (p-1) mod N) was down.
  */
-export function clientWriteOutagesMs(history: readonly HistoryEvent[], durationUs: Us, placement: ClientPlacement | null = null): number[] {
-  const writesOf = new Map<number, ReturnType<typeof operations>>();
-  for (const op of operations(history)) {
+export function clientWriteOutagesMs(history: HistoryLog | readonly HistoryEvent[], durationUs: Us, placement: ClientPlacement | null = null): number[] {
+  const writesOf = new Map<number, Operation[]>();
+  for (const op of eachOperation(history)) {
     if (op.invokeUs >= durationUs || (op.f !== 'write' && op.f !== 'cas')) continue;
     let list = writesOf.get(op.process);
     if (list === undefined) writesOf.set(op.process, (list = []));
     list.push(op);
   }
-  const processes = [...new Set(history.map((e) => e.process))].sort((a, b) => a - b);
+  const processes = processesOf(history);
   return processes.map((p) => {
     const down = placement === null ? [] : placement.downtime.filter((d) => d.node === (p - 1) % placement.nodeCount);
     let longest = 0;
@@ -65,7 +65,7 @@ export function clientWriteOutagesMs(history: readonly HistoryEvent[], durationU
  * failed (`mismatch`): the model served the client and said no, which is an
  * answer, not unavailability.
  */
-function outageStretches(writes: ReturnType<typeof operations>, durationUs: Us): [Us, Us][] {
+function outageStretches(writes: Operation[], durationUs: Us): [Us, Us][] {
   const stretches: [Us, Us][] = [];
   let from: Us | null = null;
   for (const op of [...writes].sort((a, b) => a.invokeUs - b.invokeUs)) {
@@ -133,7 +133,7 @@ export function capVerdict(input: VerdictInput): string {
 
 /** The verdict of one model's run. */
 export function verdictOf(
-  run: { readonly summary: VerdictInput['summary']; readonly history: readonly HistoryEvent[] },
+  run: { readonly summary: VerdictInput['summary']; readonly history: HistoryLog | readonly HistoryEvent[] },
   durationUs: Us,
   placement: ClientPlacement | null = null,
 ): string {

@@ -3,7 +3,7 @@ import type { ClientOp, ClientReply, Value } from '../core/protocol.ts';
 import type { Us } from '../core/time.ts';
 import type { WorkloadSpec } from '../scenario/types.ts';
 import type { ScheduledCall, Simulator } from '../sim/simulator.ts';
-import type { HistoryEvent } from './history.ts';
+import { HistoryLog, type HistoryEvent } from './history.ts';
 
 /** `onScheduled`'s seq for "start the next operation" (operation seqs start at 1). */
 const INVOKE = 0;
@@ -26,7 +26,10 @@ interface Client {
  * No new operation starts at or after `stopUs`.
  */
 export class Workload implements ScheduledCall {
-  readonly history: HistoryEvent[] = [];
+  /** The client history, by column (see HistoryLog): a few dozen bytes per event however long the run. */
+  readonly history = new HistoryLog();
+  /** `k1`..`kK`, made once: a key string per operation would be garbage, or kept by the history. */
+  private readonly keyNames: string[] = [];
   private readonly clients: Client[] = [];
   private readonly rng: Rng;
   private nextValue = 1;
@@ -38,6 +41,7 @@ export class Workload implements ScheduledCall {
     private readonly stopUs: Us,
   ) {
     this.rng = rngStream(seed, 'workload');
+    for (let k = 1; k <= spec.keys; k++) this.keyNames.push(`k${k}`);
     for (let i = 0; i < spec.clients; i++) {
       this.clients.push({ index: i, node: i % sim.nodeCount, seq: 0, busy: false, op: null, lastSeen: new Map() });
     }
@@ -73,7 +77,7 @@ export class Workload implements ScheduledCall {
     client.seq++;
     client.busy = true;
     client.op = op;
-    this.history.push({ t: now, process: client.index + 1, type: 'invoke', f: op.f, key: op.key, value: op.value });
+    this.history.record(now, client.index + 1, 'invoke', op.f, op.key, op.value);
     const seq = client.seq;
     // The timeout is scheduled before the request, whose reply can come back within submit (a
     // node that knows no leader answers at once); a timeout for a completed operation is ignored.
@@ -83,7 +87,7 @@ export class Workload implements ScheduledCall {
 
   private nextOp(client: Client): ClientOp {
     const draw = this.rng.next();
-    const key = `k${this.rng.int(1, this.spec.keys)}`;
+    const key = this.keyNames[this.rng.int(1, this.spec.keys) - 1]!;
     if (draw < this.spec.reads) return { f: 'read', key, value: null };
     if (draw < this.spec.reads + this.spec.cas) {
       return { f: 'cas', key, value: [client.lastSeen.get(key) ?? null, this.nextValue++] };
@@ -114,11 +118,7 @@ export class Workload implements ScheduledCall {
     const op = client.op!;
     client.busy = false;
     client.op = null;
-    const event: HistoryEvent =
-      type === 'fail' && error !== undefined
-        ? { t: this.sim.nowUs, process: client.index + 1, type, f: op.f, key: op.key, value, error }
-        : { t: this.sim.nowUs, process: client.index + 1, type, f: op.f, key: op.key, value };
-    this.history.push(event);
+    this.history.record(this.sim.nowUs, client.index + 1, type, op.f, op.key, value, type === 'fail' ? error : undefined);
     const next = this.sim.nowUs + this.spec.intervalUs;
     if (next < this.stopUs) this.sim.call(next, this, client.index, INVOKE);
   }
