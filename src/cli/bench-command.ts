@@ -21,7 +21,7 @@ import { parse, parseSeed } from './args.ts';
 import { table } from './format.ts';
 import { EXIT_OK, type CliIo } from './io.ts';
 
-export const BENCH_HELP = `Usage: raftsim bench election|speed [options]
+const BENCH_HELP = `Usage: raftsim bench election|speed [options]
 
   election   reproduce Figure 16 of the Raft paper: time to replace a crashed leader
   speed      simulated events per second, against the bare event loop
@@ -29,7 +29,7 @@ export const BENCH_HELP = `Usage: raftsim bench election|speed [options]
 See 'raftsim bench election --help' and 'raftsim bench speed --help'.
 `;
 
-export const ELECTION_HELP = `Usage: raftsim bench election [options]
+const ELECTION_HELP = `Usage: raftsim bench election [options]
 
 Reproduces Figure 16 of the extended Raft paper (section 9.3): five servers,
 the leader crashed at a uniformly random moment within its heartbeat interval
@@ -69,7 +69,7 @@ Options:
   -h, --help          this help
 `;
 
-export const SPEED_HELP = `Usage: raftsim bench speed [options]
+const SPEED_HELP = `Usage: raftsim bench speed [options]
 
 Runs the standard workload (5 nodes, 3 clients, about 100 operations per
 second in total, 10 simulated minutes, latency 1..3 ms) once for every model
@@ -201,7 +201,7 @@ function oneOf<T extends string>(flag: string, text: string, choices: readonly T
 
 const msOf = (us: number) => Math.round(us) / US_PER_MS;
 
-export function electionJson(result: Figure16): unknown {
+function electionJson(result: Figure16): unknown {
   return {
     seed: result.seed,
     setup: {
@@ -253,7 +253,7 @@ function cell(line: LineResult, us: number, quantile: number): string {
   return bound + formatMs(us / US_PER_MS);
 }
 
-export function electionReport(result: Figure16): string {
+function electionReport(result: Figure16): string {
   const s = result.setup;
   const lines: string[] = [];
   lines.push('Figure 16 (Raft paper, section 9.3): time from the crash of a leader until a new leader is elected');
@@ -333,7 +333,7 @@ function speedCommand(args: readonly string[], io: CliIo): number {
   return EXIT_OK;
 }
 
-export function speedJson(report: SpeedReport): unknown {
+function speedJson(report: SpeedReport): unknown {
   const fig = (f: LoopFigure) => ({ eventsPerSecond: f.eventsPerSecond, simSecondsPerWallSecond: f.simSecondsPerWallSecond, ratioToBareLoop: f.ratioToBareLoop });
   return {
     seed: report.seed,
@@ -354,7 +354,7 @@ export function speedJson(report: SpeedReport): unknown {
 const millions = (n: number) => `${(n / 1e6).toFixed(2)}M`;
 const percentOf = (f: number) => `${(f * 100).toFixed(1)}%`;
 
-export function speedReport(report: SpeedReport): string {
+function speedReport(report: SpeedReport): string {
   const out: string[] = [];
   out.push(
     `Standard workload: 5 nodes, 3 clients (about 100 operations/s in total), ${report.durationUs / US_PER_S} simulated s, latency 1..3 ms, seed ${report.seed}; best of ${report.repeat} runs, event loop only`,

@@ -68,13 +68,4 @@ export class Network {
     const span = this.latencyUsMax - min;
     return span === 0 ? min : min + Math.floor(this.rng.next() * (span + 1));
   }
-
-  /** Plain data for reports and the UI: a group id per node and the cut links. */
-  view(): { groups: number[]; cuts: [number, number][] } {
-    const cuts: [number, number][] = [];
-    for (let from = 0; from < this.n; from++) {
-      for (let to = 0; to < this.n; to++) if (this.cut[from * this.n + to] === 1) cuts.push([from, to]);
-    }
-    return { groups: Array.from(this.group), cuts };
-  }
 }
