@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.ts';
 
@@ -66,8 +66,11 @@ describe('bad input gets FILE:LINE:COL, exit code 2 and no stack trace', () => {
 describe('output files are checked before the run and never left half-written', () => {
   const scenarioFile = 'scenarios/leader-crash.yaml';
   const fresh = () => mkdtempSync(join(tmpdir(), 'raftsim-out-'));
-  /** Temporary files anywhere in `dir` or beside it. */
-  const temporaries = (dir: string) => [...readdirSync(dir), ...readdirSync(dirname(dir))].filter((f) => f.includes('.tmp-'));
+  /** Temporary files in `dir`, or beside it named after it (`DIR.tmp-PID`, which the old code left). */
+  const temporaries = (dir: string) => [
+    ...readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    ...readdirSync(dirname(dir)).filter((f) => f.startsWith(`${basename(dir)}.tmp-`)),
+  ];
 
   it.each(['--trace', '--history'])('%s naming a directory is exit 2 before the run, with no temporary file', async (flag) => {
     const dir = fresh();
