@@ -13,9 +13,10 @@ import { applyFault } from './faults.ts';
 import type { ModelFactory, ModelRuntime } from './model.ts';
 import { primaryReplicaModel } from './primary-replica-model.ts';
 import { raftModel } from './raft-model.ts';
+import { judgePromises, promisesOf, PROMISE_NAMES, type ModelPromises } from './promises.ts';
 import { verdictOf, type NodeDowntime } from './verdict.ts';
 
-/** One model's figures: exactly the fields of contract §4. */
+/** One model's figures: the fields of the JSON summary, per model. */
 export interface ModelSummary {
   readonly kind: string;
   readonly ops: { readonly ok: number; readonly fail: number; readonly info: number };
@@ -27,7 +28,14 @@ export interface ModelSummary {
   readonly dirtyReads: number;
   readonly rtoMs: number;
   readonly leaderChanges: number;
+  /** Safety-checker violations, then broken promises (`invariant` "Promise: …"). */
   readonly violations: readonly Violation[];
+  /** What this configuration promises for this run, by name (see promises.ts). */
+  readonly promises: readonly string[];
+  /** Promises the run could not decide (`linearizable: null`, or cut by --until before settle), by name. */
+  readonly promisesUndecided?: readonly string[];
+  /** Why the configuration runs outside the conditions some promise rests on (that promise is then withdrawn). */
+  readonly safeZoneWarnings?: readonly string[];
   readonly events: number;
   readonly messages: { readonly sent: number; readonly delivered: number; readonly dropped: number };
   readonly traceHash: string;
@@ -52,8 +60,12 @@ export interface ModelRun {
   readonly authority: string;
   /** The writes that took effect in the authoritative log, in order. */
   readonly authoritative: readonly EffectiveWrite[];
-  /** True when `--until` or a violation ended the run before duration + settle. */
+  /** True when `--until` ended the run before duration + settle (a violation never ends a run early). */
   readonly stoppedEarly: boolean;
+  /** The promises of this configuration, and those withdrawn for this run. */
+  readonly promises: ModelPromises;
+  /** Each undecided promise with the reason. */
+  readonly undecided: readonly { readonly promise: string; readonly reason: string }[];
   /** One line in CAP terms, computed from the figures (see verdict.ts). */
   readonly verdict: string;
 }
@@ -62,6 +74,8 @@ export interface RunResult {
   readonly scenario: string;
   readonly seed: number;
   readonly durationMs: number;
+  /** Set when `--until` cut the run before duration + settle: the time it stopped. Every figure covers [0, min(untilMs, durationMs)). */
+  readonly untilMs?: number;
   readonly runs: readonly ModelRun[];
   readonly expectations: readonly ExpectationResult[];
 }
@@ -88,11 +102,6 @@ const FACTORIES: { readonly [K in ModelSpec['kind']]?: ModelFactory<Extract<Mode
   'primary-replica': primaryReplicaModel,
 };
 
-/** Registers the factory of a model kind (primary-replica registers itself this way). */
-export function registerModel<K extends ModelSpec['kind']>(kind: K, factory: ModelFactory<Extract<ModelSpec, { kind: K }>>): void {
-  (FACTORIES as Record<string, unknown>)[kind] = factory;
-}
-
 /**
  * The one entry point: (scenario, seed, models) → result. Each model runs in
  * its own simulation under the identical fault script and seed. A run is a
@@ -103,10 +112,12 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const wanted = options.models;
   const specs = wanted === undefined ? scenario.models : scenario.models.filter((m) => wanted.includes(m.name));
   const runs = specs.map((spec) => runModel(scenario, spec, seed, options));
+  const cut = options.untilUs !== undefined && options.untilUs < scenario.durationUs + scenario.settleUs;
   return {
     scenario: scenario.name,
     seed,
     durationMs: scenario.durationUs / 1000,
+    ...(cut ? { untilMs: options.untilUs! / 1000 } : {}),
     runs,
     expectations: evaluateExpectations(
       scenario.expect.filter((e) => specs.some((s) => s.name === e.model)),
@@ -167,17 +178,18 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
       trackDowntime();
     });
   }
-  // Settle: every fault healed, crashed nodes restarted, paused nodes resumed, clients stopped.
+  // Settle: every fault healed (the network back to the scenario's latency, with no loss and no duplication),
+  // crashed nodes restarted, paused nodes resumed, clients stopped.
   s.at(scenario.durationUs, () => {
     s.network.heal();
-    s.network.setParams(scenario.network);
+    s.network.setParams({ ...scenario.network, drop: 0, duplicate: 0 });
     for (let i = 0; i < names.length; i++) {
       s.resume(i);
       if (!s.isUp(i)) s.restart(i);
     }
     trackDowntime();
     s.trace.note(s.nowUs, -1, 'settle');
-    log.push({ atUs: s.nowUs, text: 'settle: faults healed, crashed nodes restarted, clients stopped' });
+    log.push({ atUs: s.nowUs, text: 'settle: faults healed (no loss, no duplication), crashed nodes restarted, clients stopped' });
   });
 
   const workload = new Workload(s, scenario.workload, seed, scenario.durationUs);
@@ -188,20 +200,30 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
   s.run(endUs);
   options.onSimulation?.('end', s);
   const stoppedEarly = endUs < scenario.durationUs + scenario.settleUs;
-  const unconverged = stoppedEarly ? null : (model.convergence?.(s.nodes) ?? null);
-  const violations: Violation[] =
-    unconverged === null ? [...model.violations()] : [...model.violations(), { invariant: 'Liveness', atMs: s.nowUs / 1000, detail: `not converged after settle: ${unconverged}` }];
+  // Every figure covers what ran: the clients' operations invoked before the horizon.
+  const horizonUs = Math.min(endUs, scenario.durationUs);
+  const unconverged = stoppedEarly ? undefined : (model.convergence?.(s.nodes) ?? null);
+  const checked = model.violations();
   // Violations join the event log once, after the run, each after the lines of its instant: the loop stays free of per-event polling.
-  for (const v of model.violations()) {
+  for (const v of checked) {
     const atUs = Math.round(v.atMs * 1000);
     const at = log.findIndex((line) => line.atUs > atUs);
     log.splice(at < 0 ? log.length : at, 0, { atUs, text: `VIOLATION ${v.invariant}: ${v.detail}` });
   }
-  if (unconverged !== null) log.push({ atUs: s.nowUs, text: `LIVENESS not converged after settle: ${unconverged}` });
+  if (unconverged !== undefined && unconverged !== null) log.push({ atUs: s.nowUs, text: `LIVENESS not converged after settle: ${unconverged}` });
 
   const authoritative = model.authoritativeWrites(s.nodes);
-  const figures = clientFigures(workload.history, authoritative, scenario.durationUs);
+  const figures = clientFigures(workload.history, authoritative, horizonUs);
   const linearizability = checkLinearizable(workload.history, authoritative);
+  const warnings = model.safeZoneWarnings ?? [];
+  const promises = promisesOf(spec, warnings);
+  const judged = judgePromises(
+    promises.promised,
+    { ...figures, linearizable: linearizability.linearizable, ...(linearizability.note !== undefined ? { linearizableNote: linearizability.note } : {}) },
+    unconverged,
+    s.nowUs / 1000,
+  );
+  const undecided = judged.undecided.map((u) => ({ promise: PROMISE_NAMES[u.key], reason: u.reason }));
   const summary: ModelSummary = {
     kind: spec.kind,
     ops: figures.ops,
@@ -213,13 +235,17 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
     dirtyReads: figures.dirtyReads,
     rtoMs: round(figures.rtoMs, 3),
     leaderChanges: Math.max(0, model.tookOffice() - 1),
-    violations,
+    violations: [...checked, ...judged.broken],
+    promises: promises.promised.map((k) => PROMISE_NAMES[k]),
+    ...(undecided.length > 0 ? { promisesUndecided: undecided.map((u) => u.promise) } : {}),
+    ...(warnings.length > 0 ? { safeZoneWarnings: warnings } : {}),
     events: s.events,
     messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },
     traceHash: s.trace.digest(),
   };
+  for (const v of judged.broken) log.push({ atUs: s.nowUs, text: `BROKEN ${v.invariant}: ${v.detail}` });
   downSinceUs.forEach((fromUs, node) => fromUs >= 0 && downtime.push({ node, fromUs, toUs: s.nowUs }));
-  const verdict = verdictOf({ summary, history: workload.history }, scenario.durationUs, { nodeCount: names.length, downtime });
+  const verdict = verdictOf({ summary, history: workload.history }, horizonUs, { nodeCount: names.length, downtime });
   const historyLog = workload.history;
   let events: readonly HistoryEvent[] | null = null;
   return {
@@ -235,6 +261,8 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
     authority: model.authority(s.nodes),
     authoritative,
     stoppedEarly,
+    promises,
+    undecided,
     verdict,
   };
 }
