@@ -892,13 +892,13 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.startProbe();
   }
 
-  /** Can this node be promoted, by what it knows: a caught-up sync standby (replication sync, first), not too far behind. */
   /** A newer primary's mark replaces an older one's, whatever its value: a deposed primary's long log is no reference. */
   private noteLeader(epoch: number, index: number): void {
     const known = this.stable.leaderMark;
     if (epoch > known.epoch || (epoch === known.epoch && index > known.index)) this.stable.leaderMark = { epoch, index };
   }
 
+  /** Can this node be promoted, by what it knows: a caught-up sync standby (replication sync, first), not too far behind. */
   private eligible(): boolean {
     if (this.grantRules.syncSetOnly && !mayBePromoted(this.viewRecord.sync, this.self, this.position())) return false;
     const maxLag = this.config.maxLagOnFailover;
