@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,6 +108,36 @@ describe('output files are checked before the run and never left half-written', 
     expect(out).toBe('');
     expect(err).toBe(`raftsim: --history: cannot write ${join(dir, 'missing', 'h.jsonl')}: the directory ${join(dir, 'missing')} does not exist; expected a file in an existing directory\n`);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('an output that is a symbolic link: the file it names is written, the link kept', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'real.jsonl'), 'old\n');
+    symlinkSync('real.jsonl', join(dir, 'link.jsonl'));
+    const { code } = await cli('run', scenarioFile, '--history', join(dir, 'link.jsonl'), '--json');
+    expect(code).toBe(0);
+    expect(lstatSync(join(dir, 'link.jsonl')).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'real.jsonl'), 'utf8').split('\n')[0]!)).toHaveProperty('type', 'invoke');
+    expect(readdirSync(dir).sort()).toEqual(['link.jsonl', 'real.jsonl']);
+  });
+
+  it('an output that is a pipe (or /dev/stdout) is written directly, not replaced by a file', async () => {
+    const dir = fresh();
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const readFd = openSync(join(dir, 'read.jsonl'), 'w');
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', readFd, 'ignore'] });
+    closeSync(readFd);
+    try {
+      const { code } = await cli('run', scenarioFile, '--trace', fifo, '--json');
+      expect(code).toBe(0);
+      expect(lstatSync(fifo).isFIFO()).toBe(true);
+      await new Promise((r) => reader.on('exit', r));
+      expect(readFileSync(join(dir, 'read.jsonl'), 'utf8').split('\n').length).toBeGreaterThan(100);
+      expect(readdirSync(dir).sort()).toEqual(['pipe', 'read.jsonl']);
+    } finally {
+      reader.kill();
+    }
   });
 
   it('a bad scenario leaves no output and no temporary file', async () => {
