@@ -45,7 +45,9 @@ const opArb = fc.record({
  * value some write wrote. Returns the events (time order) and the order in
  * which writes took effect.
  */
-function execute(specs: readonly fc.RecordValue<typeof opArb>[]): { events: HistoryEvent[]; writeOrder: { value: Value }[] } {
+type OpDraw = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
+
+function execute(specs: readonly OpDraw[]): { events: HistoryEvent[]; writeOrder: { value: Value }[] } {
   const ops = specs.map((s, i) => {
     const call = s.start * 2 + 0.5; // distinct from any point
     return { ...s, process: i + 1, call, ret: call + s.length * 2, point: call + s.at * s.length * 2, value: 100 + i };

@@ -321,20 +321,20 @@ export function* eachOperation(history: HistoryLog | Iterable<HistoryEvent>): Ge
     const inv = invoke[k]!;
     const c = complete[k]!;
     const f = history.fAt(inv);
-    const base = { process: history.processAt(inv), f, key: history.keyNames[history.keyIdAt(inv)]!, input: history.valueAt(inv), invokeUs: history.tAt(inv) };
+    const process = history.processAt(inv);
+    const key = history.keyNames[history.keyIdAt(inv)]!;
+    const input = history.valueAt(inv);
+    const invokeUs = history.tAt(inv);
     if (c < 0) {
-      yield { ...base, output: null, completeUs: null, type: 'info' };
+      yield { process, f, key, input, output: null, invokeUs, completeUs: null, type: 'info' };
       continue;
     }
     const type = history.typeAt(c) as Operation['type'];
+    const output = type === 'ok' && (f === 'read' || f === 'get') ? history.firstValueAt(c) : null;
     const error = history.errorAt(c);
-    yield {
-      ...base,
-      completeUs: history.tAt(c),
-      type,
-      output: type === 'ok' && (f === 'read' || f === 'get') ? (history.firstValueAt(c)) : null,
-      ...(error !== undefined ? { error } : {}),
-    };
+    yield error === undefined
+      ? { process, f, key, input, output, invokeUs, completeUs: history.tAt(c), type }
+      : { process, f, key, input, output, invokeUs, completeUs: history.tAt(c), type, error };
   }
 }
 

@@ -14,6 +14,7 @@ import {
   type TimeoutRange,
 } from '../bench/election.ts';
 import { formatMs, svgPlot, terminalPlot, type Graph } from '../bench/plot.ts';
+import { measureLong, measureLongInChild, type ChildOutcome } from '../bench/long.ts';
 import { SPEED_GOALS, speed, type LoopFigure, type SpeedReport } from '../bench/speed.ts';
 import { UsageError } from '../core/errors.ts';
 import { parseDuration, parseDurationRange, US_PER_MS, US_PER_S, type Us } from '../core/time.ts';
@@ -21,12 +22,31 @@ import { parse, parseSeed } from './args.ts';
 import { table } from './format.ts';
 import { EXIT_OK, type CliIo } from './io.ts';
 
-const BENCH_HELP = `Usage: raftsim bench election|speed [options]
+const BENCH_HELP = `Usage: raftsim bench election|speed|long [options]
 
   election   reproduce Figure 16 of the Raft paper: time to replace a crashed leader
   speed      simulated events per second, against the bare event loop
+  long       peak memory and wall time of 1, 10 and 24 simulated hours, with a verdict
 
-See 'raftsim bench election --help' and 'raftsim bench speed --help'.
+See 'raftsim bench election --help', 'raftsim bench speed --help' and 'raftsim bench long --help'.
+`;
+
+const LONG_HELP = `Usage: raftsim bench long [options]
+
+Runs the long scenario (bench/long-*.yaml: five Raft nodes, 20 clients, a
+fault every 10 simulated minutes, each healed a minute later) for each
+length given, each in a process of its own whose heap is limited to --heap,
+and reports the wall time (the simulation, then the checks), the peak
+resident memory, the heap kept after the simulation and after the checks,
+and the verdict. A run that needs more heap than --heap dies, and is
+reported as such.
+
+Options:
+  --hours LIST        simulated hours, comma-separated (default 1,10,24;
+                      fractions allowed, e.g. 0.5)
+  --heap MIB          heap limit of each run's process (default 2048)
+  --json              print one JSON object, {"heapLimitMiB": N, "runs": [...]}, and nothing else
+  -h, --help          this help
 `;
 
 const ELECTION_HELP = `Usage: raftsim bench election [options]
@@ -103,7 +123,8 @@ export async function benchCommand(args: readonly string[], io: CliIo): Promise<
   }
   if (sub === 'election') return electionCommand(rest, io);
   if (sub === 'speed') return speedCommand(rest, io);
-  throw new UsageError(`bench: unknown benchmark "${sub}"; expected election or speed (see 'raftsim bench --help')`);
+  if (sub === 'long') return longCommand(rest, io);
+  throw new UsageError(`bench: unknown benchmark "${sub}"; expected election, speed or long (see 'raftsim bench --help')`);
 }
 
 // ---- election ---------------------------------------------------------------
@@ -389,4 +410,63 @@ function speedReport(report: SpeedReport): string {
     }
   }
   return out.join('\n') + '\n';
+}
+
+// ---- long -------------------------------------------------------------------
+
+function longCommand(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parse(
+    args,
+    {
+      hours: { type: 'string' },
+      heap: { type: 'string' },
+      json: { type: 'boolean' },
+      child: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'bench long',
+  );
+  if (values.help) {
+    io.out(LONG_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`bench long: unexpected argument "${positionals[0]}"; see 'raftsim bench long --help'`);
+  if (values.child !== undefined) {
+    // The measuring process (see measureLongInChild): one JSON line.
+    io.out(JSON.stringify(measureLong(wholeNumber('--child', values.child, 1, 1440))) + '\n');
+    return EXIT_OK;
+  }
+  const hours = (values.hours ?? '1,10,24').split(',').map((h) => {
+    const n = Number(h.trim());
+    if (!/^\d+(\.\d+)?$/.test(h.trim()) || !(n > 0) || n > 24) throw new UsageError(`--hours: "${h}" is not a number of hours greater than 0 and at most 24`);
+    return n;
+  });
+  const heap = values.heap === undefined ? 2048 : wholeNumber('--heap', values.heap, 64, 1 << 20);
+  const results: { hours: number; outcome: ChildOutcome }[] = [];
+  for (const h of hours) {
+    if (!values.json) io.err(`  running ${h} simulated hour(s)...\n`);
+    results.push({ hours: h, outcome: measureLongInChild(Math.max(1, Math.round(h * 60)), heap) });
+  }
+  if (values.json) {
+    io.out(JSON.stringify({ heapLimitMiB: heap, runs: results.map((r) => ({ hours: r.hours, ...(r.outcome.figure ?? { failure: r.outcome.failure }) })) }) + '\n');
+    return EXIT_OK;
+  }
+  const rows = results.map(({ hours: h, outcome }) => {
+    const f = outcome.figure;
+    if (f === null) return [`${h} h`, outcome.failure ?? 'failed', '', '', '', '', '', '', ''];
+    return [
+      `${h} h`,
+      f.ops.toLocaleString('en-US'),
+      `${f.simSeconds.toFixed(0)} s + ${f.checkSeconds.toFixed(0)} s`,
+      `${f.peakRssMiB.toFixed(0)} MiB`,
+      `${f.heapAfterSimMiB.toFixed(0)} MiB`,
+      `${f.heapAfterChecksMiB.toFixed(0)} MiB`,
+      `${((f.heapAfterSimMiB * 1024 * 1024) / Math.max(1, f.ops)).toFixed(0)} B`,
+      String(f.linearizable),
+      `lost ${f.lostWrites}, stale ${f.staleReads}, dirty ${f.dirtyReads}, violations ${f.violations}`,
+    ];
+  });
+  io.out(`long runs, each in its own process with a ${heap} MiB heap limit\n\n`);
+  io.out(table(['simulated', 'client ops', 'wall: sim + checks', 'peak RSS', 'heap after sim', 'after checks', 'heap per op', 'linearizable', 'figures'], rows) + '\n');
+  return EXIT_OK;
 }

@@ -39,56 +39,52 @@ export interface ClientPlacement {
  * Per client (in process order): its longest outage before `horizon` in ms,
  * for reads and for writes apart — from a read (write) invoked after its
  * last answered read (write) until its next answered one (see
- * `outageStretches`) — leaving out the time its own node (client p is bound
+ * `answered`) — leaving out the time its own node (client p is bound
  * to node (p-1) mod N) was down. Reads count as much as writes: a client
  * whose reads all time out was unavailable, though it wrote nothing; and
  * reads answered between a client's stalled writes do not end its write
  * outage.
  */
 export function clientOutagesMs(history: HistoryLog | readonly HistoryEvent[], horizonUs: Us, placement: ClientPlacement | null = null): number[] {
-  const readsOf = new Map<number, Operation[]>();
-  const writesOf = new Map<number, Operation[]>();
+  // Streamed, so that a long run holds no object per operation: a client runs one operation at a
+  // time, so its operations arrive in invoke order, the order a client's outages run in.
+  const clients = new Map<number, { readonly down: readonly NodeDowntime[]; open: [Us | null, Us | null]; longest: number }>();
+  const close = (c: { readonly down: readonly NodeDowntime[]; longest: number }, from: Us, to: Us): void => {
+    for (const [a, b] of subtract(from, to, c.down)) c.longest = Math.max(c.longest, b - a);
+  };
   for (const op of eachOperation(history)) {
     if (op.invokeUs >= horizonUs) continue;
-    const byProcess = op.f === 'read' || op.f === 'get' ? readsOf : writesOf;
-    let list = byProcess.get(op.process);
-    if (list === undefined) byProcess.set(op.process, (list = []));
-    list.push(op);
-  }
-  const processes = processesOf(history);
-  return processes.map((p) => {
-    const down = placement === null ? [] : placement.downtime.filter((d) => d.node === (p - 1) % placement.nodeCount);
-    let longest = 0;
-    for (const ops of [readsOf.get(p), writesOf.get(p)]) {
-      for (const [from, to] of outageStretches(ops ?? [], horizonUs)) {
-        for (const [a, b] of subtract(from, to, down)) longest = Math.max(longest, b - a);
-      }
+    let c = clients.get(op.process);
+    if (c === undefined) {
+      const p = op.process;
+      const down = placement === null ? [] : placement.downtime.filter((d) => d.node === (p - 1) % placement.nodeCount);
+      clients.set(p, (c = { down, open: [null, null], longest: 0 }));
     }
-    return longest / 1000;
+    const k = op.f === 'read' || op.f === 'get' ? 0 : 1;
+    if (c.open[k] === null) c.open[k] = op.invokeUs;
+    if (!answered(op) || op.completeUs === null) continue;
+    close(c, c.open[k]!, Math.min(op.completeUs, horizonUs));
+    c.open[k] = null;
+  }
+  return processesOf(history).map((p) => {
+    const c = clients.get(p);
+    if (c === undefined) return 0;
+    for (const from of c.open) if (from !== null) close(c, from, horizonUs);
+    return c.longest / 1000;
   });
 }
 
 /**
- * One client's outages, for its reads or its writes: [invoke of the first
- * operation after its last answered one, completion of its next answered
- * one (or the horizon)). An
- * operation is answered when it completed ok, or when it is a cas whose
- * compare failed (`mismatch`): the model served the client and said no,
- * which is an answer, not unavailability. A read or write that timed out, or
- * was refused (no leader), is not answered.
+ * A client's outages, for its reads or its writes apart, run from the invoke
+ * of the first operation after its last answered one to the completion of
+ * its next answered one (or the horizon). An operation is answered when it
+ * completed ok, or when it is a cas whose compare failed (`mismatch`): the
+ * model served the client and said no, which is an answer, not
+ * unavailability. A read or write that timed out, or was refused (no
+ * leader), is not answered.
  */
-function outageStretches(ops: Operation[], horizonUs: Us): [Us, Us][] {
-  const stretches: [Us, Us][] = [];
-  let from: Us | null = null;
-  for (const op of [...ops].sort((a, b) => a.invokeUs - b.invokeUs)) {
-    if (from === null) from = op.invokeUs;
-    const answered = op.type === 'ok' || (op.type === 'fail' && op.error === 'mismatch');
-    if (!answered || op.completeUs === null) continue;
-    stretches.push([from, Math.min(op.completeUs, horizonUs)]);
-    from = null;
-  }
-  if (from !== null) stretches.push([from, horizonUs]);
-  return stretches;
+function answered(op: Operation): boolean {
+  return op.type === 'ok' || (op.type === 'fail' && op.error === 'mismatch');
 }
 
 /** [from, to) minus every down interval: the pieces left. */
