@@ -25,6 +25,8 @@ export interface VerdictInput {
   readonly summary: Pick<ModelSummary, 'lostWrites' | 'staleReads' | 'dirtyReads' | 'linearizable' | 'violations'>;
   /** Per client: the longest stretch of the horizon in which it asked and got no answer (see `clientOutagesMs`) (ms). */
   readonly clientOutagesMs: readonly number[];
+  /** The longest of them was a stretch of unanswered reads, not writes (rtoMs counts only writes): the verdict says so. */
+  readonly worstIsReads?: boolean;
   /** The longest stretch in which every node was down (crashed or paused) at once (ms); 0 or absent: never. */
   readonly allDownMs?: number;
 }
@@ -46,11 +48,20 @@ export interface ClientPlacement {
  * outage.
  */
 export function clientOutagesMs(history: HistoryLog | readonly HistoryEvent[], horizonUs: Us, placement: ClientPlacement | null = null): number[] {
+  return clientOutages(history, horizonUs, placement).map((o) => Math.max(o.readsMs, o.writesMs));
+}
+
+/** Per client (in process order): its longest read outage and its longest write outage (ms), as in `clientOutagesMs`. */
+export function clientOutages(
+  history: HistoryLog | readonly HistoryEvent[],
+  horizonUs: Us,
+  placement: ClientPlacement | null = null,
+): { readonly readsMs: number; readonly writesMs: number }[] {
   // Streamed, so that a long run holds no object per operation: a client runs one operation at a
   // time, so its operations arrive in invoke order, the order a client's outages run in.
-  const clients = new Map<number, { readonly down: readonly NodeDowntime[]; open: [Us | null, Us | null]; longest: number }>();
-  const close = (c: { readonly down: readonly NodeDowntime[]; longest: number }, from: Us, to: Us): void => {
-    for (const [a, b] of subtract(from, to, c.down)) c.longest = Math.max(c.longest, b - a);
+  const clients = new Map<number, { readonly down: readonly NodeDowntime[]; open: [Us | null, Us | null]; longest: [number, number] }>();
+  const close = (c: { readonly down: readonly NodeDowntime[]; longest: [number, number] }, k: 0 | 1, from: Us, to: Us): void => {
+    for (const [a, b] of subtract(from, to, c.down)) c.longest[k] = Math.max(c.longest[k], b - a);
   };
   for (const op of eachOperation(history)) {
     if (op.invokeUs >= horizonUs) continue;
@@ -58,19 +69,19 @@ export function clientOutagesMs(history: HistoryLog | readonly HistoryEvent[], h
     if (c === undefined) {
       const p = op.process;
       const down = placement === null ? [] : placement.downtime.filter((d) => d.node === (p - 1) % placement.nodeCount);
-      clients.set(p, (c = { down, open: [null, null], longest: 0 }));
+      clients.set(p, (c = { down, open: [null, null], longest: [0, 0] }));
     }
     const k = op.f === 'read' || op.f === 'get' ? 0 : 1;
     if (c.open[k] === null) c.open[k] = op.invokeUs;
     if (!answered(op) || op.completeUs === null) continue;
-    close(c, c.open[k]!, Math.min(op.completeUs, horizonUs));
+    close(c, k, c.open[k]!, Math.min(op.completeUs, horizonUs));
     c.open[k] = null;
   }
   return processesOf(history).map((p) => {
     const c = clients.get(p);
-    if (c === undefined) return 0;
-    for (const from of c.open) if (from !== null) close(c, from, horizonUs);
-    return c.longest / 1000;
+    if (c === undefined) return { readsMs: 0, writesMs: 0 };
+    for (const k of [0, 1] as const) if (c.open[k] !== null) close(c, k, c.open[k]!, horizonUs);
+    return { readsMs: c.longest[0] / 1000, writesMs: c.longest[1] / 1000 };
   });
 }
 
@@ -167,7 +178,7 @@ export function capVerdict(input: VerdictInput): string {
   const worstMs = outages.reduce((a, b) => Math.max(a, b), 0);
   const affected = outages.filter((ms) => ms >= UNAVAILABLE_MS_MIN).length;
   const up = `stayed up (no client whose node was up went unanswered for more than ${seconds(worstMs)})`;
-  const unavailable = `unavailable for ${seconds(worstMs)} to ${affected} of ${plural(outages.length, 'client')}`;
+  const unavailable = `unavailable for ${seconds(worstMs)}${input.worstIsReads === true ? ' (reads)' : ''} to ${affected} of ${plural(outages.length, 'client')}`;
 
   const liveness = s.violations.filter(isLivenessFailure);
   const stalled = liveness.length > 0 ? `liveness failure: ${liveness[0]!.detail}; ` : '';
@@ -187,9 +198,11 @@ export function verdictOf(
   horizonUs: Us,
   placement: ClientPlacement | null = null,
 ): string {
+  const outages = clientOutages(run.history, horizonUs, placement);
   return capVerdict({
     summary: run.summary,
-    clientOutagesMs: clientOutagesMs(run.history, horizonUs, placement),
+    clientOutagesMs: outages.map((o) => Math.max(o.readsMs, o.writesMs)),
+    worstIsReads: outages.reduce((m, o) => Math.max(m, o.readsMs), 0) > outages.reduce((m, o) => Math.max(m, o.writesMs), 0),
     allDownMs: placement === null ? 0 : allNodesDownMs(placement, horizonUs),
   });
 }
