@@ -168,6 +168,33 @@ function leaseRestarts(seed: number, durationMs: number): Fault[] {
   return faults.sort((a, b) => a[0] - b[0]);
 }
 
+/**
+ * The schedule that lets a restarted voter overtake a lease. n5 freezes for
+ * longer than an election timeout (so its election timer fires the moment it
+ * resumes); then the leader and its first follower are cut off from the
+ * rest, n3 and n4 crash and restart within milliseconds, and n5 resumes and
+ * asks them for their votes. When the leader is n1 or n2, n3 and n4 are
+ * followers whose acknowledgements still hold up its lease; a restarted voter
+ * that forgot it heard from a leader grants the vote, and a second leader
+ * acknowledges writes while the first still serves lease reads. (n5 can only
+ * win when its log is as up to date as theirs, hence the sparse workload.)
+ */
+function restartVotes(seed: number, durationMs: number): Fault[] {
+  const r = rng(seed);
+  const faults: Fault[] = [];
+  let t = between(r, 300, 500);
+  while (t < durationMs - 1200) {
+    faults.push([t, 'pause: n5']);
+    const cut = t + between(r, 310, 420);
+    faults.push([cut, 'partition: [[leader, follower], [rest]]']);
+    faults.push([cut + between(r, 0, 2), 'crash: n3'], [cut + between(r, 0, 2), 'crash: n4'], [cut + 3, 'restart: all'], [cut + between(r, 4, 8), 'resume: n5']);
+    const heal = cut + between(r, 300, 450);
+    faults.push([heal, 'heal: true']);
+    t = heal + between(r, 200, 400);
+  }
+  return faults.sort((a, b) => a[0] - b[0]);
+}
+
 /** Transfers cut off mid-way: a transfer, then the (old) leader isolated a few ms later, before or after TimeoutNow left. */
 function transfers(seed: number, durationMs: number): Fault[] {
   const r = rng(seed);
@@ -266,6 +293,22 @@ const shapes: Shape[] = [
     models: RAFT_MODELS,
     workload: WORKLOAD(5),
     faults: leaseRestarts(303, 10_000),
+    expect: RAFT_EXPECT,
+  },
+  {
+    file: 'restart-votes.yaml',
+    name: 'adversarial-restart-votes',
+    description:
+      "A node cut off from the leader campaigns; meanwhile two nodes crash and restart within milliseconds and the leader is cut off with one follower. When the restarted nodes are the ones whose acknowledgements hold up the leader's lease, they must not vote for the campaigning node before a minimum election timeout has passed, or a new leader acknowledges writes while the old one still serves lease reads. Every safe Raft configuration keeps every promise.",
+    nodes: 5,
+    durationMs: 10_000,
+    settleMs: 3000,
+    network: 'network:\n  latency: 2ms..10ms',
+    models: RAFT_MODELS,
+    faults: restartVotes(909, 10_000),
+    // A sparse workload, mostly reads (which a lease serves without touching the log): n5's log is
+    // often as up to date as the restarted voters' when it resumes, so it can win their votes.
+    workload: 'workload:\n  clients: 5\n  interval: 150ms\n  timeout: 500ms\n  keys: 1\n  reads: 0.5',
     expect: RAFT_EXPECT,
   },
   {
