@@ -72,7 +72,7 @@ const PR_EXPECT = `expect:
   sync-first-lease: ${PR_SAFE}
   sync-any-lease: ${PR_SAFE}
   sync-any2-lease: ${PR_SAFE}
-  sync-first-nofence: { violations: 0, lostWrites: 0 }`;
+  sync-first-nofence: { violations: 0, lostWrites: 0, dirtyReads: 0 }`;
 
 const WORKLOAD = (clients: number) => `workload:
   clients: ${clients}
