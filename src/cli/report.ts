@@ -27,7 +27,12 @@ export function textReport(result: RunResult, description: string, storySeed: nu
     out.push(`           authoritative log: ${run.authority}\n`);
     const promised = run.summary.promises;
     out.push(`           promises: ${promised.length === 0 ? 'none' : promised.join(', ')}\n`);
-    for (const w of run.promises.withdrawn) out.push(`           withdrawn: ${PROMISE_NAMES[w.key]} — ${w.reason}\n`);
+    // Promises withdrawn for the same reason share one line.
+    const reasons = [...new Set(run.promises.withdrawn.map((w) => w.reason))];
+    for (const reason of reasons) {
+      const names = run.promises.withdrawn.filter((w) => w.reason === reason).map((w) => PROMISE_NAMES[w.key]);
+      out.push(`           withdrawn: ${names.join(', ')} — ${reason}\n`);
+    }
   }
 
   const names = result.runs.map((r) => r.name);
