@@ -1,5 +1,5 @@
 /**
- * The client history of contract §6: one event per line, in time order.
+ * The client history (docs/history-format.md): one event per line, in time order.
  * Jepsen's conventions: `ok` took effect, `fail` definitely did not, `info`
  * is unknown. Every written value is unique, so a value names its write.
  */
