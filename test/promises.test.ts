@@ -68,6 +68,17 @@ describe('what each primary/replica configuration promises', () => {
     expect(promisesOf(pr({ replication: 'sync' })).promised).toEqual(['noLostWrites', 'noDirtyReads', 'converges']);
     expect(promisesOf(pr({ replication: 'sync', fencing: 'lease' })).promised).toEqual(ALL);
     expect(promisesOf(pr({ replication: 'sync', failover: 'none' })).promised).toEqual(ALL);
+    // A fenced primary that acknowledges after commit serves fresh reads, but a read can see an unconfirmed write that later vanishes.
+    expect(promisesOf(pr({ replication: 'sync', waitPoint: 'after-commit', fencing: 'lease' })).promised).toEqual(['noLostWrites', 'noStaleReads', 'converges']);
+  });
+
+  it('with failover: none the one primary never discards its log: nothing acknowledged or read vanishes, whatever the replication; primary reads are linearizable', () => {
+    for (const replication of ['async', 'semi-sync', 'sync'] as const) {
+      for (const waitPoint of ['after-sync', 'after-commit'] as const) {
+        expect(promisesOf(pr({ replication, waitPoint, failover: 'none' })).promised).toEqual(ALL);
+        expect(promisesOf(pr({ replication, waitPoint, failover: 'none', reads: 'any' })).promised).toEqual(['noLostWrites', 'noDirtyReads', 'converges']);
+      }
+    }
   });
 });
 

@@ -84,24 +84,37 @@ function raftPromises(spec: RaftModelSpec, safeZoneWarnings: readonly string[]):
 }
 
 /**
- * Primary/replica, per the outcome table in docs/cap.md. Every
+ * Primary/replica, per the outcome table in docs/cap.md; every
  * configuration converges after settle (a primary, every node holding its
- * log). Only `replication: sync` promises that no acknowledged write is lost
- * (async loses its unreplicated tail, semi-sync what it acknowledged after
- * falling back). No dirty reads needs, besides sync, `waitPoint: after-sync`
- * (else a write is visible before it is safe) and `reads: primary` (a hot
- * standby shows what it received, acknowledged or not). A linearizable
- * history and no stale reads need, besides those, a primary that cannot be
- * stranded serving old data: `fencing: lease` (it demotes itself before the
- * lock can move) or `failover: none` (the lock never moves).
+ * log).
+ *
+ * - `failover: none`: the first node is primary forever and never discards
+ *   its log; replicas hold prefixes of it. Nothing acknowledged or read can
+ *   vanish (no lost writes, no dirty reads), whatever the replication mode.
+ *   With `reads: primary` every read sees every acknowledged write, so the
+ *   history is linearizable too; hot standbys (`reads: any`) lag.
+ * - `failover: auto`: only `replication: sync` keeps acknowledged writes
+ *   (async loses its unreplicated tail, semi-sync what it acknowledged after
+ *   falling back). No dirty reads needs, besides sync, `waitPoint:
+ *   after-sync` (else a write is visible before it is safe) and `reads:
+ *   primary` (a hot standby shows what it received). No stale reads needs a
+ *   primary that cannot be stranded serving old data: `fencing: lease` (it
+ *   demotes itself before the lock can move) with `reads: primary`; with
+ *   after-sync too, that is a linearizable history.
  */
 function primaryReplicaPromises(spec: PrimaryReplicaModelSpec): ModelPromises {
   const keys: PromiseKey[] = ['converges'];
-  if (spec.replication === 'sync') {
+  const primaryReads = spec.reads === 'primary';
+  if (spec.failover === 'none') {
+    keys.push('noLostWrites', 'noDirtyReads');
+    if (primaryReads) keys.push('noStaleReads', 'linearizable');
+  } else if (spec.replication === 'sync') {
     keys.push('noLostWrites');
-    if (spec.waitPoint === 'after-sync' && spec.reads === 'primary') {
+    const fenced = spec.fencing === 'lease' && primaryReads;
+    if (fenced) keys.push('noStaleReads');
+    if (spec.waitPoint === 'after-sync' && primaryReads) {
       keys.push('noDirtyReads');
-      if (spec.fencing === 'lease' || spec.failover === 'none') keys.push('noStaleReads', 'linearizable');
+      if (fenced) keys.push('linearizable');
     }
   }
   return { promised: ordered(keys), withdrawn: [] };
