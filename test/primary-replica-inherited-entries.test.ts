@@ -158,3 +158,29 @@ describe('a primary that takes office serves the entries it inherited only once 
     }
   });
 });
+
+describe('lease fencing: a primary whose lock lapsed acts on nothing as primary, not even on requests queued while it was paused', () => {
+  it('a forwarded write delivered after the lease ran out (before the lease timer fires) is refused by a demoted node, not appended', () => {
+    const h = promoteWithInheritedWrite({ replication: 'sync' });
+    confirm(h, 1);
+    h.ctx.take();
+    const lastBefore = h.node.lastIndex();
+    // Paused past its lease: the timer that would demote it has not fired yet when the backlog is delivered.
+    h.ctx.nowUs += 10 * TTL;
+    h.node.onMessage(2, { kind: MsgKind.Forward, term: 2, client: 2, seq: 1, op: write('k', 43) } as never);
+    expect(h.node.currentRole).not.toBe('primary');
+    expect(h.node.lastIndex()).toBe(lastBefore);
+    const replies = h.ctx.take().filter((s) => s.msg.kind === MsgKind.ForwardReply);
+    expect(replies.map((s) => s.msg)).toMatchObject([{ client: 2, seq: 1, ok: false, indeterminate: true }]);
+  });
+
+  it("its own client's write is not appended either", () => {
+    const h = promoteWithInheritedWrite({ replication: 'sync' });
+    confirm(h, 1);
+    const lastBefore = h.node.lastIndex();
+    h.ctx.nowUs += 10 * TTL;
+    h.node.onClientRequest({ client: 1, seq: 1, op: write('k', 44) });
+    expect(h.node.currentRole).not.toBe('primary');
+    expect(h.node.lastIndex()).toBe(lastBefore);
+  });
+});

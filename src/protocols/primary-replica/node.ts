@@ -271,6 +271,8 @@ export class PrimaryReplicaNode implements ProtocolNode {
 
   onClientRequest(request: ClientRequest): void {
     const op = request.op;
+    // A primary whose lock lapsed while it was paused acts on the lapse before anything queued meanwhile.
+    if (this.role === 'primary') this.checkLease();
     if (op.f === 'read' && this.role === 'primary') return this.serveRead(request.client, request.seq, op.key, this.self);
     if (op.f === 'read' && this.config.reads === 'any') {
       // Served from this node's own copy: a hot standby's may be behind, or hold what is later discarded.
@@ -674,6 +676,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
   // ---- client forwarding -----------------------------------------------------------
 
   private handleForward(from: number, m: Forward): void {
+    if (this.role === 'primary') this.checkLease();
     if (this.role !== 'primary') {
       // This copy is not appended, but the network may deliver the Forward twice: another copy may
       // have been appended by this node before it stepped down, or may be after it takes office.
