@@ -15,13 +15,13 @@ describe('the long-run scenario', () => {
     expect(scenario.faults.length).toBe(2 * Math.ceil(minutes / 10 - 1));
   });
 
-  test('memory per operation is bounded: the history keeps 39 bytes an event, and 10 simulated minutes get a verdict', () => {
+  test('memory per operation is bounded: the history keeps 19 bytes an event, and 10 simulated minutes get a verdict', () => {
     const scenario = parseScenario(longScenarioYaml(10), 'long-10m');
     const run = runModel(scenario, scenario.models[0]!, scenario.seed);
     const ops = run.summary.ops.ok + run.summary.ops.fail + run.summary.ops.info;
     expect(ops).toBeGreaterThan(100_000);
     // Whole chunks of 32768 events: at most one chunk more than needed.
-    expect(run.historyLog.bytes).toBeLessThanOrEqual((run.historyLog.length + 32768) * 39);
+    expect(run.historyLog.bytes).toBeLessThanOrEqual((run.historyLog.length + 32768) * 19);
     expect(run.summary.linearizable).toBe(true);
   }, 120_000);
 });

@@ -30,6 +30,12 @@ export class Workload implements ScheduledCall {
   readonly history = new HistoryLog();
   /** `k1`..`kK`, made once: a key string per operation would be garbage, or kept by the history. */
   private readonly keyNames: string[] = [];
+  /**
+   * One read operation per key, shared by every read of it: operations are
+   * immutable, and a read's is the same whoever reads, so a long run does not
+   * keep an object per read in every log entry that carries one.
+   */
+  private readonly readOps: ClientOp[] = [];
   private readonly clients: Client[] = [];
   private readonly rng: Rng;
   private nextValue = 1;
@@ -42,6 +48,7 @@ export class Workload implements ScheduledCall {
   ) {
     this.rng = rngStream(seed, 'workload');
     for (let k = 1; k <= spec.keys; k++) this.keyNames.push(`k${k}`);
+    for (const key of this.keyNames) this.readOps.push({ f: 'read', key, value: null });
     for (let i = 0; i < spec.clients; i++) {
       this.clients.push({ index: i, node: i % sim.nodeCount, seq: 0, busy: false, op: null, lastSeen: new Map() });
     }
@@ -87,8 +94,9 @@ export class Workload implements ScheduledCall {
 
   private nextOp(client: Client): ClientOp {
     const draw = this.rng.next();
-    const key = this.keyNames[this.rng.int(1, this.spec.keys) - 1]!;
-    if (draw < this.spec.reads) return { f: 'read', key, value: null };
+    const k = this.rng.int(1, this.spec.keys) - 1;
+    if (draw < this.spec.reads) return this.readOps[k]!;
+    const key = this.keyNames[k]!;
     if (draw < this.spec.reads + this.spec.cas) {
       return { f: 'cas', key, value: [client.lastSeen.get(key) ?? null, this.nextValue++] };
     }

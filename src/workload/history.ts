@@ -45,32 +45,47 @@ const CHUNK_MASK = CHUNK - 1;
  * bits 0-1 type, 2-4 function, 5-6 the kind of the value (or of cas's old
  * value), 7-8 the kind of cas's new value, bit 9 a pair (cas), bits 10-15
  * unused. An error string is an index into the log's table of errors (0: none).
+ *
+ * Each column starts as narrow as a simulated history needs and is widened,
+ * for its chunk only, the first time a value does not fit: times as 32-bit
+ * offsets from the chunk's first time (else 64-bit floats), processes and
+ * keys in 16 bits (else 64-bit floats and 32 bits), error ids in 8 bits
+ * (else 32), numeric values as 32-bit integers (else 64-bit floats). So a
+ * simulated event takes 19 bytes, and any history is still stored exactly.
  */
 interface Chunk {
-  readonly t: Float64Array;
-  readonly process: Int32Array;
+  /** Added to `t[o]` while `t` holds offsets (Uint32Array): the chunk's first time. */
+  tBase: number;
+  t: Uint32Array | Float64Array;
+  process: Uint16Array | Float64Array;
   readonly code: Uint16Array;
-  readonly key: Int32Array;
-  readonly error: Uint16Array;
-  readonly v1: Float64Array;
-  readonly v2: Float64Array;
+  key: Uint16Array | Int32Array;
+  error: Uint8Array | Int32Array;
+  v1: Int32Array | Float64Array;
+  v2: Int32Array | Float64Array;
 }
 
-function newChunk(): Chunk {
+function newChunk(tBase: number): Chunk {
   return {
-    t: new Float64Array(CHUNK),
-    process: new Int32Array(CHUNK),
+    tBase,
+    t: new Uint32Array(CHUNK),
+    process: new Uint16Array(CHUNK),
     code: new Uint16Array(CHUNK),
-    key: new Int32Array(CHUNK),
-    error: new Uint16Array(CHUNK),
-    v1: new Float64Array(CHUNK),
-    v2: new Float64Array(CHUNK),
+    key: new Uint16Array(CHUNK),
+    error: new Uint8Array(CHUNK),
+    v1: new Int32Array(CHUNK),
+    v2: new Int32Array(CHUNK),
   };
 }
 
+/** A 32-bit integer that is not -0 (a 32-bit column would store it as 0). */
+function isInt32(v: number): boolean {
+  return (v | 0) === v && (v !== 0 || 1 / v > 0);
+}
+
 /**
- * The simulator's client history, stored by column in typed arrays: 39 bytes
- * an event whatever its content, against some 100 for an object per event
+ * The simulator's client history, stored by column in typed arrays: 19 bytes
+ * a simulated event (see Chunk), against some 100 for an object per event
  * (plus its boxed time and key string). Keys and error texts are interned;
  * values that are neither null nor numbers (never in a simulated history)
  * are kept aside by event index. `event(i)` and iteration give the events
@@ -108,18 +123,28 @@ export class HistoryLog implements Iterable<HistoryEvent> {
 
   record(t: number, process: number, type: OpType, f: OpFunction, key: string, value: HistoryEvent['value'], error?: string): void {
     const i = this.count;
-    if ((i & CHUNK_MASK) === 0 && i >> CHUNK_BITS === this.chunks.length) this.chunks.push(newChunk());
+    if ((i & CHUNK_MASK) === 0 && i >> CHUNK_BITS === this.chunks.length) this.chunks.push(newChunk(Number.isInteger(t) ? t : 0));
     const c = this.chunks[i >> CHUNK_BITS]!;
     const o = i & CHUNK_MASK;
-    c.t[o] = t;
+    const dt = t - c.tBase;
+    if (c.t instanceof Uint32Array && (dt >>> 0 !== dt || c.tBase + dt !== t || (t === 0 && 1 / t < 0))) {
+      const wide = new Float64Array(CHUNK);
+      for (let j = 0; j < o; j++) wide[j] = c.tBase + c.t[j]!;
+      c.t = wide;
+      c.tBase = 0;
+    }
+    c.t[o] = c.t instanceof Uint32Array ? dt : t;
+    if (c.process instanceof Uint16Array && ((process & 0xffff) !== process || (process === 0 && 1 / process < 0))) c.process = Float64Array.from(c.process);
     c.process[o] = process;
-    c.key[o] = this.keyId(key);
+    const keyId = this.keyId(key);
+    if (keyId > 0xffff && c.key instanceof Uint16Array) c.key = Int32Array.from(c.key);
+    c.key[o] = keyId;
     let code = TYPE_CODE[type] | (F_CODE[f] << 2);
     if (Array.isArray(value)) {
       const pair = value as readonly [Value, Value];
-      code |= (this.putValue(c.v1, o, pair[0], i * 2) << 5) | (this.putValue(c.v2, o, pair[1], i * 2 + 1) << 7) | (1 << 9);
+      code |= (this.putValue(c, false, o, pair[0], i * 2) << 5) | (this.putValue(c, true, o, pair[1], i * 2 + 1) << 7) | (1 << 9);
     } else {
-      code |= this.putValue(c.v1, o, value as Value, i * 2) << 5;
+      code |= this.putValue(c, false, o, value as Value, i * 2) << 5;
     }
     c.code[o] = code;
     let err = 0;
@@ -132,14 +157,21 @@ export class HistoryLog implements Iterable<HistoryEvent> {
         this.errorTexts.push(error);
       }
     }
+    if (err > 0xff && c.error instanceof Uint8Array) c.error = Int32Array.from(c.error);
     c.error[o] = err;
     this.count = i + 1;
     if (this.onEvent !== null) this.onEvent(this, i);
   }
 
-  private putValue(column: Float64Array, o: number, v: Value, slot: number): number {
+  private putValue(c: Chunk, second: boolean, o: number, v: Value, slot: number): number {
     if (v === null) return V_NULL;
     if (typeof v === 'number') {
+      let column = second ? c.v2 : c.v1;
+      if (column instanceof Int32Array && !isInt32(v)) {
+        column = Float64Array.from(column);
+        if (second) c.v2 = column;
+        else c.v1 = column;
+      }
       column[o] = v;
       return V_NUMBER;
     }
@@ -147,14 +179,16 @@ export class HistoryLog implements Iterable<HistoryEvent> {
     return V_OTHER;
   }
 
-  private getValue(kind: number, column: Float64Array, o: number, slot: number): Value {
+  private getValue(kind: number, column: Int32Array | Float64Array, o: number, slot: number): Value {
     if (kind === V_NULL) return null;
     if (kind === V_NUMBER) return column[o]!;
     return this.others.get(slot) ?? null;
   }
 
   tAt(i: number): number {
-    return this.chunks[i >> CHUNK_BITS]!.t[i & CHUNK_MASK]!;
+    const c = this.chunks[i >> CHUNK_BITS]!;
+    // The times themselves once widened (adding a base of 0 would turn -0 into 0).
+    return c.t instanceof Uint32Array ? c.tBase + c.t[i & CHUNK_MASK]! : c.t[i & CHUNK_MASK]!;
   }
 
   processAt(i: number): number {
@@ -232,7 +266,9 @@ export class HistoryLog implements Iterable<HistoryEvent> {
 
   /** Bytes held by the columns (whole chunks), for the benchmark's accounting. */
   get bytes(): number {
-    return this.chunks.length * CHUNK * (8 + 4 + 2 + 4 + 2 + 8 + 8);
+    let bytes = 0;
+    for (const c of this.chunks) bytes += c.t.byteLength + c.process.byteLength + c.code.byteLength + c.key.byteLength + c.error.byteLength + c.v1.byteLength + c.v2.byteLength;
+    return bytes;
   }
 
   static from(events: Iterable<HistoryEvent>): HistoryLog {
