@@ -75,14 +75,16 @@ const PR_MODELS = `models:
   - { kind: primary-replica, name: sync-first-lease, replication: sync, syncMode: first, failover: auto, fencing: lease }
   - { kind: primary-replica, name: sync-any-lease, replication: sync, syncMode: any, failover: auto, fencing: lease }
   - { kind: primary-replica, name: sync-any2-lease, replication: sync, syncMode: any, syncStandbys: 2, failover: auto, fencing: lease }
-  - { kind: primary-replica, name: sync-first-nofence, replication: sync, syncMode: first, failover: auto, fencing: none }`;
+  - { kind: primary-replica, name: sync-first-nofence, replication: sync, syncMode: first, failover: auto, fencing: none }
+  - { kind: primary-replica, name: sync-nofailover, replication: sync, syncMode: any, failover: none }`;
 
 const PR_SAFE = '{ violations: 0, lostWrites: 0, staleReads: 0, dirtyReads: 0, linearizable: true }';
 const PR_EXPECT = `expect:
   sync-first-lease: ${PR_SAFE}
   sync-any-lease: ${PR_SAFE}
   sync-any2-lease: ${PR_SAFE}
-  sync-first-nofence: { violations: 0, lostWrites: 0, dirtyReads: 0 }`;
+  sync-first-nofence: { violations: 0, lostWrites: 0, dirtyReads: 0 }
+  sync-nofailover: ${PR_SAFE}`;
 
 const WORKLOAD = (clients: number) => `workload:
   clients: ${clients}
@@ -415,6 +417,20 @@ const shapes: Shape[] = [
     models: RAFT_MODELS.replace(/ \}/g, ', members: [n1, n2, n3, n4, n5] }'),
     workload: WORKLOAD(7),
     faults: chaos(1111, 10_000),
+    expect: RAFT_EXPECT,
+  },
+  {
+    file: 'split-votes-7.yaml',
+    name: 'adversarial-split-votes-7',
+    description:
+      'Seven nodes whose election timeouts barely differ (100-120 ms) on a duplicating network whose round trips take up to half an election timeout (latency 5..30 ms, 10% duplicated): elections split again and again while the leader is crashed or cut off every half second, and the workload is mostly compare-and-set on two keys. Every safe Raft configuration keeps every promise.',
+    nodes: 7,
+    durationMs: 10_000,
+    settleMs: 4000,
+    network: 'network:\n  latency: 5ms..30ms\n  duplicate: 0.1',
+    models: RAFT_MODELS.replace(/ \}/g, ', electionTimeout: 100ms..120ms, heartbeat: 30ms }'),
+    workload: 'workload:\n  clients: 7\n  interval: 20ms\n  timeout: 800ms\n  keys: 2\n  reads: 0.3\n  cas: 0.5',
+    faults: isolations(1313, 10_000),
     expect: RAFT_EXPECT,
   },
   {
