@@ -126,7 +126,32 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   };
 }
 
-export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, options: RunOptions = {}): ModelRun {
+/**
+ * What a model's simulation leaves for the checks. The simulator, the nodes
+ * and the safety checker's records are not in it: they become garbage when
+ * `simulate` returns, before the checks run, so a long run's peak memory is
+ * the larger of the two phases rather than their sum.
+ */
+interface Simulated {
+  readonly log: LogLine[];
+  readonly history: HistoryLog;
+  readonly checked: readonly Violation[];
+  /** undefined: cut by --until before settle; null: converged; else why not. */
+  readonly unconverged: string | null | undefined;
+  readonly authoritative: readonly EffectiveWrite[];
+  readonly authority: string;
+  readonly warnings: readonly string[];
+  readonly tookOffice: number;
+  readonly events: number;
+  readonly messages: ModelSummary['messages'];
+  readonly traceHash: string;
+  readonly nowUs: Us;
+  readonly downtime: readonly NodeDowntime[];
+  readonly stoppedEarly: boolean;
+  readonly horizonUs: Us;
+}
+
+function simulate(scenario: Scenario, spec: ModelSpec, seed: number, options: RunOptions): Simulated {
   const factory = FACTORIES[spec.kind] as ModelFactory | undefined;
   if (factory === undefined) throw new Error(`model kind ${spec.kind} is not available in this build`);
   const names = scenario.nodes;
@@ -212,16 +237,41 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
   }
   if (unconverged !== undefined && unconverged !== null) log.push({ atUs: s.nowUs, text: `LIVENESS not converged after settle: ${unconverged}` });
 
-  const authoritative = model.authoritativeWrites(s.nodes);
-  const figures = clientFigures(workload.history, authoritative, horizonUs);
-  const linearizability = checkLinearizable(workload.history, authoritative);
-  const warnings = model.safeZoneWarnings ?? [];
+  downSinceUs.forEach((fromUs, node) => fromUs >= 0 && downtime.push({ node, fromUs, toUs: s.nowUs }));
+  return {
+    log,
+    history: workload.history,
+    checked,
+    unconverged,
+    authoritative: model.authoritativeWrites(s.nodes),
+    authority: model.authority(s.nodes),
+    warnings: model.safeZoneWarnings ?? [],
+    tookOffice: model.tookOffice(),
+    events: s.events,
+    messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },
+    traceHash: s.trace.digest(),
+    nowUs: s.nowUs,
+    downtime,
+    stoppedEarly,
+    horizonUs,
+  };
+}
+
+export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, options: RunOptions = {}): ModelRun {
+  const { log, history, checked, unconverged, authoritative, authority, warnings, tookOffice, events, messages, traceHash, nowUs, downtime, stoppedEarly, horizonUs } = simulate(
+    scenario,
+    spec,
+    seed,
+    options,
+  );
+  const figures = clientFigures(history, authoritative, horizonUs);
+  const linearizability = checkLinearizable(history, authoritative);
   const promises = promisesOf(spec, warnings);
   const judged = judgePromises(
     promises.promised,
     { ...figures, linearizable: linearizability.linearizable, ...(linearizability.note !== undefined ? { linearizableNote: linearizability.note } : {}) },
     unconverged,
-    s.nowUs / 1000,
+    nowUs / 1000,
   );
   const undecided = judged.undecided.map((u) => ({ promise: PROMISE_NAMES[u.key], reason: u.reason }));
   const summary: ModelSummary = {
@@ -234,31 +284,30 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
     staleReads: figures.staleReads,
     dirtyReads: figures.dirtyReads,
     rtoMs: round(figures.rtoMs, 3),
-    leaderChanges: Math.max(0, model.tookOffice() - 1),
+    leaderChanges: Math.max(0, tookOffice - 1),
     violations: [...checked, ...judged.broken],
     promises: promises.promised.map((k) => PROMISE_NAMES[k]),
     ...(undecided.length > 0 ? { promisesUndecided: undecided.map((u) => u.promise) } : {}),
     ...(warnings.length > 0 ? { safeZoneWarnings: warnings } : {}),
-    events: s.events,
-    messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },
-    traceHash: s.trace.digest(),
+    events,
+    messages,
+    traceHash,
   };
-  for (const v of judged.broken) log.push({ atUs: s.nowUs, text: `BROKEN ${v.invariant}: ${v.detail}` });
-  downSinceUs.forEach((fromUs, node) => fromUs >= 0 && downtime.push({ node, fromUs, toUs: s.nowUs }));
-  const verdict = verdictOf({ summary, history: workload.history }, horizonUs, { nodeCount: names.length, downtime });
-  const historyLog = workload.history;
-  let events: readonly HistoryEvent[] | null = null;
+  for (const v of judged.broken) log.push({ atUs: nowUs, text: `BROKEN ${v.invariant}: ${v.detail}` });
+  const verdict = verdictOf({ summary, history }, horizonUs, { nodeCount: scenario.nodes.length, downtime });
+  const historyLog = history;
+  let historyEvents: readonly HistoryEvent[] | null = null;
   return {
     name: spec.name,
     summary,
     // As objects only when asked for: a long run's history is kept by column (HistoryLog).
     get history() {
-      return (events ??= historyLog.toArray());
+      return (historyEvents ??= historyLog.toArray());
     },
     historyLog,
     log,
     linearizability,
-    authority: model.authority(s.nodes),
+    authority,
     authoritative,
     stoppedEarly,
     promises,
