@@ -87,7 +87,8 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     });
     if (history !== null) {
       for (const run of result.runs) {
-        for (const event of run.history) history.write(JSON.stringify(result.runs.length > 1 ? { model: run.name, ...event } : event));
+        // One event at a time from the columns: a long run's history is never made into objects all at once.
+        for (const event of run.historyLog) history.write(JSON.stringify(result.runs.length > 1 ? { model: run.name, ...event } : event));
       }
     }
     for (const out of outputs) out.close();
