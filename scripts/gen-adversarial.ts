@@ -61,18 +61,30 @@ const RAFT_EXPECT = `expect:
   lease-cq: ${RAFT_PROMISE}
   lease-pv-cq: ${RAFT_PROMISE}`;
 
+const DRIFT = (d: number) => `{ n1: ${-d}, n2: ${d}, n3: ${d}, n4: ${-d}, n5: ${d} }`;
+const DRIFT_MODELS = `models:
+  - { kind: raft, name: lease-cq-drift5, reads: lease, checkQuorum: true, clockDrift: ${DRIFT(0.05)} }
+  - { kind: raft, name: lease-pv-cq-drift5, reads: lease, preVote: true, checkQuorum: true, clockDrift: ${DRIFT(0.05)} }
+  - { kind: raft, name: lease-cq-drift20, reads: lease, checkQuorum: true, maxClockDrift: 0.2, clockDrift: ${DRIFT(0.2)} }
+  - { kind: raft, name: readindex-drift20, reads: readIndex, clockDrift: ${DRIFT(0.2)} }
+  - { kind: raft, name: log-pv-cq-drift20, preVote: true, checkQuorum: true, clockDrift: ${DRIFT(0.2)} }`;
+const DRIFT_EXPECT = `expect:
+${['lease-cq-drift5', 'lease-pv-cq-drift5', 'lease-cq-drift20', 'readindex-drift20', 'log-pv-cq-drift20'].map((m) => `  ${m}: ${RAFT_PROMISE}`).join('\n')}`;
+
 const PR_MODELS = `models:
   - { kind: primary-replica, name: sync-first-lease, replication: sync, syncMode: first, failover: auto, fencing: lease }
   - { kind: primary-replica, name: sync-any-lease, replication: sync, syncMode: any, failover: auto, fencing: lease }
   - { kind: primary-replica, name: sync-any2-lease, replication: sync, syncMode: any, syncStandbys: 2, failover: auto, fencing: lease }
-  - { kind: primary-replica, name: sync-first-nofence, replication: sync, syncMode: first, failover: auto, fencing: none }`;
+  - { kind: primary-replica, name: sync-first-nofence, replication: sync, syncMode: first, failover: auto, fencing: none }
+  - { kind: primary-replica, name: sync-nofailover, replication: sync, syncMode: any, failover: none }`;
 
 const PR_SAFE = '{ violations: 0, lostWrites: 0, staleReads: 0, dirtyReads: 0, linearizable: true }';
 const PR_EXPECT = `expect:
   sync-first-lease: ${PR_SAFE}
   sync-any-lease: ${PR_SAFE}
   sync-any2-lease: ${PR_SAFE}
-  sync-first-nofence: { violations: 0, lostWrites: 0 }`;
+  sync-first-nofence: { violations: 0, lostWrites: 0, dirtyReads: 0 }
+  sync-nofailover: ${PR_SAFE}`;
 
 const WORKLOAD = (clients: number) => `workload:
   clients: ${clients}
@@ -168,6 +180,33 @@ function leaseRestarts(seed: number, durationMs: number): Fault[] {
   return faults.sort((a, b) => a[0] - b[0]);
 }
 
+/**
+ * The schedule that lets a restarted voter overtake a lease. n5 freezes for
+ * longer than an election timeout (so its election timer fires the moment it
+ * resumes); then the leader and its first follower are cut off from the
+ * rest, n3 and n4 crash and restart within milliseconds, and n5 resumes and
+ * asks them for their votes. When the leader is n1 or n2, n3 and n4 are
+ * followers whose acknowledgements still hold up its lease; a restarted voter
+ * that forgot it heard from a leader grants the vote, and a second leader
+ * acknowledges writes while the first still serves lease reads. (n5 can only
+ * win when its log is as up to date as theirs, hence the sparse workload.)
+ */
+function restartVotes(seed: number, durationMs: number): Fault[] {
+  const r = rng(seed);
+  const faults: Fault[] = [];
+  let t = between(r, 300, 500);
+  while (t < durationMs - 1200) {
+    faults.push([t, 'pause: n5']);
+    const cut = t + between(r, 310, 420);
+    faults.push([cut, 'partition: [[leader, follower], [rest]]']);
+    faults.push([cut + between(r, 0, 2), 'crash: n3'], [cut + between(r, 0, 2), 'crash: n4'], [cut + 3, 'restart: all'], [cut + between(r, 4, 8), 'resume: n5']);
+    const heal = cut + between(r, 300, 450);
+    faults.push([heal, 'heal: true']);
+    t = heal + between(r, 200, 400);
+  }
+  return faults.sort((a, b) => a[0] - b[0]);
+}
+
 /** Transfers cut off mid-way: a transfer, then the (old) leader isolated a few ms later, before or after TimeoutNow left. */
 function transfers(seed: number, durationMs: number): Fault[] {
   const r = rng(seed);
@@ -223,6 +262,32 @@ function pauses(seed: number, durationMs: number): Fault[] {
   return faults.sort((a, b) => a[0] - b[0]);
 }
 
+/**
+ * Leader isolation, again and again, for the drift scenario: the majority side elects a new leader
+ * after its (fast) clocks' election timeout, while the isolated (slow-clocked) leader's lease runs
+ * out on its own clock. Crashes and restarts of the leader in between.
+ */
+function isolations(seed: number, durationMs: number): Fault[] {
+  const r = rng(seed);
+  const faults: Fault[] = [];
+  for (let t = between(r, 300, 500); t < durationMs - 900; ) {
+    const kind = pick(r, ['isolate', 'isolate', 'minority', 'crash']);
+    const len = between(r, 300, 700);
+    if (kind === 'isolate') faults.push([t, 'isolate: leader'], [t + len, 'heal: true']);
+    if (kind === 'minority') faults.push([t, 'partition: [[leader, follower], [rest]]'], [t + len, 'heal: true']);
+    if (kind === 'crash') faults.push([t, 'crash: leader'], [t + between(r, 5, 60), 'restart: all']);
+    t += len + between(r, 100, 300);
+  }
+  return faults.sort((a, b) => a[0] - b[0]);
+}
+
+/** Everything at once on 7 nodes: the fault storm, transfers and membership changes interleaved. */
+function chaos(seed: number, durationMs: number): Fault[] {
+  const storms = storm(seed, durationMs, STORM_KINDS);
+  const changes = membership(seed + 1, durationMs, 7, 5).filter(([, f]) => f.startsWith('add') || f.startsWith('remove'));
+  return [...storms, ...changes].sort((a, b) => a[0] - b[0]);
+}
+
 // ---------------------------------------------------------------- the scenarios
 
 const shapes: Shape[] = [
@@ -269,6 +334,22 @@ const shapes: Shape[] = [
     expect: RAFT_EXPECT,
   },
   {
+    file: 'restart-votes.yaml',
+    name: 'adversarial-restart-votes',
+    description:
+      "A node cut off from the leader campaigns; meanwhile two nodes crash and restart within milliseconds and the leader is cut off with one follower. When the restarted nodes are the ones whose acknowledgements hold up the leader's lease, they must not vote for the campaigning node before a minimum election timeout has passed, or a new leader acknowledges writes while the old one still serves lease reads. Every safe Raft configuration keeps every promise.",
+    nodes: 5,
+    durationMs: 10_000,
+    settleMs: 3000,
+    network: 'network:\n  latency: 2ms..10ms',
+    models: RAFT_MODELS,
+    faults: restartVotes(909, 10_000),
+    // A sparse workload, mostly reads (which a lease serves without touching the log): n5's log is
+    // often as up to date as the restarted voters' when it resumes, so it can win their votes.
+    workload: 'workload:\n  clients: 5\n  interval: 150ms\n  timeout: 500ms\n  keys: 1\n  reads: 0.5',
+    expect: RAFT_EXPECT,
+  },
+  {
     file: 'transfer-cut.yaml',
     name: 'adversarial-transfer-cut',
     description:
@@ -309,6 +390,62 @@ const shapes: Shape[] = [
     workload: WORKLOAD(5),
     faults: pauses(606, 10_000),
     expect: RAFT_EXPECT,
+  },
+  {
+    file: 'drift-within-bound.yaml',
+    name: 'adversarial-drift-within-bound',
+    description:
+      "Clocks drift as far as the lease allows and no further: the nodes that lead often run slow and the others fast, each exactly at maxClockDrift (5%, and 20% with maxClockDrift: 0.2), while the leader is isolated, cut off with one follower, or crashed every half second. Inside its bound a lease is as safe as a read index: every configuration keeps every promise.",
+    nodes: 5,
+    durationMs: 10_000,
+    settleMs: 3000,
+    network: 'network:\n  latency: 1ms..10ms',
+    models: DRIFT_MODELS,
+    workload: WORKLOAD(5),
+    faults: isolations(1010, 10_000),
+    expect: DRIFT_EXPECT,
+  },
+  {
+    file: 'chaos-7.yaml',
+    name: 'adversarial-chaos-7',
+    description:
+      'Seven nodes, five members at first, on a network that duplicates 20% of messages and reorders (latency 1..60 ms): a fault every 200-300 ms of every kind (transfers included) and membership changes in between. Every safe Raft configuration keeps every promise.',
+    nodes: 7,
+    durationMs: 10_000,
+    settleMs: 3000,
+    network: 'network:\n  latency: 1ms..60ms\n  duplicate: 0.2',
+    models: RAFT_MODELS.replace(/ \}/g, ', members: [n1, n2, n3, n4, n5] }'),
+    workload: WORKLOAD(7),
+    faults: chaos(1111, 10_000),
+    expect: RAFT_EXPECT,
+  },
+  {
+    file: 'split-votes-7.yaml',
+    name: 'adversarial-split-votes-7',
+    description:
+      'Seven nodes whose election timeouts barely differ (100-120 ms) on a duplicating network whose round trips take up to half an election timeout (latency 5..30 ms, 10% duplicated): elections split again and again while the leader is crashed or cut off every half second, and the workload is mostly compare-and-set on two keys. Every safe Raft configuration keeps every promise.',
+    nodes: 7,
+    durationMs: 10_000,
+    settleMs: 4000,
+    network: 'network:\n  latency: 5ms..30ms\n  duplicate: 0.1',
+    models: RAFT_MODELS.replace(/ \}/g, ', electionTimeout: 100ms..120ms, heartbeat: 30ms }'),
+    workload: 'workload:\n  clients: 7\n  interval: 20ms\n  timeout: 800ms\n  keys: 2\n  reads: 0.3\n  cas: 0.5',
+    faults: isolations(1313, 10_000),
+    expect: RAFT_EXPECT,
+  },
+  {
+    file: 'pr-dup-reorder.yaml',
+    name: 'adversarial-pr-dup-reorder',
+    description:
+      'Synchronous primary/replica set-ups on a network that drops 5%, duplicates 20% and reorders (latency 1..80 ms), with a crash, isolation or pause of the primary or a random node about once a second. Duplicated and reordered shipments, lock requests and forwards must not make a safe configuration lose, invent or reorder anything.',
+    nodes: 5,
+    durationMs: 12_000,
+    settleMs: 4000,
+    network: 'network:\n  latency: 1ms..80ms\n  drop: 0.05\n  duplicate: 0.2',
+    models: PR_MODELS,
+    workload: WORKLOAD(5),
+    faults: sparse(1212, 12_000).filter(([, f]) => !f.startsWith('transfer')),
+    expect: PR_EXPECT,
   },
   {
     file: 'pr-storm.yaml',

@@ -16,10 +16,11 @@ const files = readdirSync(DIR)
   .sort();
 
 describe('scenarios/cap', () => {
-  it('has the seven scripts of the outcome table', () => {
+  it('has the seven scripts of the outcome table, and the promoted replica that must not serve what nobody acknowledged', () => {
     expect(files).toEqual([
       'one-way-cut.yaml',
       'primary-crash.yaml',
+      'promoted-replica-reads.yaml',
       'replica-reads.yaml',
       'semi-sync-degrades.yaml',
       'split-brain-lease.yaml',

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.ts';
 
@@ -66,8 +66,11 @@ describe('bad input gets FILE:LINE:COL, exit code 2 and no stack trace', () => {
 describe('output files are checked before the run and never left half-written', () => {
   const scenarioFile = 'scenarios/leader-crash.yaml';
   const fresh = () => mkdtempSync(join(tmpdir(), 'raftsim-out-'));
-  /** Temporary files anywhere in `dir` or beside it. */
-  const temporaries = (dir: string) => [...readdirSync(dir), ...readdirSync(dirname(dir))].filter((f) => f.includes('.tmp-'));
+  /** Temporary files in `dir`, or beside it named after it (`DIR.tmp-PID`, which the old code left). */
+  const temporaries = (dir: string) => [
+    ...readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    ...readdirSync(dirname(dir)).filter((f) => f.startsWith(`${basename(dir)}.tmp-`)),
+  ];
 
   it.each(['--trace', '--history'])('%s naming a directory is exit 2 before the run, with no temporary file', async (flag) => {
     const dir = fresh();
@@ -105,6 +108,36 @@ describe('output files are checked before the run and never left half-written', 
     expect(out).toBe('');
     expect(err).toBe(`raftsim: --history: cannot write ${join(dir, 'missing', 'h.jsonl')}: the directory ${join(dir, 'missing')} does not exist; expected a file in an existing directory\n`);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('an output that is a symbolic link: the file it names is written, the link kept', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'real.jsonl'), 'old\n');
+    symlinkSync('real.jsonl', join(dir, 'link.jsonl'));
+    const { code } = await cli('run', scenarioFile, '--history', join(dir, 'link.jsonl'), '--json');
+    expect(code).toBe(0);
+    expect(lstatSync(join(dir, 'link.jsonl')).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'real.jsonl'), 'utf8').split('\n')[0]!)).toHaveProperty('type', 'invoke');
+    expect(readdirSync(dir).sort()).toEqual(['link.jsonl', 'real.jsonl']);
+  });
+
+  it('an output that is a pipe (or /dev/stdout) is written directly, not replaced by a file', async () => {
+    const dir = fresh();
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const readFd = openSync(join(dir, 'read.jsonl'), 'w');
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', readFd, 'ignore'] });
+    closeSync(readFd);
+    try {
+      const { code } = await cli('run', scenarioFile, '--trace', fifo, '--json');
+      expect(code).toBe(0);
+      expect(lstatSync(fifo).isFIFO()).toBe(true);
+      await new Promise((r) => reader.on('exit', r));
+      expect(readFileSync(join(dir, 'read.jsonl'), 'utf8').split('\n').length).toBeGreaterThan(100);
+      expect(readdirSync(dir).sort()).toEqual(['pipe', 'read.jsonl']);
+    } finally {
+      reader.kill();
+    }
   });
 
   it('a bad scenario leaves no output and no temporary file', async () => {

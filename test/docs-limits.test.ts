@@ -58,6 +58,11 @@ describe('docs/scenario-format.md states the limits the loader enforces', () => 
     expect(loads(...base({ duration: '24h' }))).toBe(true);
     expect(loads(...base({ duration: '24.001h' }))).toBe(false);
     expect(loads(...base({ duration: '0s' }))).toBe(false);
+    expect(row('times')).toContain('`settle`');
+    expect(loads(...base({ settle: '0s' }))).toBe(false);
+    expect(row('times')).toContain('a Raft `heartbeat` shorter than the minimum `electionTimeout`');
+    expect(loads(...base({ models: '[{kind: raft, heartbeat: 149ms, electionTimeout: 150ms..300ms}]' }))).toBe(true);
+    expect(loads(...base({ models: '[{kind: raft, heartbeat: 150ms, electionTimeout: 150ms..300ms}]' }))).toBe(false);
   });
 
   it('seed', () => {
@@ -81,6 +86,9 @@ describe('docs/scenario-format.md states the limits the loader enforces', () => 
     expect(loads(...base({ models: '[{kind: raft, clockDrift: {n1: -0.9, n2: 10}}]' }))).toBe(true);
     expect(loads(...base({ models: '[{kind: raft, clockDrift: {n1: -0.91}}]' }))).toBe(false);
     expect(loads(...base({ models: '[{kind: raft, clockDrift: {n1: 10.01}}]' }))).toBe(false);
+    expect(row('`maxClockDrift`')).toBe('0 to 0.5');
+    expect(loads(...base({ models: '[{kind: raft, maxClockDrift: 0.5}]' }))).toBe(true);
+    expect(loads(...base({ models: '[{kind: raft, maxClockDrift: 0.51}]' }))).toBe(false);
     expect(row('`snapshotEvery`')).toBe('0 to 1000000');
     expect(loads(...base({ models: '[{kind: raft, snapshotEvery: 1000000}]' }))).toBe(true);
     expect(loads(...base({ models: '[{kind: raft, snapshotEvery: 1000001}]' }))).toBe(false);

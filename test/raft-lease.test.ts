@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientReply as ClientAnswer } from '../src/core/protocol.ts';
 import { leaseDurationUs, MsgKind, RaftProtocol, type AppendEntries, type AppendEntriesReply, type ClientReply, type Forward, type RaftNode, type ReadMode, type RequestVote, type TimeoutNow, type VoteReply } from '../src/protocols/raft/index.ts';
+import { raftModel, raftSafeZoneWarnings } from '../src/run/raft-model.ts';
 import { runScenario } from '../src/run/run.ts';
-import { parseScenario } from '../src/scenario/load.ts';
+import { loadScenario, parseScenario } from '../src/scenario/load.ts';
 import { FakeContext } from './helpers/fake-context.ts';
 
 /**
@@ -242,6 +243,80 @@ faults:
     expect(raft!.log.map((l) => l.text)).toContain('n1 aborted the leadership transfer: no takeover within an election timeout');
     expect(raft!.log.some((l) => /n3 became leader of term 3/.test(l.text))).toBe(true);
     expect(raft!.summary.staleReads).toBe(0);
+    expect(raft!.summary.linearizable).toBe(true);
+  });
+});
+
+describe('a scenario whose clocks exceed maxClockDrift is visibly outside the safe zone', () => {
+  const names = ['n1', 'n2', 'n3'];
+  const spec = { reads: 'lease' as const, electionTimeoutUsMin: MIN };
+
+  it("the bound is on the ratio of two clocks' rates: -10% and +10% are inside maxClockDrift 0.1 and outside 0.05; equal drifts are inside any bound", () => {
+    expect(raftSafeZoneWarnings({ ...spec, clockDrift: { n1: -0.1, n3: 0.1 }, maxClockDrift: 0.1 }, names)).toEqual([]);
+    expect(raftSafeZoneWarnings({ ...spec, clockDrift: { n1: -0.1, n3: 0.1 } }, names)).toEqual([
+      "clockDrift of n1 (-10%) and n3 (+10%) exceeds maxClockDrift 5%: their clocks' rates differ by 1.222×, more than the 1.105× the lease (0.905 × the minimum election timeout) allows; lease reads may be stale",
+    ]);
+    // Every clock 20% fast: no two differ, so no lease can outlast a follower's refusal.
+    expect(raftSafeZoneWarnings({ ...spec, clockDrift: { n1: 0.2, n2: 0.2, n3: 0.2 } }, names)).toEqual([]);
+    // One clock 10% slow against exact ones: a ratio of 1.111, beyond 5%'s 1.105.
+    expect(raftSafeZoneWarnings({ ...spec, clockDrift: { n2: -0.1 } }, names)).toHaveLength(1);
+  });
+
+  it('only lease reads rest on clocks: readIndex and log reads under any drift are inside', () => {
+    expect(raftSafeZoneWarnings({ ...spec, reads: 'readIndex', clockDrift: { n1: -0.75 } }, names)).toEqual([]);
+  });
+
+  it('raft/lease-drift: the lease model is inside, lease-drift (n1 at -75%) outside', () => {
+    const scenario = loadScenario('scenarios/raft/lease-drift.yaml');
+    const hooks = { clock: { nowUs: () => 0, describeEvent: () => '', nodeName: (i: number) => scenario.nodes[i]! }, nodeNames: scenario.nodes, note: () => {} };
+    const warnings = scenario.models.map((m) => (m.kind === 'raft' ? (raftModel(m, hooks).safeZoneWarnings ?? []) : []));
+    expect(warnings[0]).toEqual([]);
+    expect(warnings[1]![0]).toMatch(/^clockDrift of n1 \(-75%\) and n2 \(0%\) exceeds maxClockDrift 5%: .* lease reads may be stale$/);
+  });
+});
+
+describe('a client is told fail only when no copy of its write can take effect (whole run)', () => {
+  it('7 nodes, 20% duplication, a fault every 200-300 ms: no write answered fail is ever read, and the history is linearizable', () => {
+    // Seed 45: at 4.755 s a transfer starts; the leader refuses forwarded writes ("leadership transfer in
+    // progress") while a duplicate of one Forward reaches it after the transfer, is appended and committed.
+    // Before the fix its client was told fail, a later read returned the value: not linearizable.
+    const [raft] = run(
+      `name: storm
+seed: 45
+duration: 5s
+settle: 3s
+nodes: 7
+network: { latency: 2ms..15ms, drop: 0.1, duplicate: 0.2 }
+models:
+  - { kind: raft, reads: log, preVote: true, checkQuorum: true }
+workload: { clients: 14, interval: 10ms, timeout: 200ms, keys: 2, reads: 0.6, cas: 0.1 }
+faults:
+  - { at: 300ms, isolate: leader }
+  - { at: 519ms, heal: true }
+  - { at: 802ms, crash: random }
+  - { at: 1011ms, crash: leader }
+  - { at: 1223ms, isolate: leader }
+  - { at: 1497ms, crash: random }
+  - { at: 1761ms, pause: random }
+  - { at: 1965ms, restart: all }
+  - { at: 2220ms, heal: true }
+  - { at: 2428ms, pause: random }
+  - { at: 2639ms, crash: leader }
+  - { at: 2893ms, crash: random }
+  - { at: 3165ms, restart: all }
+  - { at: 3393ms, partition: [[leader, follower], [rest]] }
+  - { at: 3600ms, partition: [[leader, follower], [rest]] }
+  - { at: 3874ms, heal: true }
+  - { at: 4080ms, pause: random }
+  - { at: 4285ms, crash: leader }
+  - { at: 4502ms, resume: all }
+  - { at: 4755ms, transfer: { to: random } }
+`,
+    );
+    const failedWrites = new Set(raft!.history.filter((e) => e.type === 'fail' && e.f === 'write').map((e) => JSON.stringify(e.value)));
+    const readsOfFailed = raft!.history.filter((e) => e.type === 'ok' && e.f === 'read' && e.value !== null && failedWrites.has(JSON.stringify(e.value)));
+    expect(readsOfFailed).toEqual([]);
+    expect(raft!.history.some((e) => e.type === 'info' && e.f === 'write')).toBe(true);
     expect(raft!.summary.linearizable).toBe(true);
   });
 });

@@ -48,7 +48,7 @@ function pauseSchedule(nodes: readonly string[]): fc.Arbitrary<FaultSpec[]> {
 
 describe.each([3, 5, 7])('correct Raft on %i nodes through pauses', (n) => {
   const nodes = nodeNames(n);
-  it('reports no safety violation: a leader of an old term taking office late is not a Leader Completeness break', () => {
+  it('breaks no safety rule and no promise: a leader of an old term taking office late is not a Leader Completeness break', () => {
     fc.assert(
       fc.property(pauseSchedule(nodes), raftOptions(), fc.integer({ min: 1, max: 1_000_000 }), (faults, options, seed) => {
         const run = runScenario(scenarioWith(nodes, faults, seed, options)).runs[0]!;

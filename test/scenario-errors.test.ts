@@ -395,4 +395,10 @@ describe('loadScenario', () => {
   it('a directory is not a scenario', () => {
     expect(() => loadScenario(dir)).toThrow(/cannot read the scenario: it is a directory/);
   });
+
+  it('aliases that expand exponentially are refused with what is allowed, not with the library\'s words', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 8; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    expect(errorOf(lines.join('\n'))).toBe(`${FILE}: its aliases (*name) expand too far; expected at most 100 expansions of an alias (a scenario needs few or none)`);
+  });
 });

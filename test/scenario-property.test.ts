@@ -105,7 +105,8 @@ const scenarioArb = fc
 test.prop([scenarioArb])('any valid generated scenario parses, and converts what it was given', ({ base, duration, faults }) => {
   const models = base.models.map((kind, i) =>
     kind === 'raft'
-      ? { kind, name: `m${i}`, electionTimeout: `${base.electionMs[0]}ms..${base.electionMs[0] + base.electionMs[1]}ms` }
+      ? // A heartbeat must be shorter than the minimum election timeout: a third of it.
+        { kind, name: `m${i}`, electionTimeout: `${base.electionMs[0]}ms..${base.electionMs[0] + base.electionMs[1]}ms`, heartbeat: `${Math.floor((base.electionMs[0] * 1000) / 3)}us` }
       : { kind, name: `m${i}`, replication: 'async', failover: 'auto' },
   );
   const document = {

@@ -56,7 +56,7 @@ export class TrialProtocol implements Protocol {
 
   /** Each server's disk as the trial finds it: the current term, a vote for the old leader, and its own log length. */
   createStable(node: number): RaftStable {
-    const stable = this.raft.createStable();
+    const stable = this.raft.createStable(node);
     stable.term = this.cast.term;
     stable.votedFor = OLD_LEADER;
     for (let i = 0; i < this.cast.logLengths[node]!; i++) stable.log.push(ENTRIES[i] ?? entry(i));
@@ -237,7 +237,7 @@ class VariantNode implements ProtocolNode {
     const term = stable.term;
     const vote = stable.votedFor;
     const length = stable.log.length;
-    const last = stable.log[length - 1];
+    const last = stable.log.get(length - 1);
     const role = this.raft.currentRole;
     this.holding = true;
     try {
@@ -245,7 +245,7 @@ class VariantNode implements ProtocolNode {
     } finally {
       this.holding = false;
     }
-    const persisted = stable.term !== term || stable.votedFor !== vote || stable.log.length !== length || stable.log[stable.log.length - 1] !== last;
+    const persisted = stable.term !== term || stable.votedFor !== vote || stable.log.length !== length || stable.log.get(stable.log.length - 1) !== last;
 
     const keepElectionTimer =
       !this.cast.candidateStepDownResetsTimer &&

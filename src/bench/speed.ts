@@ -28,14 +28,14 @@ export function standardWorkload(durationUs: Us, kinds: readonly string[] = MODE
   const yaml = [
     'name: standard-workload',
     `duration: ${durationUs}us`,
-    'settle: 1us',
+    'settle: 1s', // replaced by 0 below: a scenario file may not ask for no settle phase, the benchmark wants none
     'nodes: 5',
     'network: { latency: 1ms..3ms }',
     'models:',
     ...kinds.map((kind) => `  - kind: ${kind}`),
     'workload: { clients: 3, interval: 24ms, timeout: 1s, keys: 3, reads: 0.5 }',
   ].join('\n');
-  return parseScenario(yaml, '<standard workload>');
+  return { ...parseScenario(yaml, '<standard workload>'), settleUs: 0 };
 }
 
 export interface LoopFigure {

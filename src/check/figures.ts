@@ -1,6 +1,6 @@
 import type { Value } from '../core/protocol.ts';
 import type { Us } from '../core/time.ts';
-import type { HistoryEvent } from '../workload/history.ts';
+import { HistoryLog, type HistoryEvent } from '../workload/history.ts';
 
 /** A write that took effect, in the order of the authoritative log. */
 export interface EffectiveWrite {
@@ -25,7 +25,7 @@ export interface Operation {
 }
 
 /** Pairs each process's invocations with their completions. */
-export function operations(history: readonly HistoryEvent[]): Operation[] {
+export function operations(history: Iterable<HistoryEvent>): Operation[] {
   const open = new Map<number, { event: HistoryEvent; index: number }>();
   const ops: Operation[] = [];
   for (const event of history) {
@@ -63,59 +63,207 @@ function writtenValue(op: Operation): Value {
 }
 
 /**
- * The client-side figures of contract §5, from the history and the
- * authoritative log (the writes that took effect, in order).
+ * Each operation of a history as two event indices: its invoke and its
+ * completion (-1 when none was recorded), in invoke order. Typed arrays, so
+ * that a history of millions of operations costs 8 bytes an operation here.
  */
-export function clientFigures(history: readonly HistoryEvent[], authoritative: readonly EffectiveWrite[], durationUs: Us): ClientFigures {
-  const ops = operations(history).filter((op) => op.invokeUs < durationUs);
-  const ok = ops.filter((op) => op.type === 'ok').length;
-  const fail = ops.filter((op) => op.type === 'fail').length;
-  const info = ops.length - ok - fail;
+export interface PairedEvents {
+  readonly n: number;
+  readonly invoke: Int32Array;
+  readonly complete: Int32Array;
+}
 
-  // Position of each written value in the authoritative log (1-based; the initial value is 0).
-  const position = new Map<Value, number>();
-  authoritative.forEach((w, i) => position.set(w.value, i + 1));
-
-  const isWrite = (op: Operation) => op.f === 'write' || op.f === 'cas';
-  const okWrites = ops.filter((op) => op.type === 'ok' && isWrite(op));
-  const lostWrites = okWrites.filter((op) => !position.has(writtenValue(op))).length;
-
-  // Per key: acknowledged writes in the log, by acknowledgement time, with the running maximum log position.
-  const acked = new Map<string, { atUs: number[]; maxPos: number[] }>();
-  for (const op of [...okWrites].sort((a, b) => a.completeUs! - b.completeUs!)) {
-    const pos = position.get(writtenValue(op));
-    if (pos === undefined) continue;
-    let list = acked.get(op.key);
-    if (list === undefined) acked.set(op.key, (list = { atUs: [], maxPos: [] }));
-    const prevMax = list.maxPos.length === 0 ? 0 : list.maxPos[list.maxPos.length - 1]!;
-    list.atUs.push(op.completeUs!);
-    list.maxPos.push(Math.max(prevMax, pos));
+export function pairEvents(log: HistoryLog): PairedEvents {
+  let n = 0;
+  for (let i = 0; i < log.length; i++) if (log.typeCodeAt(i) === 0) n++;
+  const invoke = new Int32Array(n);
+  const complete = new Int32Array(n).fill(-1);
+  const open = new Map<number, number>();
+  let k = 0;
+  for (let i = 0; i < log.length; i++) {
+    const process = log.processAt(i);
+    if (log.typeCodeAt(i) === 0) {
+      invoke[k] = i;
+      open.set(process, k++);
+      continue;
+    }
+    const op = open.get(process);
+    if (op === undefined) continue;
+    open.delete(process);
+    complete[op] = i;
   }
+  return { n, invoke, complete };
+}
+
+const TYPE_OK = 1;
+const TYPE_FAIL = 2;
+const F_READ = 0;
+const F_WRITE = 1;
+const F_CAS = 2;
+
+/**
+ * Where each written value sits in the authoritative log (1-based; 0 is the
+ * initial null): numbers by binary search over a sorted copy, anything else
+ * in a map. Values are unique per run, so a value names its write.
+ */
+class Positions {
+  private readonly numbers: Float64Array;
+  private readonly numberPos: Int32Array;
+  private readonly others = new Map<Value, number>();
+
+  constructor(authoritative: readonly EffectiveWrite[]) {
+    const idx: number[] = [];
+    authoritative.forEach((w, i) => {
+      if (typeof w.value === 'number') idx.push(i);
+      else this.others.set(w.value, i + 1);
+    });
+    idx.sort((a, b) => (authoritative[a]!.value as number) - (authoritative[b]!.value as number) || a - b);
+    // A value written twice (never, in a simulated run) keeps its last position, as the map it replaces did.
+    this.numbers = new Float64Array(idx.length);
+    this.numberPos = new Int32Array(idx.length);
+    idx.forEach((i, k) => {
+      this.numbers[k] = authoritative[i]!.value as number;
+      this.numberPos[k] = i + 1;
+    });
+  }
+
+  /** The position of `v`, or -1 when the authoritative log never took it. */
+  of(v: Value): number {
+    if (typeof v !== 'number') {
+      const p = this.others.get(v);
+      return p === undefined ? -1 : p;
+    }
+    const a = this.numbers;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid]! <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && a[lo - 1] === v ? this.numberPos[lo - 1]! : -1;
+  }
+}
+
+/**
+ * The client-side figures, from the history and the authoritative log (the
+ * writes that took effect, in order); see docs/figures.md. One pass over the
+ * events in time order, with typed arrays: memory a few bytes per operation.
+ *
+ * - `lostWrites`: acknowledged writes and cas whose value is not in the log.
+ * - `staleReads`: ok reads invoked after some acknowledged write of the same
+ *   key had completed whose log position is later than that of the value
+ *   read: the read missed a write that had finished before it began.
+ * - `dirtyReads`: ok reads of a value the log never took.
+ */
+export function clientFigures(history: HistoryLog | readonly HistoryEvent[], authoritative: readonly EffectiveWrite[], durationUs: Us): ClientFigures {
+  const log = history instanceof HistoryLog ? history : HistoryLog.from(history);
+  const { n, invoke, complete } = pairEvents(log);
+  const position = new Positions(authoritative);
+
+  let ok = 0;
+  let fail = 0;
+  let info = 0;
+  let lostWrites = 0;
+  // Per key: acknowledged writes in the log, by acknowledgement time, with the running maximum log position.
+  const ackAt: number[][] = log.keyNames.map(() => []);
+  const ackMax: number[][] = log.keyNames.map(() => []);
+  // Ops in completion order: the completion events are already in time order.
+  const opOfComplete = new Int32Array(log.length).fill(-1);
+  for (let k = 0; k < n; k++) if (complete[k]! >= 0) opOfComplete[complete[k]!] = k;
 
   let staleReads = 0;
   let dirtyReads = 0;
-  for (const op of ops) {
-    if (op.type !== 'ok' || op.f !== 'read') continue;
-    const readPos = op.output === null ? 0 : position.get(op.output);
-    if (readPos === undefined) {
-      dirtyReads++;
-      continue;
+  for (let e = 0; e < log.length; e++) {
+    const k = opOfComplete[e]!;
+    if (k < 0) continue;
+    const inv = invoke[k]!;
+    if (log.tAt(inv) >= durationUs) continue;
+    const type = log.typeCodeAt(e);
+    if (type !== TYPE_OK) continue;
+    const f = log.fCodeAt(inv);
+    const key = log.keyIdAt(inv);
+    if (f === F_WRITE || f === F_CAS) {
+      const pos = position.of(log.writtenValueAt(inv));
+      if (pos < 0) {
+        lostWrites++;
+        continue;
+      }
+      const at = ackAt[key]!;
+      const max = ackMax[key]!;
+      at.push(log.tAt(e));
+      max.push(Math.max(max.length === 0 ? 0 : max[max.length - 1]!, pos));
+    } else if (f === F_READ) {
+      const value = log.firstValueAt(e);
+      const readPos = value === null ? 0 : position.of(value);
+      if (readPos < 0) {
+        dirtyReads++;
+        continue;
+      }
+      // The latest write acknowledged strictly before the read was invoked (all of them completed before this read did).
+      const c = countBefore(ackAt[key]!, log.tAt(inv));
+      if (c > 0 && ackMax[key]![c - 1]! > readPos) staleReads++;
     }
-    const list = acked.get(op.key);
-    if (list === undefined) continue;
-    // The latest write acknowledged strictly before the read was invoked.
-    const n = countBefore(list.atUs, op.invokeUs);
-    if (n > 0 && list.maxPos[n - 1]! > readPos) staleReads++;
   }
-
+  for (let k = 0; k < n; k++) {
+    if (log.tAt(invoke[k]!) >= durationUs) continue;
+    const type = complete[k]! < 0 ? 3 : log.typeCodeAt(complete[k]!);
+    if (type === TYPE_OK) ok++;
+    else if (type === TYPE_FAIL) fail++;
+    else info++;
+  }
+  const total = ok + fail + info;
   return {
     ops: { ok, fail, info },
-    availability: ops.length === 0 ? 1 : ok / ops.length,
+    availability: total === 0 ? 1 : ok / total,
     lostWrites,
     staleReads,
     dirtyReads,
-    rtoMs: longestWriteOutageUs(ops.filter(isWrite), durationUs) / 1000,
+    rtoMs: longestWriteOutageOfLog(log, invoke, complete, durationUs) / 1000,
   };
+}
+
+/** `longestWriteOutageUs` over the paired events, in one sweep (see there). */
+function longestWriteOutageOfLog(log: HistoryLog, invoke: Int32Array, complete: Int32Array, durationUs: Us): Us {
+  const invokeUs: number[] = [];
+  const completeUs: number[] = []; // Infinity: never completed
+  const okTimes: number[] = [];
+  for (let k = 0; k < invoke.length; k++) {
+    const inv = invoke[k]!;
+    const f = log.fCodeAt(inv);
+    if (f !== F_WRITE && f !== F_CAS) continue;
+    const t = log.tAt(inv);
+    if (t >= durationUs) continue;
+    const c = complete[k]!;
+    invokeUs.push(t);
+    completeUs.push(c < 0 ? Infinity : log.tAt(c));
+    if (c >= 0 && log.typeCodeAt(c) === TYPE_OK && log.tAt(c) <= durationUs) okTimes.push(log.tAt(c));
+  }
+  okTimes.sort((a, b) => a - b);
+  return outageSweep(Float64Array.from(invokeUs), Float64Array.from(completeUs), okTimes, durationUs);
+}
+
+/**
+ * The gaps between acknowledged writes ([0, ok1), [ok1, ok2), ..., [okN,
+ * duration)); in each, some client was trying to write from `from` if a write
+ * invoked by then was still outstanding at `from`, else from the first write
+ * invoked within the gap. `invokeUs` sorted ascending.
+ */
+function outageSweep(invokeUs: Float64Array, completeUs: Float64Array, okTimes: readonly number[], durationUs: Us): Us {
+  let longest = 0;
+  let next = 0;
+  let outstandingUntil = -Infinity; // the latest completion among writes invoked at or before `from`
+  let from = 0;
+  for (let g = 0; g <= okTimes.length; g++) {
+    const to = g < okTimes.length ? okTimes[g]! : durationUs;
+    if (to > from) {
+      while (next < invokeUs.length && invokeUs[next]! <= from) outstandingUntil = Math.max(outstandingUntil, completeUs[next++]!);
+      const tryingFrom = outstandingUntil > from ? from : next < invokeUs.length && invokeUs[next]! < to ? invokeUs[next]! : Infinity;
+      if (tryingFrom < to) longest = Math.max(longest, to - tryingFrom);
+      from = to;
+    }
+  }
+  return longest;
 }
 
 /** How many of the sorted `times` are < t. */
@@ -157,4 +305,43 @@ export function longestWriteOutageUs(writes: readonly Operation[], durationUs: U
     if (tryingFrom < to) longest = Math.max(longest, to - tryingFrom);
   }
   return longest;
+}
+
+/**
+ * The operations one at a time, in invoke order, as `operations` would list
+ * them: for a long history, without holding an object per operation.
+ */
+export function* eachOperation(history: HistoryLog | Iterable<HistoryEvent>): Generator<Operation> {
+  if (!(history instanceof HistoryLog)) {
+    yield* operations(history);
+    return;
+  }
+  const { n, invoke, complete } = pairEvents(history);
+  for (let k = 0; k < n; k++) {
+    const inv = invoke[k]!;
+    const c = complete[k]!;
+    const f = history.fAt(inv);
+    const process = history.processAt(inv);
+    const key = history.keyNames[history.keyIdAt(inv)]!;
+    const input = history.valueAt(inv);
+    const invokeUs = history.tAt(inv);
+    if (c < 0) {
+      yield { process, f, key, input, output: null, invokeUs, completeUs: null, type: 'info' };
+      continue;
+    }
+    const type = history.typeAt(c) as Operation['type'];
+    const output = type === 'ok' && (f === 'read' || f === 'get') ? history.firstValueAt(c) : null;
+    const error = history.errorAt(c);
+    yield error === undefined
+      ? { process, f, key, input, output, invokeUs, completeUs: history.tAt(c), type }
+      : { process, f, key, input, output, invokeUs, completeUs: history.tAt(c), type, error };
+  }
+}
+
+/** The processes of a history, ascending. */
+export function processesOf(history: HistoryLog | Iterable<HistoryEvent>): number[] {
+  const seen = new Set<number>();
+  if (history instanceof HistoryLog) for (let i = 0; i < history.length; i++) seen.add(history.processAt(i));
+  else for (const e of history) seen.add(e.process);
+  return [...seen].sort((a, b) => a - b);
 }

@@ -15,6 +15,7 @@ import {
 } from '../bench/election.ts';
 import { formatMs, svgPlot, terminalPlot, type Graph } from '../bench/plot.ts';
 import { SEEK_GOAL_MS, seekBench, seekJson, seekText } from '../bench/seek.ts';
+import { measureLong, measureLongInChild, type ChildOutcome } from '../bench/long.ts';
 import { SPEED_GOALS, speed, type LoopFigure, type SpeedReport } from '../bench/speed.ts';
 import { UsageError } from '../core/errors.ts';
 import { parseDuration, parseDurationRange, US_PER_MS, US_PER_S, type Us } from '../core/time.ts';
@@ -22,16 +23,35 @@ import { parse, parseSeed } from './args.ts';
 import { table } from './format.ts';
 import { EXIT_OK, type CliIo } from './io.ts';
 
-export const BENCH_HELP = `Usage: raftsim bench election|speed|seek [options]
+const BENCH_HELP = `Usage: raftsim bench election|speed|long|seek [options]
 
   election   reproduce Figure 16 of the Raft paper: time to replace a crashed leader
   speed      simulated events per second, against the bare event loop
+  long       peak memory and wall time of 1, 10 and 24 simulated hours, with a verdict
   seek       how long going back in time takes (replaying from the start)
 
-See 'raftsim bench election --help', 'raftsim bench speed --help' and 'raftsim bench seek --help'.
+See 'raftsim bench election --help', 'raftsim bench speed --help', 'raftsim bench long --help' and 'raftsim bench seek --help'.
 `;
 
-export const ELECTION_HELP = `Usage: raftsim bench election [options]
+const LONG_HELP = `Usage: raftsim bench long [options]
+
+Runs the long scenario (bench/long-*.yaml: five Raft nodes, 20 clients, a
+fault every 10 simulated minutes, each healed a minute later) for each
+length given, each in a process of its own whose heap is limited to --heap,
+and reports the wall time (the simulation, then the checks), the peak
+resident memory, the heap kept after the simulation and after the checks,
+and the verdict. A run that needs more heap than --heap dies, and is
+reported as such.
+
+Options:
+  --hours LIST        simulated hours, comma-separated (default 1,10,24;
+                      fractions allowed, e.g. 0.5)
+  --heap MIB          heap limit of each run's process (default 2048)
+  --json              print one JSON object, {"heapLimitMiB": N, "runs": [...]}, and nothing else
+  -h, --help          this help
+`;
+
+const ELECTION_HELP = `Usage: raftsim bench election [options]
 
 Reproduces Figure 16 of the extended Raft paper (section 9.3): five servers,
 the leader crashed at a uniformly random moment within its heartbeat interval
@@ -71,7 +91,7 @@ Options:
   -h, --help          this help
 `;
 
-export const SPEED_HELP = `Usage: raftsim bench speed [options]
+const SPEED_HELP = `Usage: raftsim bench speed [options]
 
 Runs the standard workload (5 nodes, 3 clients, about 100 operations per
 second in total, 10 simulated minutes, latency 1..3 ms) once for every model
@@ -105,8 +125,9 @@ export async function benchCommand(args: readonly string[], io: CliIo): Promise<
   }
   if (sub === 'election') return electionCommand(rest, io);
   if (sub === 'speed') return speedCommand(rest, io);
+  if (sub === 'long') return longCommand(rest, io);
   if (sub === 'seek') return seekCommand(rest, io);
-  throw new UsageError(`bench: unknown benchmark "${sub}"; expected election, speed or seek (see 'raftsim bench --help')`);
+  throw new UsageError(`bench: unknown benchmark "${sub}"; expected election, speed, long or seek (see 'raftsim bench --help')`);
 }
 
 // ---- election ---------------------------------------------------------------
@@ -204,7 +225,7 @@ function oneOf<T extends string>(flag: string, text: string, choices: readonly T
 
 const msOf = (us: number) => Math.round(us) / US_PER_MS;
 
-export function electionJson(result: Figure16): unknown {
+function electionJson(result: Figure16): unknown {
   return {
     seed: result.seed,
     setup: {
@@ -256,7 +277,7 @@ function cell(line: LineResult, us: number, quantile: number): string {
   return bound + formatMs(us / US_PER_MS);
 }
 
-export function electionReport(result: Figure16): string {
+function electionReport(result: Figure16): string {
   const s = result.setup;
   const lines: string[] = [];
   lines.push('Figure 16 (Raft paper, section 9.3): time from the crash of a leader until a new leader is elected');
@@ -336,7 +357,7 @@ function speedCommand(args: readonly string[], io: CliIo): number {
   return EXIT_OK;
 }
 
-export function speedJson(report: SpeedReport): unknown {
+function speedJson(report: SpeedReport): unknown {
   const fig = (f: LoopFigure) => ({ eventsPerSecond: f.eventsPerSecond, simSecondsPerWallSecond: f.simSecondsPerWallSecond, ratioToBareLoop: f.ratioToBareLoop });
   return {
     seed: report.seed,
@@ -357,7 +378,7 @@ export function speedJson(report: SpeedReport): unknown {
 const millions = (n: number) => `${(n / 1e6).toFixed(2)}M`;
 const percentOf = (f: number) => `${(f * 100).toFixed(1)}%`;
 
-export function speedReport(report: SpeedReport): string {
+function speedReport(report: SpeedReport): string {
   const out: string[] = [];
   out.push(
     `Standard workload: 5 nodes, 3 clients (about 100 operations/s in total), ${report.durationUs / US_PER_S} simulated s, latency 1..3 ms, seed ${report.seed}; best of ${report.repeat} runs, event loop only`,
@@ -394,9 +415,68 @@ export function speedReport(report: SpeedReport): string {
   return out.join('\n') + '\n';
 }
 
+// ---- long -------------------------------------------------------------------
+
+function longCommand(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parse(
+    args,
+    {
+      hours: { type: 'string' },
+      heap: { type: 'string' },
+      json: { type: 'boolean' },
+      child: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'bench long',
+  );
+  if (values.help) {
+    io.out(LONG_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`bench long: unexpected argument "${positionals[0]}"; see 'raftsim bench long --help'`);
+  if (values.child !== undefined) {
+    // The measuring process (see measureLongInChild): one JSON line.
+    io.out(JSON.stringify(measureLong(wholeNumber('--child', values.child, 1, 1440))) + '\n');
+    return EXIT_OK;
+  }
+  const hours = (values.hours ?? '1,10,24').split(',').map((h) => {
+    const n = Number(h.trim());
+    if (!/^\d+(\.\d+)?$/.test(h.trim()) || !(n > 0) || n > 24) throw new UsageError(`--hours: "${h}" is not a number of hours greater than 0 and at most 24`);
+    return n;
+  });
+  const heap = values.heap === undefined ? 2048 : wholeNumber('--heap', values.heap, 64, 1 << 20);
+  const results: { hours: number; outcome: ChildOutcome }[] = [];
+  for (const h of hours) {
+    if (!values.json) io.err(`  running ${h} simulated hour(s)...\n`);
+    results.push({ hours: h, outcome: measureLongInChild(Math.max(1, Math.round(h * 60)), heap) });
+  }
+  if (values.json) {
+    io.out(JSON.stringify({ heapLimitMiB: heap, runs: results.map((r) => ({ hours: r.hours, ...(r.outcome.figure ?? { failure: r.outcome.failure }) })) }) + '\n');
+    return EXIT_OK;
+  }
+  const rows = results.map(({ hours: h, outcome }) => {
+    const f = outcome.figure;
+    if (f === null) return [`${h} h`, outcome.failure ?? 'failed', '', '', '', '', '', '', ''];
+    return [
+      `${h} h`,
+      f.ops.toLocaleString('en-US'),
+      `${f.simSeconds.toFixed(0)} s + ${f.checkSeconds.toFixed(0)} s`,
+      `${f.peakRssMiB.toFixed(0)} MiB`,
+      `${f.heapAfterSimMiB.toFixed(0)} MiB`,
+      `${f.heapAfterChecksMiB.toFixed(0)} MiB`,
+      `${((f.heapAfterSimMiB * 1024 * 1024) / Math.max(1, f.ops)).toFixed(0)} B`,
+      String(f.linearizable),
+      `lost ${f.lostWrites}, stale ${f.staleReads}, dirty ${f.dirtyReads}, violations ${f.violations}`,
+    ];
+  });
+  io.out(`long runs, each in its own process with a ${heap} MiB heap limit\n\n`);
+  io.out(table(['simulated', 'client ops', 'wall: sim + checks', 'peak RSS', 'heap after sim', 'after checks', 'heap per op', 'linearizable', 'figures'], rows) + '\n');
+  return EXIT_OK;
+}
+
 // ---- seek ----------------------------------------------------------------------
 
-export const SEEK_HELP = `Usage: raftsim bench seek [options]
+const SEEK_HELP = `Usage: raftsim bench seek [options]
 
 Measures going back in time as the terminal UI does it: a scenario of 5 nodes
 and 5 clients with Raft beside an asynchronous primary/replica cluster, under

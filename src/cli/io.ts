@@ -2,7 +2,7 @@
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
-  /** True when stdout is a terminal (the text report may use colour; `run` may open the UI). */
+  /** True when stdout is a terminal: the benchmarks then show their progress on stderr. */
   readonly isTty: boolean;
 }
 

@@ -3,6 +3,7 @@ import { formatUs } from '../core/time.ts';
 import type { RunResult } from '../run/run.ts';
 import { renderTimeline } from '../check/linearizability/index.ts';
 import { percent, table } from './format.ts';
+import { PROMISE_NAMES } from '../run/promises.ts';
 
 /** Event-log lines shown per model in the text report; the full record is in `--trace`. */
 const LOG_LINES_MAX = 40;
@@ -22,8 +23,16 @@ export function textReport(result: RunResult, description: string, storySeed: nu
     const shown = run.log.slice(0, LOG_LINES_MAX);
     for (const line of shown) out.push(`${formatUs(line.atUs).padStart(9)}  ${line.text}\n`);
     if (run.log.length > shown.length) out.push(`           … ${run.log.length - shown.length} more (use --trace FILE for every event)\n`);
-    if (run.stoppedEarly) out.push('           (stopped early by --until)\n');
+    if (run.stoppedEarly) out.push(`           (stopped at ${formatUs((result.untilMs ?? 0) * 1000)} by --until: the figures cover the clients' operations until then)\n`);
     out.push(`           authoritative log: ${run.authority}\n`);
+    const promised = run.summary.promises;
+    out.push(`           promises: ${promised.length === 0 ? 'none' : promised.join(', ')}\n`);
+    // Promises withdrawn for the same reason share one line.
+    const reasons = [...new Set(run.promises.withdrawn.map((w) => w.reason))];
+    for (const reason of reasons) {
+      const names = run.promises.withdrawn.filter((w) => w.reason === reason).map((w) => PROMISE_NAMES[w.key]);
+      out.push(`           withdrawn: ${names.join(', ')} — ${reason}\n`);
+    }
   }
 
   const names = result.runs.map((r) => r.name);
@@ -57,7 +66,8 @@ export function textReport(result: RunResult, description: string, storySeed: nu
   out.push('\n');
 
   for (const run of result.runs) {
-    if (run.summary.linearizableNote !== undefined) out.push(`${run.name}: linearizable unknown: ${run.summary.linearizableNote}\n`);
+    const undecidedLinearizable = run.undecided.some((u) => u.promise === PROMISE_NAMES.linearizable);
+    if (run.summary.linearizableNote !== undefined && !undecidedLinearizable) out.push(`${run.name}: linearizable unknown: ${run.summary.linearizableNote}\n`);
     const failure = run.linearizability.failure;
     if (failure !== undefined) {
       out.push(
@@ -66,6 +76,7 @@ export function textReport(result: RunResult, description: string, storySeed: nu
       out.push(indent(renderTimeline(failure), '  '));
     }
     for (const v of run.summary.violations) out.push(`${run.name}: VIOLATION ${v.invariant} at ${v.atMs}ms: ${v.detail}\n`);
+    for (const u of run.undecided) out.push(`${run.name}: UNDECIDED promise ${u.promise}: ${u.reason}\n`);
   }
   if (result.expectations.length > 0) {
     out.push('\nexpectations\n');

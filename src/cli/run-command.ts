@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { parseDuration } from '../core/time.ts';
@@ -25,8 +25,9 @@ Options:
   --until TIME        stop the simulation early (e.g. 8s)
   -h, --help          this help
 
-Exit codes: 0 all good; 1 a safety property was violated or an expect line
-failed; 2 bad usage or a bad scenario file.
+Exit codes: 0 all good; 1 a safety property was violated, a model broke a
+promise of its configuration, or an expect line failed; 2 bad usage or a bad
+scenario file.
 `;
 
 export async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -86,7 +87,8 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     });
     if (history !== null) {
       for (const run of result.runs) {
-        for (const event of run.history) history.write(JSON.stringify(result.runs.length > 1 ? { model: run.name, ...event } : event));
+        // One event at a time from the columns: a long run's history is never made into objects all at once.
+        for (const event of run.historyLog) history.write(JSON.stringify(result.runs.length > 1 ? { model: run.name, ...event } : event));
       }
     }
     for (const out of outputs) out.close();
@@ -100,7 +102,8 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
 
   const failed = result.runs.some((r) => r.summary.violations.length > 0) || result.expectations.some((e) => !e.ok);
   if (failed && !values.json) {
-    io.out(`\nreplay: raftsim run ${file} --seed ${result.seed}${(values.model ?? []).map((m) => ` --model ${m}`).join('')}\n`);
+    const until = values.until === undefined ? '' : ` --until ${values.until}`;
+    io.out(`\nreplay: raftsim run ${file} --seed ${result.seed}${(values.model ?? []).map((m) => ` --model ${m}`).join('')}${until}\n`);
   }
   return failed ? EXIT_VIOLATION : EXIT_OK;
 }
@@ -136,10 +139,15 @@ function samePath(a: string, b: string): boolean {
 }
 
 function isDirectory(path: string): boolean {
+  return statQuietly(path)?.isDirectory() === true;
+}
+
+/** What `path` names, following links; null when nothing. */
+function statQuietly(path: string): Stats | null {
   try {
-    return statSync(path).isDirectory();
+    return statSync(path);
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -149,10 +157,18 @@ function isDirectory(path: string): boolean {
  * never leaves half a file behind. A run killed by a signal cannot clean up
  * (the simulation does not return to the event loop until it is done); the
  * next run writing the same file removes what such a run left.
+ *
+ * A symbolic link is followed: the file it names is replaced, the link kept.
+ * An output that exists and is not a regular file (`/dev/stdout`, a pipe,
+ * `/dev/null`) is written directly: renaming over it would replace the
+ * device or pipe with a file.
  */
 class LineFile {
   private fd: number;
-  private readonly tmp: string;
+  /** The temporary file, or null when writing directly to a device or pipe. */
+  private readonly tmp: string | null;
+  /** Where the temporary file goes when complete: the output, or the file its link names. */
+  private readonly target: string;
   private buffer: string[] = [];
   private size = 0;
   private done = false;
@@ -161,10 +177,12 @@ class LineFile {
     private readonly flag: string,
     private readonly path: string,
   ) {
-    removeStaleTemporaries(path);
-    this.tmp = `${path}.tmp-${process.pid}`;
+    const existing = statQuietly(path);
+    this.target = existing === null ? path : realpathSync(path);
+    this.tmp = existing !== null && !existing.isFile() ? null : `${this.target}.tmp-${process.pid}`;
+    if (this.tmp !== null) removeStaleTemporaries(this.target);
     try {
-      this.fd = openSync(this.tmp, 'w');
+      this.fd = openSync(this.tmp ?? path, 'w');
     } catch (error) {
       throw new UsageError(`${flag}: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
@@ -186,8 +204,9 @@ class LineFile {
     this.flush();
     closeSync(this.fd);
     this.done = true;
+    if (this.tmp === null) return;
     try {
-      renameSync(this.tmp, this.path);
+      renameSync(this.tmp, this.target);
     } catch (error) {
       unlinkQuietly(this.tmp);
       throw new UsageError(`${this.flag}: cannot write ${this.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
@@ -203,7 +222,7 @@ class LineFile {
     } catch {
       // already closed
     }
-    unlinkQuietly(this.tmp);
+    if (this.tmp !== null) unlinkQuietly(this.tmp);
   }
 
   private flush(): void {

@@ -5,7 +5,7 @@ import { loadScenario } from '../scenario/load.ts';
 import { parse } from './args.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, type CliIo } from './io.ts';
 
-export const VALIDATE_HELP = `Usage: raftsim validate <scenario.yaml>...
+const VALIDATE_HELP = `Usage: raftsim validate <scenario.yaml>...
 
 Checks scenario files without running them: YAML syntax, the schema, node
 names, partitions that place every node exactly once, expect lines. Prints

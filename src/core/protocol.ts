@@ -84,7 +84,7 @@ export interface ProtocolNode {
   onClientRequest(request: ClientRequest): void;
   /** Carries out an operator's command; returns a line for the event log, starting with `skipped` when it did nothing. Absent: the protocol has no such commands. */
   onAdmin?(command: AdminCommand): string;
-  /** Plain data for the UI and reports; `tailMax`: how many of the last log entries' terms to include (default none). Allocates. */
+  /** Plain data about the node's state (role, term, log) for the UI and reports; `tailMax`: how many of the last log entries' terms to include (default none). Allocates. `raftsim bench election` reads the term from it. */
   view(tailMax?: number): NodeView;
 }
 

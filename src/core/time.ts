@@ -56,10 +56,6 @@ export function formatUs(us: Us): string {
   return `${trim(us / US_PER_S, 3)}s`;
 }
 
-export function usToMs(us: Us): number {
-  return us / US_PER_MS;
-}
-
 function trim(value: number, digits: number): string {
   return Number(value.toFixed(digits)).toString();
 }

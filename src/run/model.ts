@@ -44,9 +44,9 @@ export interface ModelHooks {
   /** A role change worth a line in the event log and a trace note. */
   note(node: number, text: string, important: boolean): void;
   /** A node took a role (for the UI's event stream; `note` carries the text). Called before the matching `note`. */
-  roleChanged(node: number, role: string, term: number): void;
+  roleChanged?(node: number, role: string, term: number): void;
   /** Handed to the model's safety checker: violations, commits and applies as they happen. */
-  readonly watch: CheckerWatch;
+  readonly watch?: CheckerWatch;
 }
 
 export type ModelFactory<S extends ModelSpec = ModelSpec> = (spec: S, hooks: ModelHooks) => ModelRuntime;

@@ -50,11 +50,11 @@ export const primaryReplicaModel: ModelFactory<PrimaryReplicaModelSpec> = (spec,
   const config = primaryReplicaConfig(spec, hooks.nodeNames.length);
   const checker = new PrimaryReplicaSafetyChecker(hooks.clock, {
     tookOffice: (node, epoch) => {
-      hooks.roleChanged(node, 'primary', epoch);
+      hooks.roleChanged?.(node, 'primary', epoch);
       hooks.note(node, `took office as primary of epoch ${epoch}`, true);
     },
     steppedDown: (node, epoch, why) => {
-      hooks.roleChanged(node, 'replica', epoch);
+      hooks.roleChanged?.(node, 'replica', epoch);
       hooks.note(node, `stepped down as primary of epoch ${epoch}: ${why}`, true);
     },
     lockLost: (node, epoch, stillPrimary) => {

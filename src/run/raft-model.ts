@@ -49,7 +49,7 @@ export function raftSafeZoneWarnings(spec: Pick<RaftModelSpec, 'reads' | 'clockD
 
 export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
   const checker = new RaftSafetyChecker(hooks.clock, (node, role, term, previous) => {
-    hooks.roleChanged(node, role, term);
+    hooks.roleChanged?.(node, role, term);
     if (role === 'leader') hooks.note(node, `became leader of term ${term}`, true);
     else if (previous === 'leader') hooks.note(node, `stepped down in term ${term}`, true);
     else hooks.note(node, `${role} in term ${term}`, false);

@@ -10,7 +10,7 @@ import { faultItem } from '../scenario/write.ts';
 import { Simulator, type DropReason, type ScheduledCall, type SimObserver } from '../sim/simulator.ts';
 import { Trace, type TraceWriter } from '../sim/trace.ts';
 import { INVOKE, Workload, type WorkloadObserver } from '../workload/clients.ts';
-import type { HistoryEvent } from '../workload/history.ts';
+import type { HistoryLog } from '../workload/history.ts';
 import type {
   ClientSnapshot,
   Landmark,
@@ -23,11 +23,11 @@ import type {
   RunSnapshot,
 } from './events.ts';
 import { applyFault } from './faults.ts';
-import { checkLinearizable } from './linearizable.ts';
+import { judgeRun, type Simulated } from './judge.ts';
 import { modelFactory } from './registry.ts';
 import type { ModelRuntime } from './model.ts';
-import type { LogLine, ModelRun, ModelSummary } from './types.ts';
-import { verdictOf, type NodeDowntime } from './verdict.ts';
+import type { LogLine, ModelRun } from './types.ts';
+import type { NodeDowntime } from './verdict.ts';
 
 /**
  * One model's run as an object you can step, peek into, run to a time, wind
@@ -244,19 +244,23 @@ class Engine implements ScheduledCall {
     }
   }
 
-  /** Settle: every fault healed, crashed nodes restarted, paused nodes resumed, clients stopped. */
+  /**
+   * Settle: every fault healed (the network back to the scenario's latency,
+   * with no loss and no duplication), crashed nodes restarted, paused nodes
+   * resumed, clients stopped.
+   */
   private settle(): void {
     const s = this.sim;
     this.settled = true;
     s.network.heal();
-    s.network.setParams(this.scenario.network);
+    s.network.setParams({ ...this.scenario.network, drop: 0, duplicate: 0 });
     for (let i = 0; i < this.names.length; i++) {
       s.resume(i);
       if (!s.isUp(i)) s.restart(i);
     }
     this.trackDowntime();
     s.trace.note(s.nowUs, -1, 'settle');
-    const text = 'settle: faults healed, crashed nodes restarted, clients stopped';
+    const text = 'settle: faults healed (no loss, no duplication), crashed nodes restarted, clients stopped';
     this.log.push({ atUs: s.nowUs, text });
     this.landmarks.push({ event: s.eventsProcessed, atUs: s.nowUs, kind: 'settle', text });
     if (this.emitter.active) this.emitter.emit({ type: 'settle', event: s.eventsProcessed, atUs: s.nowUs, text });
@@ -374,7 +378,8 @@ export class SteppableRun {
   /** duration + settle, or `untilUs` when earlier. */
   readonly endUs: Us;
   readonly nodeNames: readonly string[];
-  private engine: Engine;
+  /** The simulation; null once `finish` let it go. */
+  private current: Engine | null;
   /** The scenario's faults, then the injected ones (the engine's script is this array). */
   private readonly script: FaultSpec[];
   private readonly injectedFrom: number;
@@ -409,7 +414,12 @@ export class SteppableRun {
     };
     this.onSimulation = options.onSimulation;
     const onStart = options.onSimulation === undefined ? null : (sim: Simulator) => options.onSimulation!('start', sim);
-    this.engine = this.newEngine(options.traceWriter ?? null, onStart);
+    this.current = this.newEngine(options.traceWriter ?? null, onStart);
+  }
+
+  private get engine(): Engine {
+    if (this.current === null) throw new Error('this run was finished with release: its simulation is gone');
+    return this.current;
   }
 
   private newEngine(traceWriter: TraceWriter | null = null, onStart: ((sim: Simulator) => void) | null = null): Engine {
@@ -715,7 +725,7 @@ export class SteppableRun {
     this.knownLandmarks = [...known];
     this.finished = null;
     this.engine.observe(false);
-    this.engine = this.newEngine();
+    this.current = this.newEngine();
     const active = this.emitter.active;
     this.emitter.active = false;
     try {
@@ -823,11 +833,12 @@ export class SteppableRun {
     // From the end of the history back, until every client has its share (or the history runs out).
     let missing = states.length;
     for (let i = history.length - 1; i >= 0 && missing > 0; i--) {
-      const e = history[i]!;
-      if (e.type === 'invoke') continue;
-      const list = recent[e.process - 1];
+      const type = history.typeAt(i);
+      if (type === 'invoke') continue;
+      const list = recent[history.processAt(i) - 1];
       if (list === undefined || list.length >= recentMax) continue;
-      list.push({ atUs: e.t, f: e.f, outcome: e.type, ...(e.error !== undefined ? { error: e.error } : {}) });
+      const error = history.errorAt(i);
+      list.push({ atUs: history.tAt(i), f: history.fAt(i), outcome: type, ...(error !== undefined ? { error } : {}) });
       if (list.length === recentMax) missing--;
     }
     return states.map((c) => ({
@@ -859,8 +870,8 @@ export class SteppableRun {
     };
   }
 
-  /** The client history so far. */
-  get history(): readonly HistoryEvent[] {
+  /** The client history so far, by column (`event(i)` makes one event). */
+  get history(): HistoryLog {
     return this.engine.workload.history;
   }
 
@@ -874,66 +885,64 @@ export class SteppableRun {
   /**
    * Runs to the end (or `untilUs`, when it is earlier and not yet passed),
    * then settles the books: liveness, the event log with violations, the
-   * figures, the linearizability check, the verdict. Exactly what
-   * `runModel` returns. Calling it again without moving returns the same result.
+   * figures, the linearizability check, the promises, the verdict. Exactly
+   * what `runModel` returns. Calling it again without moving returns the
+   * same result. With `release`, the simulation is let go before the checks
+   * run (the run can then only be read, not moved or looked into).
    */
-  finish(untilUs?: Us): ModelRun {
+  finish(untilUs?: Us, options: { readonly release?: boolean } = {}): ModelRun {
     const endUs = Math.max(Math.min(untilUs ?? this.endUs, this.endUs), this.clockUs);
     if (this.finished !== null && this.clockUs === endUs) return this.finished;
     this.runUntil(endUs);
+    this.onSimulation?.('end', this.engine.sim);
+    const simulated = this.simulated(endUs);
+    if (options.release === true) this.release();
+    this.finished = judgeRun(this.scenario, this.spec, simulated);
+    return this.finished;
+  }
+
+  /** What the simulation leaves for the checks, the clock at `endUs`. */
+  private simulated(endUs: Us): Simulated {
     const engine = this.engine;
     const s = engine.sim;
-    this.onSimulation?.('end', s);
     const scenario = this.scenario;
-    const names = this.nodeNames;
     const model = engine.model;
     const stoppedEarly = endUs < scenario.durationUs + scenario.settleUs;
-    const unconverged = stoppedEarly ? null : (model.convergence?.(s.nodes) ?? null);
-    const violations: Violation[] =
-      unconverged === null ? [...model.violations()] : [...model.violations(), { invariant: 'Liveness', atMs: endUs / 1000, detail: `not converged after settle: ${unconverged}` }];
+    // Every figure covers what ran: the clients' operations invoked before the horizon.
+    const horizonUs = Math.min(endUs, scenario.durationUs);
+    const unconverged = stoppedEarly ? undefined : (model.convergence?.(s.nodes) ?? null);
+    const checked = model.violations();
     // Violations join the event log once, at the end, each after the lines of its instant: the loop stays free of per-event polling.
     const log = [...engine.log];
-    for (const v of model.violations()) {
+    for (const v of checked) {
       const atUs = Math.round(v.atMs * 1000);
       const at = log.findIndex((line) => line.atUs > atUs);
       log.splice(at < 0 ? log.length : at, 0, { atUs, text: `VIOLATION ${v.invariant}: ${v.detail}` });
     }
-    if (unconverged !== null) log.push({ atUs: endUs, text: `LIVENESS not converged after settle: ${unconverged}` });
-
-    const history = engine.workload.history;
-    const authoritative = model.authoritativeWrites(s.nodes);
-    const figures = clientFigures(history, authoritative, scenario.durationUs);
-    const linearizability = checkLinearizable(history);
-    const summary: ModelSummary = {
-      kind: this.spec.kind,
-      ops: figures.ops,
-      availability: round(figures.availability, 4),
-      linearizable: linearizability.linearizable,
-      ...(linearizability.note !== undefined ? { linearizableNote: linearizability.note } : {}),
-      lostWrites: figures.lostWrites,
-      staleReads: figures.staleReads,
-      dirtyReads: figures.dirtyReads,
-      rtoMs: round(figures.rtoMs, 3),
-      leaderChanges: Math.max(0, model.tookOffice() - 1),
-      violations,
+    if (unconverged !== undefined && unconverged !== null) log.push({ atUs: endUs, text: `LIVENESS not converged after settle: ${unconverged}` });
+    return {
+      log,
+      history: engine.workload.history,
+      checked: [...checked],
+      unconverged,
+      authoritative: model.authoritativeWrites(s.nodes),
+      authority: model.authority(s.nodes),
+      warnings: model.safeZoneWarnings ?? [],
+      tookOffice: model.tookOffice(),
       events: s.events,
       messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },
       traceHash: engine.trace.digest(),
-    };
-    const downtime = engine.downtimeUntil(endUs);
-    const verdict = verdictOf({ summary, history }, scenario.durationUs, { nodeCount: names.length, downtime });
-    this.finished = {
-      name: this.spec.name,
-      summary,
-      history,
-      log,
-      linearizability,
-      authority: model.authority(s.nodes),
-      authoritative,
+      nowUs: endUs,
+      downtime: engine.downtimeUntil(endUs),
       stoppedEarly,
-      verdict,
+      horizonUs,
     };
-    return this.finished;
+  }
+
+  /** Lets the simulation go (its memory with it). */
+  private release(): void {
+    this.engine.observe(false);
+    this.current = null;
   }
 }
 

@@ -4,16 +4,17 @@ import type { Violation } from '../check/violations.ts';
 import type { Us } from '../core/time.ts';
 import type { Simulator } from '../sim/simulator.ts';
 import type { TraceWriter } from '../sim/trace.ts';
-import type { HistoryEvent } from '../workload/history.ts';
+import type { HistoryEvent, HistoryLog } from '../workload/history.ts';
 import type { ExpectationResult } from './expect.ts';
+import type { ModelPromises } from './promises.ts';
 
 /**
  * The results of a run, apart from the code that produces them (run.ts,
- * steppable.ts), so that what reads them (verdict.ts, the CLI, the UI)
- * imports types without importing the run.
+ * steppable.ts, judge.ts), so that what reads them (verdict.ts, the CLI, the
+ * UI) imports types without importing the run.
  */
 
-/** One model's figures: exactly the fields of contract §4. */
+/** One model's figures: the fields of the JSON summary, per model. */
 export interface ModelSummary {
   readonly kind: string;
   readonly ops: { readonly ok: number; readonly fail: number; readonly info: number };
@@ -25,7 +26,14 @@ export interface ModelSummary {
   readonly dirtyReads: number;
   readonly rtoMs: number;
   readonly leaderChanges: number;
+  /** Safety-checker violations, then broken promises (`invariant` "Promise: …"). */
   readonly violations: readonly Violation[];
+  /** What this configuration promises for this run, by name (see promises.ts). */
+  readonly promises: readonly string[];
+  /** Promises the run could not decide (`linearizable: null`, or cut by --until before settle), by name. */
+  readonly promisesUndecided?: readonly string[];
+  /** Why the configuration runs outside the conditions some promise rests on (that promise is then withdrawn). */
+  readonly safeZoneWarnings?: readonly string[];
   readonly events: number;
   readonly messages: { readonly sent: number; readonly delivered: number; readonly dropped: number };
   readonly traceHash: string;
@@ -40,15 +48,22 @@ export interface LogLine {
 export interface ModelRun {
   readonly name: string;
   readonly summary: ModelSummary;
+  /** The client history as event objects, made on first use from `historyLog`. */
   readonly history: readonly HistoryEvent[];
+  /** The client history by column: iterate it (or `event(i)`) to read a long run's history without making every event at once. */
+  readonly historyLog: HistoryLog;
   readonly log: readonly LogLine[];
   readonly linearizability: LinearizableVerdict;
   /** Which log counted as authoritative, and why. */
   readonly authority: string;
   /** The writes that took effect in the authoritative log, in order. */
   readonly authoritative: readonly EffectiveWrite[];
-  /** True when `--until` or a violation ended the run before duration + settle. */
+  /** True when `--until` ended the run before duration + settle (a violation never ends a run early). */
   readonly stoppedEarly: boolean;
+  /** The promises of this configuration, and those withdrawn for this run. */
+  readonly promises: ModelPromises;
+  /** Each undecided promise with the reason. */
+  readonly undecided: readonly { readonly promise: string; readonly reason: string }[];
   /** One line in CAP terms, computed from the figures (see verdict.ts). */
   readonly verdict: string;
 }
@@ -57,6 +72,8 @@ export interface RunResult {
   readonly scenario: string;
   readonly seed: number;
   readonly durationMs: number;
+  /** Set when `--until` cut the run before duration + settle: the time it stopped. Every figure covers [0, min(untilMs, durationMs)). */
+  readonly untilMs?: number;
   readonly runs: readonly ModelRun[];
   readonly expectations: readonly ExpectationResult[];
 }

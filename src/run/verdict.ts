@@ -1,14 +1,15 @@
-import { operations } from '../check/figures.ts';
+import { eachOperation, processesOf, type Operation } from '../check/figures.ts';
 import type { Us } from '../core/time.ts';
-import type { HistoryEvent } from '../workload/history.ts';
+import type { HistoryEvent, HistoryLog } from '../workload/history.ts';
+import { isBrokenPromise, isLivenessFailure, PROMISE_PREFIX } from './promises.ts';
 import type { ModelSummary } from './types.ts';
 
 /**
- * A client kept from writing at least this long counts as the model choosing
- * to be unavailable rather than as the price of a failover: a default
- * failover (a 1 s lock TTL, or an election after a missed heartbeat) plus one
- * client timeout (1 s) that was in flight when it began, with a second to
- * spare. A partition the model waits out lasts far longer.
+ * A client kept from an answer at least this long counts as the model
+ * choosing to be unavailable rather than as the price of a failover: a
+ * default failover (a 1 s lock TTL, or an election after a missed heartbeat)
+ * plus one client timeout (1 s) that was in flight when it began, with a
+ * second to spare. A partition the model waits out lasts far longer.
  */
 export const UNAVAILABLE_MS_MIN = 3_000;
 
@@ -19,11 +20,15 @@ export interface NodeDowntime {
   readonly toUs: Us;
 }
 
-/** What the verdict is computed from: the figures, and per client how long it could not write. */
+/** What the verdict is computed from: the figures, and per client how long it went unanswered. */
 export interface VerdictInput {
   readonly summary: Pick<ModelSummary, 'lostWrites' | 'staleReads' | 'dirtyReads' | 'linearizable' | 'violations'>;
-  /** Per client: the longest stretch of `duration` in which it tried to write and none of its writes was answered (ok, or a cas answered `mismatch`) (ms). */
+  /** Per client: the longest stretch of the horizon in which it asked and got no answer (see `clientOutagesMs`) (ms). */
   readonly clientOutagesMs: readonly number[];
+  /** The longest of them was a stretch of unanswered reads, not writes (rtoMs counts only writes): the verdict says so. */
+  readonly worstIsReads?: boolean;
+  /** The longest stretch in which every node was down (crashed or paused) at once (ms); 0 or absent: never. */
+  readonly allDownMs?: number;
 }
 
 export interface ClientPlacement {
@@ -33,50 +38,64 @@ export interface ClientPlacement {
 }
 
 /**
- * Per client (in process order): its longest write outage during
- * `duration` in ms — like contract §5 `rtoMs`, for one client: from a write
- * invoked after its last answered write until its next answered write (see
- * `outageStretches`) — leaving out the time its own node (client p is bound
- * to node (p-1) mod N) was down.
+ * Per client (in process order): its longest outage before `horizon` in ms,
+ * for reads and for writes apart — from a read (write) invoked after its
+ * last answered read (write) until its next answered one (see
+ * `answered`) — leaving out the time its own node (client p is bound
+ * to node (p-1) mod N) was down. Reads count as much as writes: a client
+ * whose reads all time out was unavailable, though it wrote nothing; and
+ * reads answered between a client's stalled writes do not end its write
+ * outage.
  */
-export function clientWriteOutagesMs(history: readonly HistoryEvent[], durationUs: Us, placement: ClientPlacement | null = null): number[] {
-  const writesOf = new Map<number, ReturnType<typeof operations>>();
-  for (const op of operations(history)) {
-    if (op.invokeUs >= durationUs || (op.f !== 'write' && op.f !== 'cas')) continue;
-    let list = writesOf.get(op.process);
-    if (list === undefined) writesOf.set(op.process, (list = []));
-    list.push(op);
-  }
-  const processes = [...new Set(history.map((e) => e.process))].sort((a, b) => a - b);
-  return processes.map((p) => {
-    const down = placement === null ? [] : placement.downtime.filter((d) => d.node === (p - 1) % placement.nodeCount);
-    let longest = 0;
-    for (const [from, to] of outageStretches(writesOf.get(p) ?? [], durationUs)) {
-      for (const [a, b] of subtract(from, to, down)) longest = Math.max(longest, b - a);
+export function clientOutagesMs(history: HistoryLog | readonly HistoryEvent[], horizonUs: Us, placement: ClientPlacement | null = null): number[] {
+  return clientOutages(history, horizonUs, placement).map((o) => Math.max(o.readsMs, o.writesMs));
+}
+
+/** Per client (in process order): its longest read outage and its longest write outage (ms), as in `clientOutagesMs`. */
+export function clientOutages(
+  history: HistoryLog | readonly HistoryEvent[],
+  horizonUs: Us,
+  placement: ClientPlacement | null = null,
+): { readonly readsMs: number; readonly writesMs: number }[] {
+  // Streamed, so that a long run holds no object per operation: a client runs one operation at a
+  // time, so its operations arrive in invoke order, the order a client's outages run in.
+  const clients = new Map<number, { readonly down: readonly NodeDowntime[]; open: [Us | null, Us | null]; longest: [number, number] }>();
+  const close = (c: { readonly down: readonly NodeDowntime[]; longest: [number, number] }, k: 0 | 1, from: Us, to: Us): void => {
+    for (const [a, b] of subtract(from, to, c.down)) c.longest[k] = Math.max(c.longest[k], b - a);
+  };
+  for (const op of eachOperation(history)) {
+    if (op.invokeUs >= horizonUs) continue;
+    let c = clients.get(op.process);
+    if (c === undefined) {
+      const p = op.process;
+      const down = placement === null ? [] : placement.downtime.filter((d) => d.node === (p - 1) % placement.nodeCount);
+      clients.set(p, (c = { down, open: [null, null], longest: [0, 0] }));
     }
-    return longest / 1000;
+    const k = op.f === 'read' || op.f === 'get' ? 0 : 1;
+    if (c.open[k] === null) c.open[k] = op.invokeUs;
+    if (!answered(op) || op.completeUs === null) continue;
+    close(c, k, c.open[k]!, Math.min(op.completeUs, horizonUs));
+    c.open[k] = null;
+  }
+  return processesOf(history).map((p) => {
+    const c = clients.get(p);
+    if (c === undefined) return { readsMs: 0, writesMs: 0 };
+    for (const k of [0, 1] as const) if (c.open[k] !== null) close(c, k, c.open[k]!, horizonUs);
+    return { readsMs: c.longest[0] / 1000, writesMs: c.longest[1] / 1000 };
   });
 }
 
 /**
- * One client's write outages: [invoke of the first write after its last
- * answered write, completion of its next answered write (or duration)). A
- * write is answered when it completed ok, or when it is a cas whose compare
- * failed (`mismatch`): the model served the client and said no, which is an
- * answer, not unavailability.
+ * A client's outages, for its reads or its writes apart, run from the invoke
+ * of the first operation after its last answered one to the completion of
+ * its next answered one (or the horizon). An operation is answered when it
+ * completed ok, or when it is a cas whose compare failed (`mismatch`): the
+ * model served the client and said no, which is an answer, not
+ * unavailability. A read or write that timed out, or was refused (no
+ * leader), is not answered.
  */
-function outageStretches(writes: ReturnType<typeof operations>, durationUs: Us): [Us, Us][] {
-  const stretches: [Us, Us][] = [];
-  let from: Us | null = null;
-  for (const op of [...writes].sort((a, b) => a.invokeUs - b.invokeUs)) {
-    if (from === null) from = op.invokeUs;
-    const answered = op.type === 'ok' || (op.type === 'fail' && op.error === 'mismatch');
-    if (!answered || op.completeUs === null) continue;
-    stretches.push([from, Math.min(op.completeUs, durationUs)]);
-    from = null;
-  }
-  if (from !== null) stretches.push([from, durationUs]);
-  return stretches;
+function answered(op: Operation): boolean {
+  return op.type === 'ok' || (op.type === 'fail' && op.error === 'mismatch');
 }
 
 /** [from, to) minus every down interval: the pieces left. */
@@ -93,8 +112,29 @@ function subtract(from: Us, to: Us, down: readonly NodeDowntime[]): [Us, Us][] {
   return pieces;
 }
 
+/** The longest stretch of [0, horizon) in which all `nodeCount` nodes were down at once (ms). */
+export function allNodesDownMs(placement: ClientPlacement, horizonUs: Us): number {
+  // Each node's down intervals are disjoint, so the count of down nodes rises and falls by one per edge.
+  const edges: [Us, number][] = [];
+  for (const d of placement.downtime) {
+    const from = Math.max(0, d.fromUs);
+    const to = Math.min(horizonUs, d.toUs);
+    if (to > from) edges.push([from, 1], [to, -1]);
+  }
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let down = 0;
+  let since = 0;
+  let longest = 0;
+  for (const [t, delta] of edges) {
+    if (down === placement.nodeCount && delta < 0) longest = Math.max(longest, t - since);
+    down += delta;
+    if (down === placement.nodeCount && delta > 0) since = t;
+  }
+  return longest / 1000;
+}
+
 function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
+  return ms < 100 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function plural(count: number, one: string, many: string = `${one}s`): string {
@@ -106,13 +146,28 @@ function plural(count: number, one: string, many: string = `${one}s`): string {
  * under this fault script. Consistency is given up when an acknowledged
  * write was lost, a read returned superseded or never-committed data, or
  * the history is not linearizable; availability when some client whose
- * node was up could not write for UNAVAILABLE_MS_MIN or longer.
+ * node was up went unanswered (reads or writes) for UNAVAILABLE_MS_MIN or
+ * longer. In order of precedence, the line says:
+ *
+ * - `down for T: every node was crashed or paused at once; ` first, when
+ *   that happened (CAP's availability is about the nodes that are up, and
+ *   rtoMs counts this stretch too);
+ * - `broke its own safety rules: …` when the model's safety checker found a
+ *   violation;
+ * - `broke its promises (…): …` when the figures break what the
+ *   configuration promises (see promises.ts);
+ * - `liveness failure: …; ` before the CAP part when the cluster did not
+ *   converge after settle, which is not a safety matter;
+ * - then chose consistency / chose availability / kept both / gave up both.
  */
 export function capVerdict(input: VerdictInput): string {
   const s = input.summary;
-  if (s.violations.length > 0) {
-    const names = [...new Set(s.violations.map((v) => v.invariant))].join(', ');
-    return `broke its own safety rules: ${plural(s.violations.length, 'violation')} (${names})`;
+  const allDownMs = input.allDownMs ?? 0;
+  const down = allDownMs > 0 ? `down for ${seconds(allDownMs)}: every node was crashed or paused at once; otherwise ` : '';
+  const rules = s.violations.filter((v) => !isBrokenPromise(v));
+  if (rules.length > 0) {
+    const names = [...new Set(rules.map((v) => v.invariant))].join(', ');
+    return `${down}broke its own safety rules: ${plural(rules.length, 'violation')} (${names})`;
   }
   const anomalies: string[] = [];
   if (s.lostWrites > 0) anomalies.push(`lost ${plural(s.lostWrites, 'acknowledged write')}`);
@@ -122,20 +177,32 @@ export function capVerdict(input: VerdictInput): string {
   const outages = input.clientOutagesMs;
   const worstMs = outages.reduce((a, b) => Math.max(a, b), 0);
   const affected = outages.filter((ms) => ms >= UNAVAILABLE_MS_MIN).length;
-  const consistent = anomalies.length === 0;
-  if (affected === 0) {
-    const up = `stayed up (no client kept from writing for more than ${seconds(worstMs)})`;
-    return consistent ? `kept both: ${up} and lost nothing` : `chose availability: ${up}, ${anomalies.join(', ')}`;
+  const up = `stayed up (no client whose node was up went unanswered for more than ${seconds(worstMs)})`;
+  const unavailable = `unavailable for ${seconds(worstMs)}${input.worstIsReads === true ? ' (reads)' : ''} to ${affected} of ${plural(outages.length, 'client')}`;
+
+  const liveness = s.violations.filter(isLivenessFailure);
+  const stalled = liveness.length > 0 ? `liveness failure: ${liveness[0]!.detail}; ` : '';
+  const promises = s.violations.filter((v) => isBrokenPromise(v) && !isLivenessFailure(v));
+  if (promises.length > 0) {
+    const names = promises.map((v) => v.invariant.slice(PROMISE_PREFIX.length)).join(', ');
+    return `${down}${stalled}broke its promises (${names}): ${anomalies.join(', ')}; ${affected === 0 ? up : unavailable}`;
   }
-  const unavailable = `unavailable for ${seconds(worstMs)} to ${affected} of ${plural(outages.length, 'client')}`;
-  return consistent ? `chose consistency: ${unavailable}, lost nothing` : `gave up both: ${unavailable}, and ${anomalies.join(', ')}`;
+  const consistent = anomalies.length === 0;
+  if (affected === 0) return down + stalled + (consistent ? `kept both: ${up} and lost nothing` : `chose availability: ${up}, ${anomalies.join(', ')}`);
+  return down + stalled + (consistent ? `chose consistency: ${unavailable}, lost nothing` : `gave up both: ${unavailable}, and ${anomalies.join(', ')}`);
 }
 
-/** The verdict of one model's run. */
+/** The verdict of one model's run; `horizon`: the end of the clients' part that ran (duration, or --until if earlier). */
 export function verdictOf(
-  run: { readonly summary: VerdictInput['summary']; readonly history: readonly HistoryEvent[] },
-  durationUs: Us,
+  run: { readonly summary: VerdictInput['summary']; readonly history: HistoryLog | readonly HistoryEvent[] },
+  horizonUs: Us,
   placement: ClientPlacement | null = null,
 ): string {
-  return capVerdict({ summary: run.summary, clientOutagesMs: clientWriteOutagesMs(run.history, durationUs, placement) });
+  const outages = clientOutages(run.history, horizonUs, placement);
+  return capVerdict({
+    summary: run.summary,
+    clientOutagesMs: outages.map((o) => Math.max(o.readsMs, o.writesMs)),
+    worstIsReads: outages.reduce((m, o) => Math.max(m, o.readsMs), 0) > outages.reduce((m, o) => Math.max(m, o.writesMs), 0),
+    allDownMs: placement === null ? 0 : allNodesDownMs(placement, horizonUs),
+  });
 }

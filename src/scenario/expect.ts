@@ -44,7 +44,7 @@ export const EXPECT_FIELDS = {
 } as const;
 
 export type ExpectField = keyof typeof EXPECT_FIELDS;
-export const EXPECT_FIELD_NAMES = Object.keys(EXPECT_FIELDS) as ExpectField[];
+const EXPECT_FIELD_NAMES = Object.keys(EXPECT_FIELDS) as ExpectField[];
 
 /** Summary fields that exist but cannot be compared, with the reason. */
 const NOT_COMPARABLE: Readonly<Record<string, string>> = {
@@ -67,7 +67,7 @@ export const expectFieldsSchema = mapping('expect', EXPECT_FIELDS, {
   unknownKey: unknownField,
 });
 
-export interface ParsedComparison {
+interface ParsedComparison {
   readonly op: Comparison;
   readonly value: number | boolean | null;
   readonly want: string;

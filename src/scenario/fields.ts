@@ -36,11 +36,11 @@ export const NAME_LENGTH_MAX = 40;
 // Keep in step with DURATION in src/core/time.ts (a property test checks they accept the same strings).
 const TIME_SOURCE = String.raw`\s*\d+(?:\.\d+)?\s*(?:us|ms|s|m|h)?\s*`;
 export const TIME_PATTERN = new RegExp(`^${TIME_SOURCE}$`);
-export const TIME_RANGE_PATTERN = new RegExp(`^${TIME_SOURCE}(?:\\.\\.${TIME_SOURCE})?$`);
-export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const TIME_RANGE_PATTERN = new RegExp(`^${TIME_SOURCE}(?:\\.\\.${TIME_SOURCE})?$`);
+const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
-export const TIME_EXPECTED = 'e.g. 500us, 150ms, 2s, 1.5s, 1m, 10h or a number of milliseconds';
-export const RANGE_EXPECTED = 'A..B with A <= B (e.g. 150ms..300ms) or a single time (e.g. 10ms)';
+const TIME_EXPECTED = 'e.g. 500us, 150ms, 2s, 1.5s, 1m, 10h or a number of milliseconds';
+const RANGE_EXPECTED = 'A..B with A <= B (e.g. 150ms..300ms) or a single time (e.g. 10ms)';
 
 /** Characters of a string value quoted in a message; a longer one is cut, so that the message stays one short line. */
 const SHOWN_CHARS_MAX = 60;
@@ -61,7 +61,7 @@ export function show(value: unknown): string {
 const ITEM_LABEL: Readonly<Record<string, string>> = { models: 'model', faults: 'fault', nodes: 'node' };
 
 /** What the mapping at `path` is, for messages: `scenario`, `model`, `fault`, `cut fault`, `workload`, ... */
-export function labelOf(path: readonly PropertyKey[]): string {
+function labelOf(path: readonly PropertyKey[]): string {
   if (path.length === 0) return 'scenario';
   const last = path[path.length - 1]!;
   if (typeof last === 'number') {

@@ -27,6 +27,8 @@ import type { Expectation, FaultSpec, ModelSpec, PrimaryReplicaModelSpec, RaftMo
 
 /** A scenario file is a page or two of YAML; anything this big is a wrong path, not a scenario. */
 export const FILE_BYTES_MAX = 1024 * 1024;
+/** Expansions of YAML aliases: a few nested anchors could otherwise make a small file take all memory. */
+const ALIAS_COUNT_MAX = 100;
 
 /** Reads and validates the scenario at `path`. */
 export function loadScenario(path: string): Scenario {
@@ -70,9 +72,13 @@ export function parseScenario(text: string, file: string): Scenario {
 
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 100 });
+    data = doc.toJS({ maxAliasCount: ALIAS_COUNT_MAX });
   } catch (error) {
-    throw InputError.at(file, 0, 0, `cannot read the YAML: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    if (/alias count/i.test(message)) {
+      throw InputError.at(file, 0, 0, `its aliases (*name) expand too far; expected at most ${ALIAS_COUNT_MAX} expansions of an alias (a scenario needs few or none)`);
+    }
+    throw InputError.at(file, 0, 0, `cannot read the YAML: ${message}`);
   }
 
   const parsed = scenarioSchema.safeParse(data, { reportInput: true });

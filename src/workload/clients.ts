@@ -3,7 +3,7 @@ import type { ClientOp, ClientReply, Value } from '../core/protocol.ts';
 import type { Us } from '../core/time.ts';
 import type { WorkloadSpec } from './spec.ts';
 import type { ScheduledCall, Simulator } from '../sim/simulator.ts';
-import type { HistoryEvent } from './history.ts';
+import { HistoryLog, type HistoryEvent } from './history.ts';
 
 /** `onScheduled`'s seq for "start the next operation" (operation seqs start at 1). */
 export const INVOKE = 0;
@@ -48,7 +48,16 @@ export interface WorkloadObserver {
 export class Workload implements ScheduledCall {
   /** The clients' watcher for the UI, or null (the default). */
   observer: WorkloadObserver | null = null;
-  readonly history: HistoryEvent[] = [];
+  /** The client history, by column (see HistoryLog): a few dozen bytes per event however long the run. */
+  readonly history = new HistoryLog();
+  /** `k1`..`kK`, made once: a key string per operation would be garbage, or kept by the history. */
+  private readonly keyNames: string[] = [];
+  /**
+   * One read operation per key, shared by every read of it: operations are
+   * immutable, and a read's is the same whoever reads, so a long run does not
+   * keep an object per read in every log entry that carries one.
+   */
+  private readonly readOps: ClientOp[] = [];
   private readonly clients: Client[] = [];
   private readonly rng: Rng;
   private nextValue = 1;
@@ -60,6 +69,8 @@ export class Workload implements ScheduledCall {
     private readonly stopUs: Us,
   ) {
     this.rng = rngStream(seed, 'workload');
+    for (let k = 1; k <= spec.keys; k++) this.keyNames.push(`k${k}`);
+    for (const key of this.keyNames) this.readOps.push({ f: 'read', key, value: null });
     for (let i = 0; i < spec.clients; i++) {
       this.clients.push({ index: i, node: i % sim.nodeCount, seq: 0, busy: false, op: null, invokedUs: 0, lastSeen: new Map() });
     }
@@ -101,7 +112,7 @@ export class Workload implements ScheduledCall {
     client.busy = true;
     client.op = op;
     client.invokedUs = now;
-    this.history.push({ t: now, process: client.index + 1, type: 'invoke', f: op.f, key: op.key, value: op.value });
+    this.history.record(now, client.index + 1, 'invoke', op.f, op.key, op.value);
     if (this.observer !== null) this.observer.invoked(client.index, client.node, op);
     const seq = client.seq;
     // The timeout is scheduled before the request, whose reply can come back within submit (a
@@ -112,8 +123,9 @@ export class Workload implements ScheduledCall {
 
   private nextOp(client: Client): ClientOp {
     const draw = this.rng.next();
-    const key = `k${this.rng.int(1, this.spec.keys)}`;
-    if (draw < this.spec.reads) return { f: 'read', key, value: null };
+    const k = this.rng.int(1, this.spec.keys) - 1;
+    if (draw < this.spec.reads) return this.readOps[k]!;
+    const key = this.keyNames[k]!;
     if (draw < this.spec.reads + this.spec.cas) {
       return { f: 'cas', key, value: [client.lastSeen.get(key) ?? null, this.nextValue++] };
     }
@@ -144,11 +156,7 @@ export class Workload implements ScheduledCall {
     client.busy = false;
     client.op = null;
     if (this.observer !== null) this.observer.completed(client.index, client.node, op, type, value, error, client.invokedUs);
-    const event: HistoryEvent =
-      type === 'fail' && error !== undefined
-        ? { t: this.sim.nowUs, process: client.index + 1, type, f: op.f, key: op.key, value, error }
-        : { t: this.sim.nowUs, process: client.index + 1, type, f: op.f, key: op.key, value };
-    this.history.push(event);
+    this.history.record(this.sim.nowUs, client.index + 1, type, op.f, op.key, value, type === 'fail' ? error : undefined);
     const next = this.sim.nowUs + this.spec.intervalUs;
     if (next < this.stopUs) this.sim.call(next, this, client.index, INVOKE);
   }

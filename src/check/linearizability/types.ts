@@ -63,4 +63,14 @@ export interface CheckOptions {
   readonly model?: ModelName;
   /** The most search steps spent on any one key before that key's verdict becomes unknown. */
   readonly maxSteps?: number;
+  /**
+   * Register model: the order in which writes took effect (a simulated run's
+   * authoritative log), each named by its value. Each key's first candidate
+   * linearization is built from it and verified in linear time; the search
+   * runs only on keys where that candidate fails. A wrong order costs time,
+   * never a wrong verdict.
+   */
+  readonly writeOrder?: readonly { readonly value: Value }[];
+  /** Register model, no `writeOrder`: guess the candidate's write order from the history itself (see writeOrderFromHistory). */
+  readonly guessOrder?: boolean;
 }

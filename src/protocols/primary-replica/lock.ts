@@ -22,9 +22,10 @@ export interface GrantRules {
 }
 
 /**
- * maxLagOnFailover is the candidate's own check, as in Patroni (it reads the
- * leader's last position from the DCS): it limits what a failover may lose,
- * it is not what keeps two holders apart.
+ * Why a node refuses a lock request. maxLagOnFailover is not among the
+ * reasons: it is the candidate's own check, as in Patroni (it reads the
+ * leader's last position from the DCS) — it limits what a failover may
+ * lose, it is not what keeps two holders apart.
  */
 export type Refusal = 'older epoch' | 'epoch taken' | 'held' | 'not a sync standby';
 

@@ -59,6 +59,15 @@ interface PendingWrite {
   outcome: Outcome | null | undefined;
 }
 
+/** A read the primary holds until the entries it inherited are confirmed (after-sync). */
+interface WaitingRead {
+  readonly client: number;
+  readonly seq: number;
+  readonly key: string;
+  /** The node whose client asked: the primary itself, or the replica that forwarded it. */
+  readonly origin: number;
+}
+
 /**
  * One database server of a log-shipping cluster (PostgreSQL streaming
  * replication, MySQL binlog replication) with a Patroni-like failover
@@ -108,7 +117,12 @@ export class PrimaryReplicaNode implements ProtocolNode {
   private pending: PendingWrite[] = [];
   private pendingHead = 0;
   private applyCursor = 0;
+  /** The local time semi-sync's timer was armed for (when the oldest wait began); -1: not armed. */
   private semiSyncArmedFor = -1;
+  /** The last index this primary inherited when it took office, and when that was: see becomePrimary. */
+  private inheritedIndex = 0;
+  private tookOfficeUs: Us = 0;
+  private readsWaiting: WaitingRead[] = [];
   private syncSet: readonly number[] = [];
   private syncBase: LogPosition = { epoch: 0, index: 0 };
   /** A majority recorded this tenure's eligibility (what `syncSet` and `syncBase` promise): see becomePrimary. */
@@ -266,8 +280,11 @@ export class PrimaryReplicaNode implements ProtocolNode {
 
   onClientRequest(request: ClientRequest): void {
     const op = request.op;
-    if (op.f === 'read' && (this.config.reads === 'any' || this.role === 'primary')) {
-      // Served from this node's own copy: a hot standby's may be behind.
+    // A primary whose lock lapsed while it was paused acts on the lapse before anything queued meanwhile.
+    if (this.role === 'primary') this.checkLease();
+    if (op.f === 'read' && this.role === 'primary') return this.serveRead(request.client, request.seq, op.key, this.self);
+    if (op.f === 'read' && this.config.reads === 'any') {
+      // Served from this node's own copy: a hot standby's may be behind, or hold what is later discarded.
       this.ctx.reply({ client: request.client, seq: request.seq, ok: true, value: this.kv.read(op.key) });
       return;
     }
@@ -367,8 +384,15 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.nextIndex.fill(last + 1);
     this.matchIndex.fill(0);
     this.inFlightSinceUs.fill(NOT_IN_FLIGHT);
-    this.confirmedIndex = last;
     this.semiSyncOn = true;
+    // The inherited entries — an earlier primary's, or its own from before a restart — were perhaps
+    // never acknowledged: with after-sync they stay invisible until this tenure's sync set confirmed
+    // them (the node applied them as a replica, so reads wait; see serveRead). Raft's leader likewise
+    // serves nothing of older terms before it commits an entry of its own.
+    this.inheritedIndex = last;
+    this.tookOfficeUs = this.ctx.now();
+    this.confirmedIndex = this.waitsBeforeApplying() ? 0 : last;
+    this.readsWaiting = [];
     this.pending = [];
     this.pendingHead = 0;
     this.applyCursor = 0;
@@ -379,6 +403,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.stable.leaderMark = { epoch, index: last };
     this.applyTo(last);
     this.observer?.tookOffice(this.self, epoch);
+    this.armSemiSync();
     if (this.config.failover === 'auto') {
       this.holdsLock = true;
       this.leaseUntilUs = leaseFromUs + this.ttlUs;
@@ -399,6 +424,10 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.pending = [];
     this.pendingHead = 0;
     this.applyCursor = 0;
+    // Reads still waiting are refused: a read changes nothing, so `fail` is the truth.
+    const reads = this.readsWaiting;
+    this.readsWaiting = [];
+    for (const r of reads) this.answerRead(r.client, r.seq, r.origin, { ok: false, error: 'not primary' });
     this.primaryId = newPrimary === this.self ? -1 : newPrimary;
     // As a replica it applies all it holds (after-sync kept unconfirmed entries invisible until now).
     this.applyTo(this.lastIndex());
@@ -461,8 +490,13 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.answerConfirmed();
   }
 
-  /** Answers, in log order, every pending write that is confirmed and applied. */
+  /** Answers, in log order, every pending write that is confirmed and applied; then the reads that waited. */
   private answerConfirmed(): void {
+    if (this.readsWaiting.length > 0 && this.inheritedVisible()) {
+      const reads = this.readsWaiting;
+      this.readsWaiting = [];
+      for (const r of reads) this.answerRead(r.client, r.seq, r.origin, { ok: true, value: this.kv.read(r.key) });
+    }
     const pending = this.pending;
     while (this.pendingHead < pending.length) {
       const p = pending[this.pendingHead]!;
@@ -511,20 +545,27 @@ export class PrimaryReplicaNode implements ProtocolNode {
 
   // ---- semi-sync: wait at most semiSyncTimeout, then fall back to async ---------
 
+  /** Since when (local time) the oldest unconfirmed thing has waited: the inherited tail, else the first pending write; -1: nothing waits. */
+  private waitingSinceUs(): Us {
+    if (this.confirmedIndex < this.inheritedIndex) return this.tookOfficeUs;
+    const head = this.pending[this.pendingHead];
+    return head === undefined ? -1 : head.appendUs;
+  }
+
   private armSemiSync(): void {
     if (this.config.replication !== 'semi-sync' || !this.semiSyncOn) return;
-    const head = this.pending[this.pendingHead];
-    if (head === undefined || this.semiSyncArmedFor === head.index) return;
-    this.semiSyncArmedFor = head.index;
-    this.ctx.setTimer(TIMER_SEMI_SYNC, Math.max(0, head.appendUs + this.config.semiSyncTimeoutUs - this.ctx.now()));
+    const since = this.waitingSinceUs();
+    if (since < 0 || this.semiSyncArmedFor === since) return;
+    this.semiSyncArmedFor = since;
+    this.ctx.setTimer(TIMER_SEMI_SYNC, Math.max(0, since + this.config.semiSyncTimeoutUs - this.ctx.now()));
   }
 
   private checkSemiSync(): void {
     this.semiSyncArmedFor = -1;
     if (!this.semiSyncOn) return;
-    const head = this.pending[this.pendingHead];
-    if (head === undefined) return;
-    if (this.ctx.now() - head.appendUs < this.config.semiSyncTimeoutUs) return this.armSemiSync();
+    const since = this.waitingSinceUs();
+    if (since < 0) return;
+    if (this.ctx.now() - since < this.config.semiSyncTimeoutUs) return this.armSemiSync();
     // MySQL: rpl_semi_sync_source_timeout elapsed — the source silently goes asynchronous.
     this.semiSyncOn = false;
     this.observer?.semiSyncChanged(this.self, false);
@@ -649,14 +690,36 @@ export class PrimaryReplicaNode implements ProtocolNode {
   // ---- client forwarding -----------------------------------------------------------
 
   private handleForward(from: number, m: Forward): void {
+    if (this.role === 'primary') this.checkLease();
     if (this.role !== 'primary') {
       // This copy is not appended, but the network may deliver the Forward twice: another copy may
       // have been appended by this node before it stepped down, or may be after it takes office.
       // A refused write is therefore indeterminate; a refused read definitely changed nothing.
       return this.sendForwardReply(from, m.client, m.seq, { ok: false, error: 'not primary', indeterminate: m.op.f !== 'read' });
     }
-    if (m.op.f === 'read') return this.sendForwardReply(from, m.client, m.seq, { ok: true, value: this.kv.read(m.op.key) });
+    if (m.op.f === 'read') return this.serveRead(m.client, m.seq, m.op.key, from);
     this.appendClientEntry(m.client, m.seq, m.op, from);
+  }
+
+  /**
+   * The primary reads from its state machine, which holds what it confirmed
+   * (after-sync) or everything it has (after-commit, async). Entries it
+   * inherited are in that state machine from the start (it applied them as
+   * a replica): with after-sync a read waits until they are confirmed.
+   */
+  private serveRead(client: number, seq: number, key: string, origin: number): void {
+    if (this.inheritedVisible()) return this.answerRead(client, seq, origin, { ok: true, value: this.kv.read(key) });
+    this.readsWaiting.push({ client, seq, key, origin });
+  }
+
+  /** The entries this primary inherited may be read: its sync set confirmed them, or nothing waits for replicas before applying. */
+  private inheritedVisible(): boolean {
+    return this.confirmedIndex >= this.inheritedIndex || !this.waitsBeforeApplying();
+  }
+
+  private answerRead(client: number, seq: number, origin: number, outcome: Outcome): void {
+    if (origin === this.self) this.ctx.reply(outcome.ok ? { client, seq, ok: true, value: outcome.value } : { client, seq, ok: false, error: outcome.error });
+    else this.sendForwardReply(origin, client, seq, outcome);
   }
 
   private sendForwardReply(to: number, client: number, seq: number, outcome: Outcome): void {
@@ -846,13 +909,13 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.startProbe();
   }
 
-  /** Can this node be promoted, by what it knows: a caught-up sync standby (replication sync, first), not too far behind. */
   /** A newer primary's mark replaces an older one's, whatever its value: a deposed primary's long log is no reference. */
   private noteLeader(epoch: number, index: number): void {
     const known = this.stable.leaderMark;
     if (epoch > known.epoch || (epoch === known.epoch && index > known.index)) this.stable.leaderMark = { epoch, index };
   }
 
+  /** Can this node be promoted, by what it knows: a caught-up sync standby (replication sync, first), not too far behind. */
   private eligible(): boolean {
     if (this.grantRules.syncSetOnly && !mayBePromoted(this.viewRecord.sync, this.self, this.position())) return false;
     const maxLag = this.config.maxLagOnFailover;

@@ -178,21 +178,26 @@ export interface ForwardReply extends Message {
   readonly indeterminate: boolean;
 }
 
+/** `term` is the epoch asked for (the holder's own when renewing). */
 export interface LockRequest extends Message {
   readonly kind: 5;
-  /** term: the epoch asked for (the holder's own when renewing). */
+  /** The requester's round: its LockReply names it, and answers to an older round are ignored. */
   readonly round: number;
+  /** true: a candidate taking the lock over; false: the holder renewing. */
   readonly acquire: boolean;
+  /** The requester's log position (a candidate: where its log ended when it decided to take over). */
   readonly last: LogPosition;
   /** The newest eligibility the requester knows of (a renewing primary: the one it publishes). */
   readonly sync: SyncEligibility;
 }
 
+/** `term` is the epoch of the granter's record after deciding. */
 export interface LockReply extends Message {
   readonly kind: 6;
-  /** term: the epoch of the granter's record after deciding. */
+  /** The round of the LockRequest answered. */
   readonly round: number;
   readonly granted: boolean;
+  /** Whom the granter's record names after deciding. */
   readonly holder: number;
   /** The granter's log position when it answered: once it grants a newer epoch it takes nothing more from the old primary. */
   readonly last: LogPosition;

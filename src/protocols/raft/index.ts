@@ -1,8 +1,10 @@
 import type { NodeView, Protocol, ProtocolNode } from '../../core/protocol.ts';
+import { LogGroup } from './log.ts';
 import { RaftNode, raftLogTail, TIMER_NAMES } from './node.ts';
 import { MSG_NAMES, type Entry, type RaftConfig, type RaftObserver, type RaftStable } from './types.ts';
 
 export { RaftNode } from './node.ts';
+export { RaftLog } from './log.ts';
 export * from './types.ts';
 
 /** The `Protocol` the simulator hosts: Raft nodes sharing one configuration and one observer. */
@@ -22,9 +24,12 @@ export class RaftProtocol implements Protocol {
     return TIMER_NAMES[timer] ?? `timer ${timer}`;
   }
 
-  createStable(): RaftStable {
+  /** The nodes' logs, which share the chunks they agree on (memory only: see RaftLog). */
+  private readonly logs = new LogGroup();
+
+  createStable(node = -1): RaftStable {
     const sentinel: Entry = { term: 0, op: null, client: -1, seq: 0, origin: -1 };
-    return { term: 0, votedFor: -1, log: [sentinel], snapshot: null };
+    return { term: 0, votedFor: -1, log: this.logs.create(node, [sentinel]), snapshot: null };
   }
 
   createNode(ctx: Parameters<Protocol['createNode']>[0], stable: unknown): RaftNode {

@@ -37,7 +37,7 @@ export function raftLogTail(stable: RaftStable, tailMax: number): number[] {
   const log = stable.log;
   const from = Math.max(1, log.length - tailMax);
   const terms: number[] = [];
-  for (let i = from; i < log.length; i++) terms.push(log[i]!.term);
+  for (let i = from; i < log.length; i++) terms.push(log.get(i)!.term);
   return terms;
 }
 const VOTE_NONE = 0;
@@ -322,7 +322,7 @@ export class RaftNode implements ProtocolNode, LogView {
 
   entryAt(index: number): Entry | undefined {
     const offset = this.snapshotIndex;
-    return index > offset ? this.stable.log[index - offset] : undefined;
+    return index > offset ? this.stable.log.get(index - offset) : undefined;
   }
 
   /** The value of `key` in this node's state machine. */
@@ -331,18 +331,18 @@ export class RaftNode implements ProtocolNode, LogView {
   }
 
   private lastTerm(): number {
-    return this.stable.log[this.stable.log.length - 1]!.term;
+    return this.stable.log.last().term;
   }
 
   /** The term at `index`; the snapshot's last term at its last index; -1 when compacted away or beyond the log. */
   private termAt(index: number): number {
-    const entry = this.stable.log[index - this.snapshotIndex];
+    const entry = this.stable.log.get(index - this.snapshotIndex);
     return entry === undefined ? -1 : entry.term;
   }
 
   private latestConfig(): readonly number[] {
     const log = this.stable.log;
-    for (let i = log.length - 1; i >= 1; i--) if (log[i]!.config !== undefined) return log[i]!.config!;
+    for (let i = log.length - 1; i >= 1; i--) if (log.get(i)!.config !== undefined) return log.get(i)!.config!;
     return this.stable.snapshot?.config ?? this.config.members;
   }
 
@@ -631,7 +631,7 @@ export class RaftNode implements ProtocolNode, LogView {
 
   private appendEntry(entry: Entry): void {
     const log = this.stable.log;
-    const prevTerm = log[log.length - 1]!.term;
+    const prevTerm = log.last().term;
     log.push(entry);
     if (entry.config !== undefined) this.members = entry.config;
     this.observer?.appended(this.self, this.lastIndex(), entry, prevTerm);
@@ -738,7 +738,7 @@ export class RaftNode implements ProtocolNode, LogView {
       kind: MsgKind.AppendEntries,
       term: this.term,
       prevIndex: next - 1,
-      prevTerm: log[next - 1 - offset]!.term,
+      prevTerm: log.get(next - 1 - offset)!.term,
       entries: next - offset < end ? log.slice(next - offset, end) : EMPTY,
       commit: this.commitIndex,
       round: this.round,
@@ -798,7 +798,7 @@ export class RaftNode implements ProtocolNode, LogView {
           this.lastApplied = Math.min(this.lastApplied, index - 1);
         }
         this.observer?.truncated(this.self, index, this.role);
-        log.length = index - offset;
+        log.truncate(index - offset);
         this.members = this.latestConfig();
       }
       this.appendEntry(entries[i]!);
@@ -820,7 +820,7 @@ export class RaftNode implements ProtocolNode, LogView {
       const keepsSuffix = this.termAt(snap.lastIndex) === snap.lastTerm;
       const suffix = keepsSuffix ? log.slice(snap.lastIndex - this.snapshotIndex + 1) : [];
       this.stable.snapshot = snap;
-      this.stable.log = [{ term: snap.lastTerm, op: null, client: -1, seq: 0, origin: -1 }, ...suffix];
+      this.stable.log = log.replaced([{ term: snap.lastTerm, op: null, client: -1, seq: 0, origin: -1 }, ...suffix]);
       this.kv = KvStateMachine.restore(snap.state);
       this.commitIndex = snap.lastIndex;
       this.lastApplied = snap.lastIndex;
@@ -931,7 +931,7 @@ export class RaftNode implements ProtocolNode, LogView {
     this.captured = { lastIndex: this.lastApplied, lastTerm: this.termAt(this.lastApplied), state: this.kv.snapshot(), config: this.configAt(this.lastApplied) };
     if (capture === null || capture.lastIndex <= this.snapshotIndex) return;
     const offset = this.snapshotIndex;
-    this.stable.log = [{ term: capture.lastTerm, op: null, client: -1, seq: 0, origin: -1 }, ...this.stable.log.slice(capture.lastIndex - offset + 1)];
+    this.stable.log = this.stable.log.replaced([{ term: capture.lastTerm, op: null, client: -1, seq: 0, origin: -1 }, ...this.stable.log.slice(capture.lastIndex - offset + 1)]);
     this.stable.snapshot = capture;
   }
 

@@ -1,5 +1,6 @@
 import type { ClientOp, Message, Value } from '../../core/protocol.ts';
 import type { Us } from '../../core/time.ts';
+import type { RaftLog } from './log.ts';
 
 /** A log entry. Immutable once created: logs on different nodes share the same objects. */
 export interface Entry {
@@ -37,9 +38,10 @@ export interface RaftStable {
   votedFor: number;
   /**
    * log[0] is a sentinel: index `snapshot.lastIndex` (0 without a snapshot)
-   * with the snapshot's last term; log[i] holds index `offset + i`.
+   * with the snapshot's last term; log[i] holds index `offset + i`. Kept in
+   * chunks shared between nodes where their logs agree (see RaftLog).
    */
-  log: Entry[];
+  log: RaftLog;
   snapshot: Snapshot | null;
 }
 
