@@ -288,13 +288,17 @@ function chaos(seed: number, durationMs: number): Fault[] {
   return [...storms, ...changes].sort((a, b) => a[0] - b[0]);
 }
 
-/** One-way cuts: links that carry messages one way only, to and from the leader and between random nodes, healed now and then. */
-function oneWayCuts(seed: number, durationMs: number): Fault[] {
+/**
+ * One-way cuts: links that carry messages one way only, to and from the leader and between random
+ * nodes, healed after `maxCuts` (or by chance). Raft's timeouts are short, the failover manager's
+ * lock TTL is a second: its cuts must last longer to matter.
+ */
+function oneWayCuts(seed: number, durationMs: number, maxCuts = 3, step: [number, number] = [150, 300], healChance = 0.15): Fault[] {
   const r = rng(seed);
   const faults: Fault[] = [];
   let cuts = 0;
-  for (let t = between(r, 300, 500); t < durationMs - 300; t += between(r, 150, 300)) {
-    if (cuts >= 3 || r() < 0.15) {
+  for (let t = between(r, 300, 500); t < durationMs - 300; t += between(r, step[0], step[1])) {
+    if (cuts >= maxCuts || r() < healChance) {
       faults.push([t, 'heal: true']);
       cuts = 0;
       continue;
@@ -527,7 +531,7 @@ const shapes: Shape[] = [
     network: 'network:\n  latency: 2ms..15ms\n  duplicate: 0.05',
     models: PR_MODELS,
     workload: WORKLOAD(5),
-    faults: oneWayCuts(1616, 12_000),
+    faults: oneWayCuts(1616, 12_000, 5, [300, 600], 0.05),
     expect: PR_EXPECT,
   },
   {
