@@ -266,7 +266,7 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
   );
   const figures = clientFigures(history, authoritative, horizonUs);
   const linearizability = checkLinearizable(history, authoritative);
-  const promises = promisesOf(spec, warnings);
+  const promises = promisesOf(spec, warnings, scenario.network);
   const judged = judgePromises(
     promises.promised,
     { ...figures, linearizable: linearizability.linearizable, ...(linearizability.note !== undefined ? { linearizableNote: linearizability.note } : {}) },
@@ -288,7 +288,7 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
     violations: [...checked, ...judged.broken],
     promises: promises.promised.map((k) => PROMISE_NAMES[k]),
     ...(undecided.length > 0 ? { promisesUndecided: undecided.map((u) => u.promise) } : {}),
-    ...(warnings.length > 0 ? { safeZoneWarnings: warnings } : {}),
+    ...(warnings.length + promises.withdrawn.length > 0 ? { safeZoneWarnings: [...new Set([...warnings, ...promises.withdrawn.map((w) => w.reason)])] } : {}),
     events,
     messages,
     traceHash,
