@@ -288,6 +288,51 @@ function chaos(seed: number, durationMs: number): Fault[] {
   return [...storms, ...changes].sort((a, b) => a[0] - b[0]);
 }
 
+/**
+ * One-way cuts: links that carry messages one way only, to and from the leader and between random
+ * nodes, healed after `maxCuts` (or by chance). Raft's timeouts are short, the failover manager's
+ * lock TTL is a second: its cuts must last longer to matter.
+ */
+function oneWayCuts(seed: number, durationMs: number, maxCuts = 3, step: [number, number] = [150, 300], healChance = 0.15): Fault[] {
+  const r = rng(seed);
+  const faults: Fault[] = [];
+  let cuts = 0;
+  for (let t = between(r, 300, 500); t < durationMs - 300; t += between(r, step[0], step[1])) {
+    if (cuts >= maxCuts || r() < healChance) {
+      faults.push([t, 'heal: true']);
+      cuts = 0;
+      continue;
+    }
+    faults.push([t, pick(r, ['cut: { from: leader, to: random }', 'cut: { from: random, to: leader }', 'cut: { from: random, to: random }', 'cut: { from: leader, to: random }'])]);
+    cuts++;
+  }
+  return faults;
+}
+
+/** Whole-cluster crashes: every node goes down within ~50 ms, in a random order, and all restart 0.1-0.5 s later; smaller crashes in between. */
+function clusterRestarts(seed: number, durationMs: number, nodes: number): Fault[] {
+  const r = rng(seed);
+  const faults: Fault[] = [];
+  for (let t = between(r, 400, 700); t < durationMs - 1000; ) {
+    if (r() < 0.5) {
+      const order = Array.from({ length: nodes }, (_, i) => `n${i + 1}`);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(r() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      let at = t;
+      for (const n of order) faults.push([(at += between(r, 0, 10)), `crash: ${n}`]);
+      const back = at + between(r, 100, 500);
+      faults.push([back, 'restart: all']);
+      t = back + between(r, 400, 800);
+    } else {
+      faults.push([t, 'crash: leader'], [t + between(r, 0, 30), 'crash: random'], [t + between(r, 40, 300), 'restart: all']);
+      t += between(r, 500, 900);
+    }
+  }
+  return faults.sort((a, b) => a[0] - b[0]);
+}
+
 // ---------------------------------------------------------------- the scenarios
 
 const shapes: Shape[] = [
@@ -445,6 +490,62 @@ const shapes: Shape[] = [
     models: PR_MODELS,
     workload: WORKLOAD(5),
     faults: sparse(1212, 12_000).filter(([, f]) => !f.startsWith('transfer')),
+    expect: PR_EXPECT,
+  },
+  {
+    file: 'one-way-cuts.yaml',
+    name: 'adversarial-one-way-cuts',
+    description:
+      'Links that carry messages one way only: from the leader, to the leader and between random nodes, up to three at a time, a new one every 150-300 ms, healed now and then. A leader that can send but not hear, a follower that hears but cannot answer, a candidate whose votes cannot come back: every safe Raft configuration keeps every promise.',
+    nodes: 5,
+    durationMs: 10_000,
+    settleMs: 3000,
+    network: 'network:\n  latency: 2ms..15ms\n  duplicate: 0.05',
+    models: RAFT_MODELS,
+    workload: WORKLOAD(5),
+    faults: oneWayCuts(1414, 10_000),
+    expect: RAFT_EXPECT,
+  },
+  {
+    file: 'cluster-restarts.yaml',
+    name: 'adversarial-cluster-restarts',
+    description:
+      'Every node crashes within some 50 ms, in a random order, and all restart 0.1-0.5 s later; leader and random crashes in between. Only what each node persisted survives: terms, votes and logs must carry every acknowledged write through, and every safe Raft configuration keeps every promise.',
+    nodes: 5,
+    durationMs: 10_000,
+    settleMs: 3000,
+    network: 'network:\n  latency: 2ms..15ms\n  duplicate: 0.05',
+    models: RAFT_MODELS,
+    workload: WORKLOAD(5),
+    faults: clusterRestarts(1515, 10_000, 5),
+    expect: RAFT_EXPECT,
+  },
+  {
+    file: 'pr-one-way-cuts.yaml',
+    name: 'adversarial-pr-one-way-cuts',
+    description:
+      'Synchronous primary/replica set-ups under one-way cuts, to and from the primary and between random nodes: a primary that can ship but not hear the lock, a replica that hears but cannot grant. The configurations that promise to lose nothing keep their promises.',
+    nodes: 5,
+    durationMs: 12_000,
+    settleMs: 4000,
+    network: 'network:\n  latency: 2ms..15ms\n  duplicate: 0.05',
+    models: PR_MODELS,
+    workload: WORKLOAD(5),
+    faults: oneWayCuts(1616, 12_000, 5, [300, 600], 0.05),
+    expect: PR_EXPECT,
+  },
+  {
+    file: 'pr-cluster-restarts.yaml',
+    name: 'adversarial-pr-cluster-restarts',
+    description:
+      'Synchronous primary/replica set-ups whose every node crashes within some 50 ms and restarts 0.1-0.5 s later, with primary and random crashes in between: what each node persisted must carry every acknowledged write through.',
+    nodes: 5,
+    durationMs: 12_000,
+    settleMs: 4000,
+    network: 'network:\n  latency: 2ms..15ms\n  duplicate: 0.05',
+    models: PR_MODELS,
+    workload: WORKLOAD(5),
+    faults: clusterRestarts(1717, 12_000, 5),
     expect: PR_EXPECT,
   },
   {

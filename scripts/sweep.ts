@@ -116,6 +116,7 @@ interface Args {
   start: number;
   models?: string[];
   json: boolean;
+  help?: boolean;
 }
 
 const USAGE = 'usage: sweep [FILE...] [--seeds N] [--start S] [--model NAME]... [--json]';
@@ -137,7 +138,7 @@ function parseArgs(argv: readonly string[]): Args {
       if (name === undefined || name.startsWith('--')) throw new UsageError(`--model needs a model name; ${USAGE}`);
       (args.models ??= []).push(name);
     } else if (arg === '--json') args.json = true;
-    else if (arg === '--help' || arg === '-h') throw new UsageError(USAGE);
+    else if (arg === '--help' || arg === '-h') args.help = true;
     else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}; ${USAGE}`);
     else args.files.push(arg);
   }
@@ -161,6 +162,10 @@ export function main(argv: readonly string[]): number {
   let scenarios: Scenario[];
   try {
     args = parseArgs(argv);
+    if (args.help === true) {
+      process.stdout.write(`${USAGE}\n(see docs/sweeping.md)\n`);
+      return 0;
+    }
     const files = args.files.length > 0 ? args.files : defaultFiles();
     scenarios = files.map((file) => loadScenario(file));
     for (const s of scenarios) {

@@ -258,6 +258,32 @@ describe('Raft message pattern: what goes on the wire, and when', () => {
     expect(replies).toEqual([{ to: 2, msg: { kind: MsgKind.ClientReply, term: 2, client: 7, seq: 1, ok: true, value: null } }]);
   });
 
+  it('a leader that removes itself keeps office until its removal entry commits, not merely until the smaller configuration lets older entries commit (§4.2.2)', () => {
+    const s = setup({ n: 2, term: 1, log: [1] });
+    s.node.onTimer(TIMER_ELECTION);
+    s.node.onMessage(1, { kind: MsgKind.RequestVoteReply, term: 2, granted: true } as VoteReply);
+    const node = s.node as RaftNode;
+    expect(node.currentRole).toBe('leader');
+    node.onMessage(1, ack(2)); // the no-op of term 2 commits
+    node.onClientRequest({ client: 0, seq: 1, op: { f: 'write', key: 'k1', value: 1 } }); // index 3, on the leader only
+    expect(node.onAdmin!({ type: 'remove', node: 0 })).toBe('configuration entry appended'); // index 4: members [n2]
+    node.onMessage(1, ack(3)); // under [n2] alone index 3 commits; the removal (4) does not yet
+    expect(node.committed).toBe(3);
+    expect(node.currentRole).toBe('leader');
+    node.onMessage(1, ack(4));
+    expect(node.committed).toBe(4);
+    expect(node.currentRole).toBe('follower');
+  });
+
+  it('the last member cannot be removed: a configuration with no members could never commit or elect again', () => {
+    const s = setup({ n: 1, term: 1, log: [1] });
+    s.node.onTimer(TIMER_ELECTION);
+    const node = s.node as RaftNode;
+    expect(node.currentRole).toBe('leader');
+    expect(node.onAdmin!({ type: 'remove', node: 0 })).toBe('skipped remove: it is the last member');
+    expect(node.configuration).toEqual([0]);
+  });
+
   it('a busy leader sends no heartbeats: every round of AppendEntries restarts the heartbeat timer', () => {
     const { node, ctx } = leaderOfTerm2();
     ctx.timers.delete(TIMER_HEARTBEAT);

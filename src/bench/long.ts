@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { runModel } from '../run/run.ts';
 import { parseScenario } from '../scenario/load.ts';
 import { longScenarioYaml } from './long-scenario.ts';
@@ -7,10 +9,14 @@ import { longScenarioYaml } from './long-scenario.ts';
 /**
  * `raftsim bench long`: the long-run scenario (bench/long-*.yaml, see
  * long-scenario.ts) for 1, 10 and 24 simulated hours, each in a process of
- * its own with a bounded heap, so that its peak memory is its own. A
- * benchmark may read the wall clock and the process's memory; the
- * simulation never does (the run is the same pure function of the seed as
- * `raftsim run` on the same file).
+ * its own, so that its peak memory is its own. The budget is on the
+ * process's resident memory (RSS), which is what the machine gives: a
+ * watchdog thread reads it every 50 ms and kills the process that exceeds
+ * the budget, and the process reports its peak (VmHWM) at the end. V8's heap
+ * limit alone would not bound it: typed arrays (the history's columns), the
+ * young generation and code live outside it. A benchmark may read the wall
+ * clock and the process's memory; the simulation never does (the run is the
+ * same pure function of the seed as `raftsim run` on the same file).
  */
 
 export interface LongFigure {
@@ -21,10 +27,14 @@ export interface LongFigure {
   readonly simSeconds: number;
   readonly checkSeconds: number;
   readonly wallSeconds: number;
-  /** Peak resident set size of the process (MiB). */
+  /** Peak resident set size of the process (MiB): VmHWM, or getrusage's maxrss where /proc is not available. */
   readonly peakRssMiB: number;
   /** Heap in use after a full collection, when the simulation ended, and after the checks (MiB). */
   readonly heapAfterSimMiB: number;
+  /** Typed arrays' memory (outside V8's heap: the history's columns, the checker's per-index columns) when the simulation ended (MiB). */
+  readonly arraysAfterSimMiB: number;
+  /** What the run keeps per client operation when the simulation ends: heap and typed arrays after a full collection, over the operations (bytes). */
+  readonly keptBytesPerOp: number;
   readonly heapAfterChecksMiB: number;
   /** The history's columns (bytes per operation): what the run keeps per client operation for the checks. */
   readonly historyBytesPerOp: number;
@@ -39,6 +49,53 @@ export interface LongFigure {
 
 const MIB = 1024 * 1024;
 
+/** The process's peak resident memory (MiB): VmHWM from /proc/self/status, else getrusage's maxrss (KiB). */
+export function peakRssMiB(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m !== null) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux: getrusage below
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** What the watchdog writes before it kills the process (the parent reports it). */
+export const OVER_BUDGET = 'resident memory exceeded the budget';
+
+/**
+ * Kills this process when its resident memory exceeds `budgetMiB`: a thread
+ * of its own reads VmRSS every 50 ms, whatever the main thread is doing (the
+ * simulation is one synchronous loop). Without /proc it does nothing, and
+ * the peak is only reported.
+ */
+export function startRssWatchdog(budgetMiB: number): void {
+  try {
+    readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return;
+  }
+  const code = `
+    const { readFileSync, writeSync } = require('node:fs');
+    const { workerData } = require('node:worker_threads');
+    const tick = new Int32Array(new SharedArrayBuffer(4));
+    for (;;) {
+      const m = /^VmRSS:\\s+(\\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+      const mib = m === null ? 0 : Number(m[1]) / 1024;
+      if (mib > workerData.budget) {
+        writeSync(2, workerData.message + ': ' + mib.toFixed(0) + ' MiB > ' + workerData.budget + ' MiB\\n');
+        process.kill(process.pid, 'SIGKILL');
+      }
+      Atomics.wait(tick, 0, 0, 50);
+    }`;
+  new Worker(code, { eval: true, workerData: { budget: budgetMiB, message: OVER_BUDGET } }).unref();
+}
+
+/** V8's old-space limit for a memory budget: 70 %, the rest for what lives outside V8's heap (the history's typed arrays, the young generation, code). */
+export function heapLimitFor(budgetMiB: number): number {
+  return Math.max(64, Math.floor(budgetMiB * 0.7));
+}
+
 function heapMiB(): number {
   (globalThis as { gc?: () => void }).gc?.();
   return process.memoryUsage().heapUsed / MIB;
@@ -50,6 +107,7 @@ export function measureLong(minutes: number): LongFigure {
   const started = performance.now();
   let simEnded = started;
   let heapAfterSim = 0;
+  let arraysAfterSim = 0;
   let events = 0;
   const run = runModel(scenario, scenario.models[0]!, scenario.seed, {
     onSimulation: (phase, sim) => {
@@ -57,6 +115,7 @@ export function measureLong(minutes: number): LongFigure {
       simEnded = performance.now();
       events = sim.eventsProcessed;
       heapAfterSim = heapMiB();
+      arraysAfterSim = process.memoryUsage().arrayBuffers / MIB;
     },
   });
   const ended = performance.now();
@@ -69,8 +128,10 @@ export function measureLong(minutes: number): LongFigure {
     simSeconds: (simEnded - started) / 1000,
     checkSeconds: (ended - simEnded) / 1000,
     wallSeconds: (ended - started) / 1000,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakRssMiB: peakRssMiB(),
     heapAfterSimMiB: heapAfterSim,
+    arraysAfterSimMiB: arraysAfterSim,
+    keptBytesPerOp: ops === 0 ? 0 : ((heapAfterSim + arraysAfterSim) * MIB) / ops,
     heapAfterChecksMiB: heapMiB(),
     historyBytesPerOp: ops === 0 ? 0 : run.historyLog.bytes / ops,
     linearizable: s.linearizable,
@@ -91,18 +152,23 @@ export interface ChildOutcome {
 
 /**
  * Runs `measureLong(minutes)` in a child process (this same command, with
- * `--child`), with the heap limited to `heapMiB`: a run that needs more dies
- * of heap exhaustion, which is reported as such.
+ * `--child`) whose resident memory may not exceed `memoryMiB` (the watchdog
+ * kills it) and whose V8 heap is limited to `heapMiB`: a run that needs more
+ * dies, which is reported as such.
  */
-export function measureLongInChild(minutes: number, heapMiBLimit: number): ChildOutcome {
+export function measureLongInChild(minutes: number, memoryMiB: number, heapMiB: number): ChildOutcome {
   const script = process.argv[1]!;
   const child = spawnSync(
     process.execPath,
-    [...process.execArgv, `--max-old-space-size=${heapMiBLimit}`, '--expose-gc', script, 'bench', 'long', '--child', String(minutes)],
+    [...process.execArgv, `--max-old-space-size=${heapMiB}`, '--expose-gc', script, 'bench', 'long', '--child', String(minutes), '--memory', String(memoryMiB)],
     { encoding: 'utf8', maxBuffer: 1 << 24 },
   );
   const line = child.stdout.trim().split('\n').pop() ?? '';
   if (child.status === 0 && line.startsWith('{')) return { figure: JSON.parse(line) as LongFigure };
-  const why = /heap out of memory|Allocation failed/i.test(child.stderr) ? `heap exhausted (limit ${heapMiBLimit} MiB)` : `exit ${child.status ?? child.signal}: ${child.stderr.trim().split('\n').slice(-3).join(' / ')}`;
+  const why = child.stderr.includes(OVER_BUDGET)
+    ? `killed: resident memory exceeded ${memoryMiB} MiB`
+    : /heap out of memory|Allocation failed/i.test(child.stderr)
+      ? `heap exhausted (V8 heap limit ${heapMiB} MiB)`
+      : `exit ${child.status ?? child.signal}: ${child.stderr.trim().split('\n').slice(-3).join(' / ')}`;
   return { figure: null, failure: why };
 }

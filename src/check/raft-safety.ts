@@ -156,6 +156,11 @@ export class RaftSafetyChecker implements RaftObserver {
     }
   }
 
+  /** The highest index any leader reported committed (0: none). */
+  get highestCommitted(): number {
+    return Math.max(0, this.committedLength - 1);
+  }
+
   /** The entry first committed at `index` (by any leader), if any. */
   committedEntry(index: number): Entry | undefined {
     return this.ref(index, COMMITTED_SHIFT, this.otherCommitted);

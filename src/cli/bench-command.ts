@@ -15,7 +15,7 @@ import {
 } from '../bench/election.ts';
 import { formatMs, svgPlot, terminalPlot, type Graph } from '../bench/plot.ts';
 import { SEEK_GOAL_MS, seekBench, seekJson, seekText } from '../bench/seek.ts';
-import { measureLong, measureLongInChild, type ChildOutcome } from '../bench/long.ts';
+import { heapLimitFor, measureLong, measureLongInChild, startRssWatchdog, type ChildOutcome } from '../bench/long.ts';
 import { SPEED_GOALS, speed, type LoopFigure, type SpeedReport } from '../bench/speed.ts';
 import { UsageError } from '../core/errors.ts';
 import { parseDuration, parseDurationRange, US_PER_MS, US_PER_S, type Us } from '../core/time.ts';
@@ -37,17 +37,20 @@ const LONG_HELP = `Usage: raftsim bench long [options]
 
 Runs the long scenario (bench/long-*.yaml: five Raft nodes, 20 clients, a
 fault every 10 simulated minutes, each healed a minute later) for each
-length given, each in a process of its own whose heap is limited to --heap,
-and reports the wall time (the simulation, then the checks), the peak
-resident memory, the heap kept after the simulation and after the checks,
-and the verdict. A run that needs more heap than --heap dies, and is
-reported as such.
+length given, each in a process of its own whose resident memory may not
+exceed --memory (a watchdog kills it), and reports the wall time (the
+simulation, then the checks), the peak resident memory (VmHWM), the heap
+kept after the simulation and after the checks, and the verdict. A run that
+needs more memory dies, and is reported as such.
 
 Options:
   --hours LIST        simulated hours, comma-separated (default 1,10,24;
                       fractions allowed, e.g. 0.5)
-  --heap MIB          heap limit of each run's process (default 2048)
-  --json              print one JSON object, {"heapLimitMiB": N, "runs": [...]}, and nothing else
+  --memory MIB        resident memory budget of each run's process (default 2048)
+  --heap MIB          V8 heap limit of each run's process (default 70% of
+                      --memory: the rest is for typed arrays, the young
+                      generation and code, which live outside V8's heap)
+  --json              print one JSON object, {"memoryBudgetMiB": N, "heapLimitMiB": N, "runs": [...]}, and nothing else
   -h, --help          this help
 `;
 
@@ -422,6 +425,7 @@ function longCommand(args: readonly string[], io: CliIo): number {
     args,
     {
       hours: { type: 'string' },
+      memory: { type: 'string' },
       heap: { type: 'string' },
       json: { type: 'boolean' },
       child: { type: 'string' },
@@ -436,6 +440,7 @@ function longCommand(args: readonly string[], io: CliIo): number {
   if (positionals.length > 0) throw new UsageError(`bench long: unexpected argument "${positionals[0]}"; see 'raftsim bench long --help'`);
   if (values.child !== undefined) {
     // The measuring process (see measureLongInChild): one JSON line.
+    if (values.memory !== undefined) startRssWatchdog(wholeNumber('--memory', values.memory, 64, 1 << 20));
     io.out(JSON.stringify(measureLong(wholeNumber('--child', values.child, 1, 1440))) + '\n');
     return EXIT_OK;
   }
@@ -444,14 +449,15 @@ function longCommand(args: readonly string[], io: CliIo): number {
     if (!/^\d+(\.\d+)?$/.test(h.trim()) || !(n > 0) || n > 24) throw new UsageError(`--hours: "${h}" is not a number of hours greater than 0 and at most 24`);
     return n;
   });
-  const heap = values.heap === undefined ? 2048 : wholeNumber('--heap', values.heap, 64, 1 << 20);
+  const memory = values.memory === undefined ? 2048 : wholeNumber('--memory', values.memory, 64, 1 << 20);
+  const heap = values.heap === undefined ? heapLimitFor(memory) : wholeNumber('--heap', values.heap, 64, 1 << 20);
   const results: { hours: number; outcome: ChildOutcome }[] = [];
   for (const h of hours) {
     if (!values.json) io.err(`  running ${h} simulated hour(s)...\n`);
-    results.push({ hours: h, outcome: measureLongInChild(Math.max(1, Math.round(h * 60)), heap) });
+    results.push({ hours: h, outcome: measureLongInChild(Math.max(1, Math.round(h * 60)), memory, heap) });
   }
   if (values.json) {
-    io.out(JSON.stringify({ heapLimitMiB: heap, runs: results.map((r) => ({ hours: r.hours, ...(r.outcome.figure ?? { failure: r.outcome.failure }) })) }) + '\n');
+    io.out(JSON.stringify({ memoryBudgetMiB: memory, heapLimitMiB: heap, runs: results.map((r) => ({ hours: r.hours, ...(r.outcome.figure ?? { failure: r.outcome.failure }) })) }) + '\n');
     return EXIT_OK;
   }
   const rows = results.map(({ hours: h, outcome }) => {
@@ -464,13 +470,13 @@ function longCommand(args: readonly string[], io: CliIo): number {
       `${f.peakRssMiB.toFixed(0)} MiB`,
       `${f.heapAfterSimMiB.toFixed(0)} MiB`,
       `${f.heapAfterChecksMiB.toFixed(0)} MiB`,
-      `${((f.heapAfterSimMiB * 1024 * 1024) / Math.max(1, f.ops)).toFixed(0)} B`,
+      `${f.keptBytesPerOp.toFixed(0)} B`,
       String(f.linearizable),
       `lost ${f.lostWrites}, stale ${f.staleReads}, dirty ${f.dirtyReads}, violations ${f.violations}`,
     ];
   });
-  io.out(`long runs, each in its own process with a ${heap} MiB heap limit\n\n`);
-  io.out(table(['simulated', 'client ops', 'wall: sim + checks', 'peak RSS', 'heap after sim', 'after checks', 'heap per op', 'linearizable', 'figures'], rows) + '\n');
+  io.out(`long runs, each in its own process: resident memory budget ${memory} MiB (enforced), V8 heap limit ${heap} MiB\n\n`);
+  io.out(table(['simulated', 'client ops', 'wall: sim + checks', 'peak RSS', 'heap after sim', 'after checks', 'kept per op', 'linearizable', 'figures'], rows) + '\n');
   return EXIT_OK;
 }
 

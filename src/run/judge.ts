@@ -44,7 +44,7 @@ export function judgeRun(scenario: Scenario, spec: ModelSpec, simulated: Simulat
   const { log, history, checked, unconverged, authoritative, authority, warnings, tookOffice, events, messages, traceHash, nowUs, downtime, stoppedEarly, horizonUs } = simulated;
   const figures = clientFigures(history, authoritative, horizonUs);
   const linearizability = checkLinearizable(history, authoritative);
-  const promises = promisesOf(spec, warnings);
+  const promises = promisesOf(spec, warnings, scenario.network);
   const judged = judgePromises(
     promises.promised,
     { ...figures, linearizable: linearizability.linearizable, ...(linearizability.note !== undefined ? { linearizableNote: linearizability.note } : {}) },
@@ -66,7 +66,7 @@ export function judgeRun(scenario: Scenario, spec: ModelSpec, simulated: Simulat
     violations: [...checked, ...judged.broken],
     promises: promises.promised.map((k) => PROMISE_NAMES[k]),
     ...(undecided.length > 0 ? { promisesUndecided: undecided.map((u) => u.promise) } : {}),
-    ...(warnings.length > 0 ? { safeZoneWarnings: warnings } : {}),
+    ...(warnings.length + promises.withdrawn.length > 0 ? { safeZoneWarnings: [...new Set([...warnings, ...promises.withdrawn.map((w) => w.reason)])] } : {}),
     events,
     messages,
     traceHash,

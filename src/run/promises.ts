@@ -1,4 +1,5 @@
-import type { ModelSpec, PrimaryReplicaModelSpec, RaftModelSpec } from '../scenario/types.ts';
+import { formatUs } from '../core/time.ts';
+import type { ModelSpec, NetworkParams, PrimaryReplicaModelSpec, RaftModelSpec } from '../scenario/types.ts';
 import type { Violation } from '../check/violations.ts';
 
 /**
@@ -54,7 +55,7 @@ function ordered(keys: Iterable<PromiseKey>): PromiseKey[] {
  * (no convergence promise); the other three break the committed log itself
  * and promise nothing.
  */
-function raftPromises(spec: RaftModelSpec, safeZoneWarnings: readonly string[]): ModelPromises {
+function raftPromises(spec: RaftModelSpec, safeZoneWarnings: readonly string[], timing: string | null): ModelPromises {
   const reads = spec.reads ?? 'log';
   const keys = new Set<PromiseKey>(ORDER);
   if (reads === 'local') {
@@ -67,6 +68,7 @@ function raftPromises(spec: RaftModelSpec, safeZoneWarnings: readonly string[]):
       if (keys.delete(key)) withdrawn.push({ key, reason: safeZoneWarnings.join('; ') });
     }
   }
+  if (timing !== null && keys.delete('converges')) withdrawn.push({ key: 'converges', reason: timing });
   for (const bug of spec.bugs ?? []) {
     switch (bug) {
       case 'read-without-quorum':
@@ -120,9 +122,29 @@ function primaryReplicaPromises(spec: PrimaryReplicaModelSpec): ModelPromises {
   return { promised: ordered(keys), withdrawn: [] };
 }
 
-/** The promises of one model configuration for a run; `safeZoneWarnings` from the model's runtime. */
-export function promisesOf(spec: ModelSpec, safeZoneWarnings: readonly string[] = []): ModelPromises {
-  return spec.kind === 'raft' ? raftPromises(spec, safeZoneWarnings) : primaryReplicaPromises(spec);
+/**
+ * Raft elects a leader only while a round trip is well inside the election
+ * timeout (broadcast time ≪ election timeout, extended paper §5.6). Settle
+ * heals loss and duplication but keeps the scenario's latency, so when even
+ * one round trip at the largest latency can outlast the minimum election
+ * timeout, candidates time out before their votes come back and elections
+ * can split for ever: convergence is then not promised, and the report says
+ * why. (Only this clear case is withdrawn: between it and the "≪" of the
+ * paper, convergence is promised and judged.)
+ */
+export function raftTimingWarning(spec: Pick<RaftModelSpec, 'electionTimeoutUsMin'>, network: Pick<NetworkParams, 'latencyUsMax'>): string | null {
+  const roundTripUs = 2 * network.latencyUsMax;
+  if (spec.electionTimeoutUsMin > roundTripUs) return null;
+  return `the minimum election timeout (${formatUs(spec.electionTimeoutUsMin)}) is not longer than a round trip at the network's largest latency (${formatUs(roundTripUs)}): elections may split for ever`;
+}
+
+/**
+ * The promises of one model configuration for a run; `safeZoneWarnings`
+ * from the model's runtime, `network` the scenario's (what settle restores).
+ */
+export function promisesOf(spec: ModelSpec, safeZoneWarnings: readonly string[] = [], network: Pick<NetworkParams, 'latencyUsMax'> | null = null): ModelPromises {
+  if (spec.kind !== 'raft') return primaryReplicaPromises(spec);
+  return raftPromises(spec, safeZoneWarnings, network === null ? null : raftTimingWarning(spec, network));
 }
 
 /** The figures a run is judged by. */

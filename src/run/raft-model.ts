@@ -82,7 +82,12 @@ export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
       const i = authoritativeNode(nodes, protocol);
       if (i < 0) return [];
       const node = nodes[i] as RaftNode;
-      return effectiveWrites((index) => node.entryAt(index) ?? checker.committedEntry(index), node.committed);
+      // A commit index is volatile and learnt late: a leader that crashed right after committing, or a
+      // new leader that has not committed an entry of its term yet, leaves every live node's commitIndex
+      // behind what was committed. Entries past it that some leader committed count too (Leader
+      // Completeness puts them in every later leader's log); they are read as that leader committed them.
+      const committed = node.committed;
+      return effectiveWrites((index) => (index <= committed ? node.entryAt(index) : undefined) ?? checker.committedEntry(index), Math.max(committed, checker.highestCommitted));
     },
     convergence: (nodes) => {
       const leader = protocol.leaderOf(nodes);
@@ -100,7 +105,9 @@ export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
       if (i < 0) return 'no live node';
       const node = nodes[i] as RaftNode;
       const why = protocol.leaderOf(nodes) === i ? 'final leader' : 'no leader at the end; longest committed log';
-      return `${hooks.clock.nodeName(i)} (${why}), ${node.committed} committed entries`;
+      const known = checker.highestCommitted;
+      const beyond = known > node.committed ? `, and entries ${node.committed + 1}-${known} that a leader committed (${hooks.clock.nodeName(i)} had not learnt it yet)` : '';
+      return `${hooks.clock.nodeName(i)} (${why}), ${node.committed} committed entries${beyond}`;
     },
   };
 };

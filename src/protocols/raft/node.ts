@@ -183,8 +183,8 @@ export class RaftNode implements ProtocolNode, LogView {
       case TIMER_ELECTION:
         if (this.role === 'leader') return this.checkQuorum();
         if (this.rearmFromLastContact()) return;
-        // A node outside the configuration never campaigns.
-        if (!this.members.includes(this.self)) return this.resetElectionTimer();
+        // A node removed from the configuration campaigns no more once its removal is committed.
+        if (!this.mayCampaign()) return this.resetElectionTimer();
         if (this.config.preVote) this.startPreVote();
         else this.startElection(false);
         return;
@@ -241,7 +241,7 @@ export class RaftNode implements ProtocolNode, LogView {
         return this.handleInstallSnapshot(from, m as InstallSnapshot);
       case MsgKind.TimeoutNow: {
         const round = (m as TimeoutNow).round;
-        if (this.role !== 'leader' && this.members.includes(this.self) && this.mayDisruptLeader(round)) this.startElection(true, round);
+        if (this.role !== 'leader' && this.mayCampaign() && this.mayDisruptLeader(round)) this.startElection(true, round);
         return;
       }
     }
@@ -607,6 +607,8 @@ export class RaftNode implements ProtocolNode, LogView {
     const members = this.members;
     if (type === 'add' && members.includes(node)) return 'skipped add: already a member';
     if (type === 'remove' && !members.includes(node)) return 'skipped remove: not a member';
+    // A configuration with no members can never commit or elect anything again.
+    if (type === 'remove' && members.length === 1) return 'skipped remove: it is the last member';
     // One change at a time: the previous configuration entry must be committed, and so an entry of this term.
     if (this.pendingConfigChange()) return `skipped ${type}: another membership change is not committed yet`;
     if (this.termAt(this.commitIndex) !== this.term) return `skipped ${type}: the leader has not committed an entry of its term yet`;
@@ -620,6 +622,21 @@ export class RaftNode implements ProtocolNode, LogView {
     this.broadcastAppend();
     this.maybeCommit();
     return 'configuration entry appended';
+  }
+
+  /**
+   * Whether this node may stand for election: while it is a member of its
+   * latest configuration, and also while the entry that removed it is not
+   * known to be committed. Configurations take effect when appended
+   * (dissertation §4.1), so a leader that appended its own removal and then
+   * crashed would otherwise never stand again, although the configuration
+   * still in force (the committed one) may need it: with two members, the
+   * other one needs its vote, and it refuses that vote to a shorter log.
+   * Standing, it counts the votes of its latest configuration, brings the
+   * removal to the others and commits it, then steps down (§4.2.2).
+   */
+  private mayCampaign(): boolean {
+    return this.members.includes(this.self) || this.pendingConfigChange();
   }
 
   private pendingConfigChange(): boolean {
@@ -888,8 +905,9 @@ export class RaftNode implements ProtocolNode, LogView {
     this.observer?.committed(this.self, n, this, this.term);
     this.applyCommitted();
     // The followers learn the new commit index with the next AppendEntries (a new entry or a heartbeat), as in the paper.
-    // A leader removed from the configuration steps down once the removal commits.
-    if (!this.members.includes(this.self) && this.role === 'leader') this.becomeFollower(this.term, -1);
+    // A leader removed from the configuration steps down once the removal commits (§4.2.2) — not
+    // merely when the smaller configuration, counting from its append, lets older entries commit.
+    if (!this.members.includes(this.self) && this.role === 'leader' && !this.pendingConfigChange()) this.becomeFollower(this.term, -1);
   }
 
   private applyCommitted(): void {
