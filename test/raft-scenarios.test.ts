@@ -189,21 +189,37 @@ describe('Raft scenarios: the rule each one shows', () => {
   });
 
   it('a leader backs up over a long conflicting tail with a couple of rejections per follower, not one per entry (raft/fast-backup)', () => {
-    // At 4.15 s n5 takes office while n1 and n2 hold 174 conflicting entries of term 1.
-    const rejections = new Map<string, number>();
+    // After 4 s n5 (last entry of term 2) takes office while n1 and n2 hold a long tail of conflicting term-1 entries.
+    type Seen = { t: number; term: number; follower: string; prevIndex?: number; success?: boolean };
+    const toFollowers: Seen[] = [];
+    const fromFollowers: Seen[] = [];
     const writer: TraceWriter = {
       write(line) {
-        if (!line.includes('"AppendEntriesReply"') || !line.includes('"success":false')) return;
-        const record = JSON.parse(line) as { t: number; type: string; node: string; peer: string };
-        if (record.type !== 'deliver' || record.t < 4_000_000 || record.t > 5_000_000 || record.node !== 'n5') return;
-        rejections.set(record.peer, (rejections.get(record.peer) ?? 0) + 1);
+        if (!line.includes('"AppendEntries')) return;
+        const r = JSON.parse(line) as { t: number; type: string; node: string; peer: string; msg: string; body: { term: number; prevIndex?: number; success?: boolean } };
+        if (r.type !== 'deliver' || r.t < 4_000_000) return;
+        if (r.msg === 'AppendEntries' && r.peer === 'n5') toFollowers.push({ t: r.t, term: r.body.term, follower: r.node, prevIndex: r.body.prevIndex! });
+        if (r.msg === 'AppendEntriesReply' && r.node === 'n5') fromFollowers.push({ t: r.t, term: r.body.term, follower: r.peer, success: r.body.success! });
       },
     };
     const run = runScenario(scenario('scenarios/raft/fast-backup.yaml'), { traceWriter: () => writer }).runs[0]!;
-    expect(run.log.some((l) => l.text === 'n5 became leader of term 10')).toBe(true);
+    const elected = run.log.filter((l) => l.atUs > 4_000_000 && l.atUs < 5_500_000 && /became leader/.test(l.text));
+    expect(elected.map((l) => l.text.split(' ')[0])).toEqual(['n5']);
+    const term = Number(/term (\d+)/.exec(elected[0]!.text)![1]);
     for (const follower of ['n1', 'n2']) {
-      expect(rejections.get(follower) ?? 0, follower).toBeGreaterThan(0);
-      expect(rejections.get(follower) ?? 0, follower).toBeLessThanOrEqual(6);
+      const replies = fromFollowers.filter((r) => r.term === term && r.follower === follower);
+      const accepted = replies.find((r) => r.success === true);
+      expect(accepted, follower).toBeDefined();
+      const rejections = replies.filter((r) => r.success === false && r.t < accepted!.t).length;
+      // How far nextIndex went back before the follower accepted: the conflicting tail and more.
+      const probes = toFollowers.filter((a) => a.term === term && a.follower === follower && a.t < accepted!.t).map((a) => a.prevIndex!);
+      const backedOver = Math.max(...probes) - Math.min(...probes);
+      expect(backedOver, follower).toBeGreaterThan(170);
+      // A couple of rejections (and copies of AppendEntries already in flight), not one per entry.
+      expect(rejections, follower).toBeGreaterThan(0);
+      expect(rejections, follower).toBeLessThanOrEqual(6);
+      // Within a few round trips (1-3 ms latency) of taking office.
+      expect(accepted!.t - elected[0]!.atUs, follower).toBeLessThan(20_000);
     }
     expect(run.summary.violations).toEqual([]);
     expect(run.summary.lostWrites).toBe(0);
