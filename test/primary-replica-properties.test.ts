@@ -111,6 +111,7 @@ function scenarioWith(nodes: readonly string[], faults: FaultSpec[], seed: numbe
     models: [spec],
     workload: { clients: 4, intervalUs: 30 * MS, timeoutUs: 600 * MS, keys: 3, reads: 0.4, cas: 0.2 },
     faults,
+    notes: [],
     expect: [],
   };
 }

@@ -58,7 +58,7 @@ export function show(value: unknown): string {
   return String(value);
 }
 
-const ITEM_LABEL: Readonly<Record<string, string>> = { models: 'model', faults: 'fault', nodes: 'node' };
+const ITEM_LABEL: Readonly<Record<string, string>> = { models: 'model', faults: 'fault', nodes: 'node', notes: 'note' };
 
 /** What the mapping at `path` is, for messages: `scenario`, `model`, `fault`, `cut fault`, `workload`, ... */
 function labelOf(path: readonly PropertyKey[]): string {

@@ -23,7 +23,7 @@ import { show, toUs, toUsRange, type PathSeg, type Problem } from './fields.ts';
 import { Locator } from './locate.ts';
 import { convertOptions, PRIMARY_REPLICA_OPTIONS, RAFT_OPTIONS } from './model-options.ts';
 import { scenarioSchema, type FaultDocument, type ModelDocument, type ScenarioDocument } from './schema.ts';
-import type { Expectation, FaultSpec, ModelSpec, PrimaryReplicaModelSpec, RaftModelSpec, Scenario } from './types.ts';
+import type { Expectation, FaultSpec, ModelSpec, PrimaryReplicaModelSpec, RaftModelSpec, Scenario, ScenarioNote } from './types.ts';
 
 /** A scenario file is a page or two of YAML; anything this big is a wrong path, not a scenario. */
 export const FILE_BYTES_MAX = 1024 * 1024;
@@ -262,6 +262,20 @@ function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
     }
   });
 
+  // Notes: `at` within the run (duration + settle); text with something to show.
+  const endUs = durationUs + toUs(doc.settle);
+  doc.notes.forEach((note, i) => {
+    if (toUs(note.at) > endUs) {
+      problems.push({
+        path: ['notes', i, 'at'],
+        message: `${show(rawAt(data, ['notes', i, 'at']))} is after the end of the run; expected a time from 0 to duration + settle (${show(rawAt(data, ['duration']))} + ${show(rawAt(data, ['settle']) ?? '5s')})`,
+      });
+    }
+    if (noteText(note.text) === '') {
+      problems.push({ path: ['notes', i, 'text'], message: `${show(note.text)} is only whitespace; expected the note's text (a sentence or two)` });
+    }
+  });
+
   // Expect: keyed by a model of this scenario.
   for (const model of Object.keys(doc.expect ?? {})) {
     if (!modelIndex.has(model)) {
@@ -324,6 +338,11 @@ function toScenario(doc: ScenarioDocument, data: unknown, file: string, locator:
     return { ...actionDef(action).toAction(fault[action]), atUs: toUs(fault.at), ...locator.at(['faults', i]) };
   });
 
+  // Notes in time order, equal times in file order (the sort is stable).
+  const notes = doc.notes
+    .map((note, i): ScenarioNote => ({ atUs: toUs(note.at), text: noteText(note.text), ...locator.at(['notes', i]) }))
+    .sort((a, b) => a.atUs - b.atUs);
+
   // Expectations in file order: the document as read keeps its key order.
   const expect: Expectation[] = [];
   for (const model of Object.keys((rawAt(data, ['expect']) ?? {}) as object)) {
@@ -356,6 +375,12 @@ function toScenario(doc: ScenarioDocument, data: unknown, file: string, locator:
       cas: doc.workload.cas,
     },
     faults,
+    notes,
     expect,
   };
+}
+
+/** A note's text as one line: every run of whitespace (a YAML block's line breaks) one space, none at the ends. */
+function noteText(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }

@@ -88,6 +88,15 @@ const fault = mapping('fault', {
   )
   .meta({ description: `At time at, exactly one action: ${FAULT_ACTION_NAMES.join(', ')}.` });
 
+const note = mapping(
+  'note',
+  {
+    at: time('When the note is shown: once every event at or before this time has run (duration + settle at the latest).', { examples: ['5s'] }),
+    text: text('a note', 'One or two sentences for a student: what just happened and why, what to watch next.'),
+  },
+  { description: 'A line of narration: shown by the terminal UI at its moment (pausing the run) and printed in the text report\'s event log.' },
+);
+
 const nodeName = name('a node name', 'A node name.');
 
 export const scenarioSchema = mapping(
@@ -120,6 +129,9 @@ export const scenarioSchema = mapping(
     faults: list(fault, 'a list of faults', 'a list of faults, each with at and one action', {
       description: 'The fault script, applied at each item\'s at; equal times in file order.',
     }).default([]),
+    notes: list(note, 'a list of notes', 'a list of notes, each with at and text', {
+      description: 'The narration: each note is shown at its time, in time order (equal times in file order).',
+    }).default([]),
     expect: z
       .record(z.string(), expectFieldsSchema, {
         error: (iss) => `${Array.isArray(iss.input) ? 'a list' : JSON.stringify(iss.input)} is not an expect mapping; expected a mapping of model name to {field: value}`,
@@ -141,3 +153,4 @@ function nodesMessage(input: unknown): string {
 export type ScenarioDocument = z.output<typeof scenarioSchema>;
 export type ModelDocument = ScenarioDocument['models'][number];
 export type FaultDocument = ScenarioDocument['faults'][number];
+export type NoteDocument = ScenarioDocument['notes'][number];

@@ -25,7 +25,19 @@ export interface Scenario {
   readonly workload: WorkloadSpec;
   /** In file order; the simulator applies equal-time faults in this order. */
   readonly faults: readonly FaultSpec[];
+  /** The narration, in time order (equal times in file order); each within duration + settle. */
+  readonly notes: readonly ScenarioNote[];
   readonly expect: readonly Expectation[];
+}
+
+/** A line of narration (`notes:`): shown at `atUs`, once every event at or before it has run. */
+export interface ScenarioNote {
+  readonly atUs: Us;
+  /** One line: the text as written, its whitespace runs (a folded or literal block's line breaks) made single spaces. */
+  readonly text: string;
+  /** Where the note's list item starts, for messages. */
+  readonly line: number;
+  readonly col: number;
 }
 
 export type ModelSpec = RaftModelSpec | PrimaryReplicaModelSpec;

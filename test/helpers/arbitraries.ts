@@ -42,6 +42,7 @@ export function scenarioWith(nodes: readonly string[], faults: FaultSpec[], seed
     models: [{ kind: 'raft', name: 'raft', electionTimeoutUsMin: 150 * MS, electionTimeoutUsMax: 300 * MS, heartbeatUs: 50 * MS, ...model }],
     workload: { clients: 3, intervalUs: 40 * MS, timeoutUs: 600 * MS, keys: 2, reads: 0.4, cas: 0.2 },
     faults,
+    notes: [],
     expect: [],
   };
 }
