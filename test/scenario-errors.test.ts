@@ -35,7 +35,7 @@ function errorOf(text: string): string {
 describe('unknown keys are errors, pointing at the key', () => {
   it('at the top level', () => {
     expect(errorOf(scenario('sede: 3'))).toBe(
-      `${FILE}:5:1: unknown key "sede" in scenario; expected one of: name, description, seed, duration, settle, nodes, network, models, workload, faults, expect`,
+      `${FILE}:5:1: unknown key "sede" in scenario; expected one of: name, description, seed, duration, settle, nodes, network, models, workload, faults, notes, expect`,
     );
   });
 
@@ -319,6 +319,33 @@ describe('other rules', () => {
     );
   });
 
+  it('a note after the end of the run (duration + settle)', () => {
+    expect(errorOf(scenario('settle: 2s', 'notes: [{at: 22.5s, text: late}]'))).toBe(
+      `${FILE}:6:14: "22.5s" is after the end of the run; expected a time from 0 to duration + settle ("20s" + "2s")`,
+    );
+    // At the very end it is shown; settle defaults to 5s.
+    expect(parseScenario(scenario('notes: [{at: 25s, text: the end}]'), FILE).notes.map((n) => n.atUs)).toEqual([25_000_000]);
+  });
+
+  it('a note without text, with blank text, or with a bad at', () => {
+    expect(errorOf(scenario('notes:', '  - at: 1s'))).toBe(`${FILE}:6:5: missing required key "text" in note; expected a note (a non-empty string)`);
+    expect(errorOf(scenario('notes: [{at: 1s, text: "  "}]'))).toBe(`${FILE}:5:24: "  " is only whitespace; expected the note's text (a sentence or two)`);
+    expect(errorOf(scenario('notes: [{at: soon, text: hi}]'))).toBe(
+      `${FILE}:5:14: "soon" is not a time; expected e.g. 500us, 150ms, 2s, 1.5s, 1m, 10h or a number of milliseconds`,
+    );
+    expect(errorOf(scenario('notes: [{at: 1s, txt: hi, text: hi}]'))).toBe(`${FILE}:5:18: unknown key "txt" in note; expected one of: at, text`);
+  });
+
+  it('notes are sorted by time, equal times in file order, each text on one line', () => {
+    const loaded = parseScenario(scenario('notes:', '  - {at: 3s, text: c}', '  - {at: 1s, text: a}', '  - at: 3s', '    text: >', '      d, folded', '      over lines', '  - {at: 2s, text: b}'), FILE);
+    expect(loaded.notes.map((n) => [n.atUs, n.text, n.line])).toEqual([
+      [1_000_000, 'a', 7],
+      [2_000_000, 'b', 12],
+      [3_000_000, 'c', 6],
+      [3_000_000, 'd, folded over lines', 8],
+    ]);
+  });
+
   it('bad YAML syntax gives the yaml library\'s own position', () => {
     expect(errorOf(['name: x', 'duration: 20s', 'models: - kind: raft'].join('\n'))).toBe(
       `${FILE}:3:9: invalid YAML: Unexpected block-seq-ind on same line with key`,
@@ -339,7 +366,7 @@ describe('other rules', () => {
 
   it('a document that is not a mapping', () => {
     expect(errorOf('- name: x\n')).toBe(
-      `${FILE}:1:1: a list is not a mapping; expected a mapping of scenario keys: name, description, seed, duration, settle, nodes, network, models, workload, faults, expect`,
+      `${FILE}:1:1: a list is not a mapping; expected a mapping of scenario keys: name, description, seed, duration, settle, nodes, network, models, workload, faults, notes, expect`,
     );
   });
 });
