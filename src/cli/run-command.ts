@@ -18,7 +18,10 @@ reports what each one gave up: availability, lost writes, stale reads.
 Options:
   --seed N            override the scenario's seed
   --model NAME        run only this model (repeatable)
-  --ui tui|text       the report style (the terminal UI is not built yet: text)
+  --ui tui|text       tui (the default on a terminal): the terminal UI, to watch,
+                      pause, rewind and break the run; text: the report
+  --save FILE         where the UI's w key writes the scenario with the faults
+                      injected by hand (default NAME.live.yaml; never over a file)
   --json              print exactly one JSON object (the summary) and nothing else
   --trace FILE        write every event as JSON lines
   --history FILE      write the client history as JSON lines
@@ -41,6 +44,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       trace: { type: 'string' },
       history: { type: 'string' },
       until: { type: 'string' },
+      save: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'run',
@@ -65,10 +69,28 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     file,
   );
 
+  if (values.save !== undefined) {
+    if (values.save === '' || isDirectory(values.save)) throw new UsageError(`--save: expected a file name, got "${values.save}"`);
+    if (samePath(values.save, file)) throw new UsageError(`--save: refusing to write over the scenario file ${file}; choose another file`);
+    if (!isDirectory(dirname(resolve(values.save)))) throw new UsageError(`--save: the directory ${dirname(values.save)} does not exist; expected a file in an existing directory`);
+  }
+
   const scenario = loadScenario(file);
   const known = scenario.models.map((m) => m.name);
   for (const name of values.model ?? []) {
     if (!known.includes(name)) throw new UsageError(`--model: "${name}" is not a model of ${file}; expected one of: ${known.join(', ')}`);
+  }
+
+  // The terminal UI needs a terminal both ways (keys in, frames out); --json, --trace and --history are for the batch run.
+  const terminal = io.isTty && process.stdin.isTTY === true;
+  if (terminal && values.ui !== 'text' && !values.json && values.trace === undefined && values.history === undefined) {
+    const { openUi } = await import('../tui/open.tsx');
+    return openUi(file, scenario, {
+      ...(seed !== undefined ? { seed } : {}),
+      ...(values.model !== undefined ? { models: values.model } : {}),
+      ...(untilUs !== undefined ? { untilUs } : {}),
+      ...(values.save !== undefined ? { savePath: values.save } : {}),
+    });
   }
 
   // Both output files are opened before the run, so a file that cannot be written is reported before minutes of simulation.

@@ -1,0 +1,412 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { formatUs, type Us } from '../core/time.ts';
+import type { Landmark, LiveFigures, RunEvent } from '../run/events.ts';
+import { RunGroup } from '../run/group.ts';
+import { promisesOf, PROMISE_NAMES, type PromiseKey } from '../run/promises.ts';
+import { InjectionError } from '../run/steppable.ts';
+import type { RunResult } from '../run/types.ts';
+import type { FaultAction, Scenario } from '../scenario/types.ts';
+import { EventLog } from './event-log.ts';
+import { UiModes, type UiMode } from './ui-modes.ts';
+
+/**
+ * The terminal UI's controller: a `RunGroup` (every model on one clock),
+ * the event log it tells, and the UI's own state — mode, speed, selected
+ * model, node cursor, the line of status. Plain TypeScript: the Ink
+ * components only read it (through `frame.ts`) and call its methods on
+ * keys. Playing advances the simulation in slices from a host timer; the
+ * simulation itself never sees the wall clock, so every position is a pure
+ * function of the scenario, the seed and the faults injected.
+ */
+
+/** Simulated seconds per wall second, slowest first; Infinity: as fast as it goes. */
+export const SPEEDS: readonly number[] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, Infinity];
+const SPEED_DEFAULT = SPEEDS.indexOf(1);
+/** Wall time between slices: one frame at 30 fps. */
+const SLICE_MS = 33;
+/** Wall time a slice may take at most, so keys stay answered within a frame or two. */
+const SLICE_BUDGET_MS = 25;
+/** A late timer does not make the simulation jump: at most this much wall time is made up per slice. */
+const CATCH_UP_MS_MAX = 100;
+/** At full speed, the simulated time run between two looks at the wall clock. */
+const FULL_SPEED_STEP_US = 20_000;
+
+export interface LiveRunOptions {
+  readonly seed?: number;
+  readonly models?: readonly string[];
+  readonly untilUs?: Us;
+  /** The text the scenario was loaded from (`w` writes it back with the injected faults). */
+  readonly source: string;
+  /** `--save FILE`; else `NAME.live.yaml` in `cwd`. */
+  readonly savePath?: string;
+  readonly cwd?: string;
+  /** The wall clock in ms (tests pass their own). */
+  readonly now?: () => number;
+}
+
+export interface Status {
+  readonly text: string;
+  /** `error`: red (a violation, a broken promise, a refused key); `info`: plain. */
+  readonly tone: 'info' | 'error' | 'ok';
+}
+
+const LANDMARK_EVENT = (e: RunEvent): boolean => e.type === 'fault' || e.type === 'settle' || e.type === 'violation' || (e.type === 'role' && (e.role === 'leader' || e.role === 'primary'));
+
+export class LiveRun {
+  readonly scenario: Scenario;
+  readonly group: RunGroup;
+  readonly log = new EventLog();
+  private readonly modes = new UiModes();
+  private readonly source: string;
+  private readonly savePath: string | undefined;
+  private readonly cwd: string;
+  private readonly now: () => number;
+  private readonly changeListeners = new Set<() => void>();
+  /** The figures' promises per model (what each configuration promises before the end says otherwise). */
+  readonly promised: readonly (readonly PromiseKey[])[];
+  selected = 0;
+  cursor = 0;
+  speedIndex = SPEED_DEFAULT;
+  status: Status | null = null;
+  /** What stopped the run (a violation, a promise at risk), shown in red until play resumes. */
+  alert: string | null = null;
+  /** Files written with `w`. */
+  readonly written: string[] = [];
+  private result: RunResult | null = null;
+  private figuresCache: { key: string; figures: LiveFigures[] } | null = null;
+  /** Promises (model index × key) whose figure was already above 0 when last looked at: the run pauses when one first becomes so. */
+  private atRisk = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastWallMs = 0;
+  /** Bumped on every change the screen shows. */
+  version = 0;
+
+  constructor(scenario: Scenario, options: LiveRunOptions) {
+    this.scenario = scenario;
+    this.group = new RunGroup(scenario, {
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.models !== undefined ? { models: options.models } : {}),
+      ...(options.untilUs !== undefined ? { untilUs: options.untilUs } : {}),
+    });
+    this.source = options.source;
+    this.savePath = options.savePath;
+    this.cwd = options.cwd ?? process.cwd();
+    this.now = options.now ?? (() => performance.now());
+    this.group.subscribe(this.log.listener);
+    this.promised = this.group.runs.map((r) => promisesOf(r.spec, [], scenario.network).promised);
+  }
+
+  // ---- what the screen reads ---------------------------------------------------
+
+  get mode(): UiMode {
+    return this.modes.mode;
+  }
+
+  get playing(): boolean {
+    return this.modes.mode === 'playing';
+  }
+
+  get speed(): number {
+    return SPEEDS[this.speedIndex]!;
+  }
+
+  get models(): readonly string[] {
+    return this.group.runs.map((r) => r.name);
+  }
+
+  get nodes(): readonly string[] {
+    return this.scenario.nodes;
+  }
+
+  /** The result of the whole run, once it reached its end (verdicts, traceHash, linearizability). */
+  get final(): RunResult | null {
+    return this.result;
+  }
+
+  /** Each model's figures so far (computed once per position). */
+  figures(): LiveFigures[] {
+    const key = `${this.group.nowUs}:${this.group.position.events.join(',')}`;
+    if (this.figuresCache?.key !== key) this.figuresCache = { key, figures: this.group.runs.map((r) => r.figures()) };
+    return this.figuresCache.figures;
+  }
+
+  /** Every model's landmarks, by time. */
+  landmarks(): Landmark[] {
+    return this.group.runs.flatMap((r) => r.landmarks()).sort((a, b) => a.atUs - b.atUs);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(): void {
+    this.version++;
+    for (const l of this.changeListeners) l();
+  }
+
+  // ---- playing -------------------------------------------------------------------
+
+  togglePlay(): void {
+    if (this.mode === 'help') this.modes.send({ type: 'CLOSE' });
+    if (!this.playing && this.group.ended) {
+      this.setStatus('at the end: g goes back to the start, [ to the previous landmark', 'info');
+      return;
+    }
+    this.modes.send({ type: 'PLAY_PAUSE' });
+    if (this.playing) {
+      this.alert = null;
+      this.status = null;
+      this.lastWallMs = this.now();
+      this.schedule();
+    } else this.cancel();
+    this.changed();
+  }
+
+  private pause(): void {
+    if (this.playing) this.modes.send({ type: 'STOP' });
+    this.cancel();
+  }
+
+  private schedule(): void {
+    this.cancel();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.slice();
+    }, SLICE_MS);
+  }
+
+  private cancel(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** One slice of playing: the simulated time the wall time since the last slice is worth at this speed (at full speed, as much as fits the budget). */
+  slice(): void {
+    if (!this.playing) return;
+    const start = this.now();
+    const wallMs = Math.min(start - this.lastWallMs, CATCH_UP_MS_MAX);
+    this.lastWallMs = start;
+    const speed = this.speed;
+    const targetUs = speed === Infinity ? this.group.endUs : Math.min(this.group.endUs, this.group.nowUs + Math.max(1, Math.round(wallMs * 1000 * speed)));
+    let stopped = false;
+    while (this.group.nowUs < targetUs && this.now() - start < SLICE_BUDGET_MS) {
+      const stepUs = speed === Infinity ? FULL_SPEED_STEP_US : Math.max(1, Math.round(1000 * speed * 5));
+      const stop = this.group.runUntil(Math.min(targetUs, this.group.nowUs + stepUs), (_model, e) => e.type === 'violation');
+      if (stop === 'stopped') {
+        stopped = true;
+        break;
+      }
+    }
+    if (stopped) this.stopAtViolation();
+    else if (this.promiseNewlyAtRisk()) this.pause();
+    if (this.group.ended) this.reachEnd();
+    if (this.playing) this.schedule();
+    this.changed();
+  }
+
+  private stopAtViolation(): void {
+    this.pause();
+    const v = this.group.runs.flatMap((r) => r.landmarks().filter((l) => l.kind === 'violation' && l.atUs <= this.group.nowUs).map((l) => `${r.name}: ${l.text}`));
+    this.alert = `${formatUs(this.group.nowUs)} ${v[v.length - 1] ?? 'a violation'}`;
+  }
+
+  /** True when a figure a model promises to keep at 0 has just become positive (the run then pauses on it). */
+  private promiseNewlyAtRisk(): boolean {
+    const figures = this.figures();
+    let newly: string | null = null;
+    this.group.runs.forEach((r, i) => {
+      for (const key of this.promised[i]!) {
+        const figure = key === 'noLostWrites' ? 'lostWrites' : key === 'noStaleReads' ? 'staleReads' : key === 'noDirtyReads' ? 'dirtyReads' : null;
+        if (figure === null) continue;
+        const id = `${i}:${key}`;
+        const value = figures[i]![figure];
+        if (value > 0 && !this.atRisk.has(id)) {
+          this.atRisk.add(id);
+          newly ??= `${r.name}: promise "${PROMISE_NAMES[key]}" broken so far: ${figure} ${value}`;
+        } else if (value === 0) this.atRisk.delete(id);
+      }
+    });
+    if (newly !== null) this.alert = `${formatUs(this.group.nowUs)} ${newly}`;
+    return newly !== null;
+  }
+
+  private reachEnd(): void {
+    this.pause();
+    this.result ??= this.group.finish();
+    const broken = this.result.runs.flatMap((r) => r.summary.violations.map((v) => `${r.name}: ${v.invariant}`));
+    if (broken.length > 0) this.alert = `at the end: ${broken.join('; ')}`;
+  }
+
+  private moved(): void {
+    if (!this.group.ended) this.result = null;
+  }
+
+  // ---- keys ------------------------------------------------------------------------
+
+  stepForward(): void {
+    this.pause();
+    if (!this.group.step()) this.setStatus('the run is at its end', 'info');
+    else this.status = null;
+    this.afterMove();
+  }
+
+  stepBack(): void {
+    this.pause();
+    if (!this.group.back()) this.setStatus('at the start', 'info');
+    else this.status = null;
+    this.afterMove();
+  }
+
+  /** To just after the next fault, leader taking office or violation of any model. */
+  nextLandmark(): void {
+    this.pause();
+    const fromUs = this.group.nowUs;
+    const stop = this.group.runUntil(this.group.endUs, (_m, e) => e.atUs > fromUs && LANDMARK_EVENT(e));
+    this.status = stop === 'stopped' ? null : { text: 'no landmark ahead: at the end', tone: 'info' };
+    this.afterMove();
+  }
+
+  /** To the previous landmark (before the clock) of any model: every event of its instant run. */
+  previousLandmark(): void {
+    this.pause();
+    const nowUs = this.group.nowUs;
+    const earlier = this.landmarks().filter((l) => l.atUs < nowUs);
+    const target = earlier[earlier.length - 1];
+    this.group.seekTime(target?.atUs ?? 0);
+    this.status = target === undefined ? { text: 'no landmark before: at the start', tone: 'info' } : null;
+    this.afterMove();
+  }
+
+  toStart(): void {
+    this.pause();
+    this.group.seekTime(0);
+    this.status = null;
+    this.afterMove();
+  }
+
+  toEnd(): void {
+    this.pause();
+    this.group.runUntil(this.group.endUs);
+    this.status = null;
+    this.afterMove();
+  }
+
+  private afterMove(): void {
+    this.alert = null;
+    this.moved();
+    this.promiseNewlyAtRisk();
+    if (this.group.ended) this.reachEnd();
+    this.changed();
+  }
+
+  faster(): void {
+    this.speedIndex = Math.min(SPEEDS.length - 1, this.speedIndex + 1);
+    this.changed();
+  }
+
+  slower(): void {
+    this.speedIndex = Math.max(0, this.speedIndex - 1);
+    this.changed();
+  }
+
+  nextModel(): void {
+    this.selected = (this.selected + 1) % this.group.runs.length;
+    this.changed();
+  }
+
+  moveCursor(by: number): void {
+    const n = this.scenario.nodes.length;
+    this.cursor = (this.cursor + by + n) % n;
+    this.changed();
+  }
+
+  get cursorNode(): string {
+    return this.scenario.nodes[this.cursor]!;
+  }
+
+  /** A fault by hand, into every model at one instant (forking the run when looking at the past). */
+  inject(action: FaultAction): void {
+    try {
+      const { atUs, texts } = this.group.inject(action);
+      const distinct = [...new Set(Object.values(texts))];
+      this.setStatus(`${formatUs(atUs)}: ${distinct.length === 1 ? distinct[0] : Object.entries(texts).map(([m, t]) => `${m}: ${t}`).join('; ')} (every model)`, 'ok');
+      this.moved();
+    } catch (error) {
+      if (!(error instanceof InjectionError)) throw error;
+      this.setStatus(`not injected: ${error.message}`, 'error');
+    }
+  }
+
+  crash(): void {
+    this.inject({ action: 'crash', target: this.cursorNode });
+  }
+
+  restart(): void {
+    this.inject({ action: 'restart', target: this.cursorNode });
+  }
+
+  isolate(): void {
+    this.inject({ action: 'isolate', target: this.cursorNode });
+  }
+
+  heal(): void {
+    this.inject({ action: 'heal' });
+  }
+
+  /** Writes the scenario with every fault injected by hand, never over an existing file; returns the path. */
+  write(): string | null {
+    const text = this.group.writeScenario(this.source);
+    const wanted = this.savePath ?? join(this.cwd, `${this.scenario.name.replace(/[^A-Za-z0-9._-]+/g, '-') || 'scenario'}.live.yaml`);
+    const path = freshPath(wanted);
+    try {
+      writeFileSync(path, text, { flag: 'wx' });
+    } catch (error) {
+      this.setStatus(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'error');
+      return null;
+    }
+    this.written.push(path);
+    const n = this.group.injected.length;
+    this.setStatus(`wrote ${path} (${n} ${n === 1 ? 'fault' : 'faults'} by hand): raftsim run ${basename(path)} replays it`, 'ok');
+    return path;
+  }
+
+  toggleHelp(): void {
+    this.pause();
+    this.modes.send({ type: this.mode === 'help' ? 'CLOSE' : 'HELP' });
+    this.changed();
+  }
+
+  closeHelp(): void {
+    if (this.mode === 'help') this.modes.send({ type: 'CLOSE' });
+    this.changed();
+  }
+
+  private setStatus(text: string, tone: Status['tone']): void {
+    this.status = { text, tone };
+    this.changed();
+  }
+
+  /** The exit code on quitting: as `raftsim run` gives at the end (a violation, a broken promise, a failed expect line); before the end, 1 when a violation was seen. */
+  exitCode(): number {
+    if (this.result !== null) return this.result.runs.some((r) => r.summary.violations.length > 0) || this.result.expectations.some((e) => !e.ok) ? 1 : 0;
+    return this.group.runs.some((r) => r.landmarks().some((l) => l.kind === 'violation' && l.atUs <= this.group.nowUs)) ? 1 : 0;
+  }
+
+  dispose(): void {
+    this.pause();
+    this.changeListeners.clear();
+  }
+}
+
+/** `path`, or when a file is there, `NAME-2.EXT`, `NAME-3.EXT`, ...: never over an existing file. */
+export function freshPath(path: string): string {
+  if (!existsSync(path)) return path;
+  const ext = path.endsWith('.live.yaml') ? '.live.yaml' : extname(path);
+  const stem = path.slice(0, path.length - ext.length);
+  for (let i = 2; ; i++) {
+    const candidate = `${stem}-${i}${ext}`;
+    if (!existsSync(candidate)) return candidate;
+  }
+}
