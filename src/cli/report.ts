@@ -1,6 +1,6 @@
 import { printable, printableLines } from '../core/text.ts';
 import { formatUs } from '../core/time.ts';
-import type { RunResult } from '../run/run.ts';
+import type { LogLine, ModelRun, RunResult } from '../run/run.ts';
 import { renderTimeline } from '../check/linearizability/index.ts';
 import { percent, table } from './format.ts';
 import { PROMISE_NAMES } from '../run/promises.ts';
@@ -8,21 +8,25 @@ import { PROMISE_NAMES } from '../run/promises.ts';
 /** Event-log lines shown per model in the text report; the full record is in `--trace`. */
 const LOG_LINES_MAX = 40;
 
+export interface TextReportOptions {
+  /** Print the header (scenario, seed, duration, description); default true. `--follow` prints it before the run. */
+  readonly header?: boolean;
+  /** Print each model's event log; default true. `--follow` streams it while the run goes. */
+  readonly eventLog?: boolean;
+}
+
 /** The readable text report of `raftsim run`: a short event log per model and the side-by-side table. */
-export function textReport(result: RunResult, description: string, storySeed: number = result.seed): string {
+export function textReport(result: RunResult, description: string, storySeed: number = result.seed, options: TextReportOptions = {}): string {
   const out: string[] = [];
-  // The name and description are the user's text: escape sequences in them are shown, not obeyed.
-  out.push(`scenario ${printable(result.scenario)}  seed ${result.seed}  duration ${formatUs(result.durationMs * 1000)}\n`);
-  if (description.trim() !== '') {
-    out.push(`${printableLines(description.trim())}\n`);
-    // A description tells what happens with the scenario's own seed; another seed makes another story.
-    if (storySeed !== result.seed) out.push(`(the description tells the story of seed ${storySeed}; this run uses seed ${result.seed})\n`);
-  }
+  if (options.header !== false) out.push(reportHeader(result.scenario, result.seed, result.durationMs * 1000, description, storySeed));
   for (const run of result.runs) {
     out.push(`\n== ${run.name} (${run.summary.kind}) ==\n`);
-    const shown = run.log.slice(0, LOG_LINES_MAX);
-    for (const line of shown) out.push(`${formatUs(line.atUs).padStart(9)}  ${line.text}\n`);
-    if (run.log.length > shown.length) out.push(`           … ${run.log.length - shown.length} more (use --trace FILE for every event)\n`);
+    if (options.eventLog !== false) {
+      const log = eventLog(run, result.notes);
+      const shown = log.slice(0, LOG_LINES_MAX);
+      for (const line of shown) out.push(logLine(line));
+      if (log.length > shown.length) out.push(`           … ${log.length - shown.length} more (use --trace FILE for every event)\n`);
+    }
     if (run.stoppedEarly) out.push(`           (stopped at ${formatUs((result.untilMs ?? 0) * 1000)} by --until: the figures cover the clients' operations until then)\n`);
     out.push(`           authoritative log: ${run.authority}\n`);
     const promised = run.summary.promises;
@@ -85,6 +89,41 @@ export function textReport(result: RunResult, description: string, storySeed: nu
     }
   }
   return out.join('');
+}
+
+/** The report's first lines: the scenario, the seed, the duration and the description. */
+export function reportHeader(scenario: string, seed: number, durationUs: number, description: string, storySeed: number = seed): string {
+  const out: string[] = [];
+  // The name and description are the user's text: escape sequences in them are shown, not obeyed.
+  out.push(`scenario ${printable(scenario)}  seed ${seed}  duration ${formatUs(durationUs)}\n`);
+  if (description.trim() !== '') {
+    out.push(`${printableLines(description.trim())}\n`);
+    // A description tells what happens with the scenario's own seed; another seed makes another story.
+    if (storySeed !== seed) out.push(`(the description tells the story of seed ${storySeed}; this run uses seed ${seed})\n`);
+  }
+  return out.join('');
+}
+
+/** How a note reads in an event log: `note  TEXT` (the text is the user's: escape sequences are shown, not obeyed). */
+export function noteLine(note: LogLine): LogLine {
+  return { atUs: note.atUs, text: `note  ${printable(note.text)}` };
+}
+
+/** A model's event log as the report prints it: its own lines, and the scenario's notes each after the lines of its instant. */
+export function eventLog(run: ModelRun, notes: readonly LogLine[] = []): LogLine[] {
+  const log = [...run.log];
+  let at = 0;
+  for (const note of notes) {
+    while (at < log.length && log[at]!.atUs <= note.atUs) at++;
+    log.splice(at, 0, noteLine(note));
+    at++;
+  }
+  return log;
+}
+
+/** One event-log line: the time right-aligned, then the text; `model` (when several run) between them. */
+export function logLine(line: LogLine, model?: string): string {
+  return model === undefined ? `${formatUs(line.atUs).padStart(9)}  ${line.text}\n` : `${formatUs(line.atUs).padStart(9)}  ${model}  ${line.text}\n`;
 }
 
 function indent(text: string, prefix: string): string {

@@ -132,6 +132,19 @@ export interface Note extends At {
   readonly important: boolean;
 }
 
+/**
+ * A line of the scenario's narration (`notes:`), told when the run's clock
+ * reaches its time with every event at or before that time processed. Not a
+ * simulation event: it takes no place in the event queue and changes no
+ * `traceHash`. Every run of a group tells it; show it once.
+ */
+export interface Narration extends At {
+  readonly type: 'narration';
+  /** Its place in `scenario.notes` (time order). */
+  readonly index: number;
+  readonly text: string;
+}
+
 /** The run went back to event `event` (at `atUs`): forget what was told about later events. */
 export interface Rewound extends At {
   readonly type: 'rewind';
@@ -150,6 +163,7 @@ export type RunEvent =
   | Settled
   | ViolationFound
   | Note
+  | Narration
   | Rewound;
 
 export type RunEventType = RunEvent['type'];

@@ -4,6 +4,7 @@ import type { FaultAction, FaultSpec, Scenario } from '../scenario/types.ts';
 import { scenarioWithFaults } from '../scenario/write.ts';
 import type { RunEvent, RunSnapshot } from './events.ts';
 import { evaluateExpectations } from './expect.ts';
+import { notesUntil } from './run.ts';
 import { InjectionError, SteppableRun, type RunStop, type SnapshotOptions } from './steppable.ts';
 import type { RunResult } from './types.ts';
 
@@ -200,6 +201,7 @@ export class RunGroup {
         this.scenario.expect.filter((e) => runs.some((r) => r.name === e.model)),
         Object.fromEntries(runs.map((r) => [r.name, r.summary])),
       ),
+      ...notesUntil(this.scenario, this.endUs),
     };
   }
 

@@ -1,7 +1,7 @@
 import type { ModelSpec, Scenario } from '../scenario/types.ts';
 import { evaluateExpectations } from './expect.ts';
 import { SteppableRun } from './steppable.ts';
-import type { ModelRun, RunOptions, RunResult } from './types.ts';
+import type { LogLine, ModelRun, RunOptions, RunResult } from './types.ts';
 
 export type { LogLine, ModelRun, ModelSummary, RunOptions, RunResult } from './types.ts';
 
@@ -28,7 +28,14 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       scenario.expect.filter((e) => specs.some((s) => s.name === e.model)),
       Object.fromEntries(runs.map((r) => [r.name, r.summary])),
     ),
+    ...notesUntil(scenario, options.untilUs),
   };
+}
+
+/** The scenario's notes up to `untilUs` (all when absent), for `RunResult.notes`; nothing when there are none. */
+export function notesUntil(scenario: Scenario, untilUs: number = Infinity): { notes?: readonly LogLine[] } {
+  const notes = scenario.notes.filter((n) => n.atUs <= untilUs).map((n) => ({ atUs: n.atUs, text: n.text }));
+  return notes.length === 0 ? {} : { notes };
 }
 
 /**

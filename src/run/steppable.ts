@@ -5,7 +5,7 @@ import type { ClientOp, Message, NodeView } from '../core/protocol.ts';
 import { rngStream, type Rng } from '../core/random.ts';
 import type { Us } from '../core/time.ts';
 import { faultActionProblems } from '../scenario/load.ts';
-import type { FaultAction, FaultSpec, ModelSpec, Scenario } from '../scenario/types.ts';
+import type { FaultAction, FaultSpec, ModelSpec, Scenario, ScenarioNote } from '../scenario/types.ts';
 import { faultItem } from '../scenario/write.ts';
 import { Simulator, type DropReason, type ScheduledCall, type SimObserver } from '../sim/simulator.ts';
 import { Trace, type TraceWriter } from '../sim/trace.ts';
@@ -395,6 +395,14 @@ export class SteppableRun {
   private readonly haltCheck = (): boolean => this.halted;
   private finished: ModelRun | null = null;
   private readonly onSimulation: SteppableRunOptions['onSimulation'];
+  /** The scenario's narration, in time order. */
+  private readonly notes: readonly ScenarioNote[];
+  /**
+   * How many notes have been told: those at or before the clock and before
+   * the next event (every event of their instant processed). Always a prefix
+   * of `notes`, kept whether or not anyone listens.
+   */
+  private notesTold = 0;
 
   constructor(scenario: Scenario, spec: ModelSpec, options: SteppableRunOptions = {}) {
     this.scenario = scenario;
@@ -405,6 +413,7 @@ export class SteppableRun {
     this.script = [...scenario.faults, ...(options.injected ?? [])];
     assert(this.script.length <= FAULT_SCRIPT_MAX, `at most ${FAULT_SCRIPT_MAX} faults`);
     this.injectedFrom = scenario.faults.length;
+    this.notes = scenario.notes;
     const listeners = this.listeners;
     this.emitter = {
       active: false,
@@ -540,6 +549,7 @@ export class SteppableRun {
     }
     if (this.advance(this.endUs, 1, NEVER) === 1) return true;
     this.clockUs = Math.max(this.clockUs, this.endUs);
+    this.tellNotes();
     return false;
   }
 
@@ -564,6 +574,7 @@ export class SteppableRun {
       const done = this.advance(target, eventsMax, NEVER);
       if (done >= eventsMax && this.engine.sim.nextEventUs() <= target) return 'budget';
       this.clockUs = target;
+      this.tellNotes();
       return target >= this.endUs ? 'end' : 'time';
     }
     const watch: RunListener = (event) => {
@@ -576,6 +587,7 @@ export class SteppableRun {
       if (this.halted) return 'stopped';
       if (done >= eventsMax && this.engine.sim.nextEventUs() <= target) return 'budget';
       this.clockUs = target;
+      this.tellNotes();
       return target >= this.endUs ? 'end' : 'time';
     } finally {
       this.halted = false;
@@ -583,13 +595,52 @@ export class SteppableRun {
     }
   }
 
-  /** Runs events (at most `count`, up to `untilUs`); the clock follows them. */
+  /**
+   * Runs events (at most `count`, up to `untilUs`); the clock follows them.
+   * While someone listens, the loop pauses at each note's time to tell it
+   * between the events it falls between, just before the first event after
+   * it (and `stop` is asked after it too): the simulation is the same
+   * however its run is cut.
+   */
   private advance(untilUs: Us, count: number, stop: () => boolean): number {
     this.finished = null;
     const sim = this.engine.sim;
-    const done = sim.run(untilUs, stop, count);
+    let done = 0;
+    const notes = this.notes;
+    while (this.emitter.active && this.notesTold < notes.length && done < count) {
+      const noteUs = notes[this.notesTold]!.atUs;
+      if (noteUs > untilUs) break;
+      done += sim.run(noteUs, stop, count - done);
+      if (done > 0) this.clockUs = Math.max(this.clockUs, sim.nowUs);
+      // Out of budget, stopped, or events of the note's instant left: not its moment yet (it is told before the
+      // next event after it runs, or when the clock is moved to it).
+      if (done >= count || sim.nextEventUs() <= noteUs || (done > 0 && stop())) return done;
+      this.clockUs = Math.max(this.clockUs, noteUs);
+      this.tellNotes();
+      if (stop()) return done;
+    }
+    if (done < count) done += sim.run(untilUs, stop, count - done);
     if (done > 0) this.clockUs = Math.max(this.clockUs, sim.nowUs);
+    this.tellNotes();
     return done;
+  }
+
+  /** Tells the notes whose moment has come: at or before the clock, and before the next event. */
+  private tellNotes(): void {
+    const notes = this.notes;
+    if (this.notesTold >= notes.length) return;
+    const nextUs = this.engine.sim.nextEventUs();
+    while (this.notesTold < notes.length) {
+      const note = notes[this.notesTold]!;
+      if (note.atUs > this.clockUs || note.atUs >= nextUs) return;
+      const index = this.notesTold++;
+      if (this.emitter.active) this.emitter.emit({ type: 'narration', event: this.events, atUs: note.atUs, index, text: note.text });
+    }
+  }
+
+  /** The scenario's notes told so far (every one at or before the clock whose instant is over), in time order. */
+  get narration(): readonly ScenarioNote[] {
+    return this.notes.slice(0, this.notesTold);
   }
 
   /**
@@ -600,6 +651,7 @@ export class SteppableRun {
   moveClock(timeUs: Us): void {
     assert(timeUs >= this.engine.sim.nowUs && timeUs <= Math.min(this.engine.sim.nextEventUs(), this.endUs), `the clock can move only between the last event and the next: ${timeUs}`);
     this.clockUs = timeUs;
+    this.tellNotes();
   }
 
   // ---- faults by hand ---------------------------------------------------------------
@@ -642,6 +694,7 @@ export class SteppableRun {
     this.advance(t, Infinity, () => engine.fired[index] === true);
     assert(engine.fired[index] === true, 'an injected fault fires when the run reaches it');
     this.clockUs = t;
+    this.tellNotes();
     const text = engine.log[engine.log.length - 1]!.text;
     return { fault, index, text };
   }
@@ -717,6 +770,7 @@ export class SteppableRun {
     if (position.event > this.events) this.advance(this.endUs, position.event - this.events, NEVER);
     const lastUs = this.engine.sim.nowUs;
     this.clockUs = position.nowUs >= 0 ? Math.max(position.nowUs, lastUs) : lastUs;
+    this.tellNotes();
   }
 
   /** A new engine replayed silently to `position` (nowUs -1: the clock at the event's time). */
@@ -730,9 +784,11 @@ export class SteppableRun {
     this.emitter.active = false;
     try {
       this.clockUs = 0;
+      this.notesTold = 0;
       this.engine.sim.run(this.endUs, NEVER, position.event);
       this.clockUs = this.engine.sim.nowUs;
       if (position.nowUs >= 0) this.moveClock(Math.max(position.nowUs, this.clockUs));
+      this.tellNotes(); // silently: the notes up to here were told before
     } finally {
       this.emitter.active = active;
       this.engine.observe(active);

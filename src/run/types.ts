@@ -76,6 +76,8 @@ export interface RunResult {
   readonly untilMs?: number;
   readonly runs: readonly ModelRun[];
   readonly expectations: readonly ExpectationResult[];
+  /** The scenario's narration (`notes:`) up to where the run stopped, in time order: the text report prints it in every model's event log. */
+  readonly notes?: readonly LogLine[];
 }
 
 export interface RunOptions {

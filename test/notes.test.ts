@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { eventLog, textReport } from '../src/cli/report.ts';
+import type { RunEvent } from '../src/run/events.ts';
+import { RunGroup } from '../src/run/group.ts';
+import { runModel, runScenario } from '../src/run/run.ts';
+import { SteppableRun } from '../src/run/steppable.ts';
+import { parseScenario } from '../src/scenario/load.ts';
+
+/**
+ * A scenario's narration (`notes:`): told by a steppable run at its moment —
+ * once every event at or before its time has run, before any later one — and
+ * printed in the text report's event log, without touching the simulation.
+ */
+
+const S = 1_000_000;
+
+const BASE = `name: narrated
+seed: 3
+duration: 3s
+settle: 1s
+nodes: 3
+network: { latency: 2ms..8ms }
+models:
+  - kind: raft
+  - kind: primary-replica
+    name: async
+    replication: async
+    failover: auto
+    failoverTimeout: 400ms
+workload: { clients: 3, interval: 30ms, timeout: 300ms, keys: 2, reads: 0.4 }
+faults:
+  - at: 1s
+    crash: leader
+  - at: 2s
+    restart: all
+`;
+
+const NOTES = `notes:
+  - at: 2s
+    text: the crashed node restarts
+  - at: 1s
+    text: the leader crashes
+  - at: 1.2345s
+    text: between two events
+  - at: 4s
+    text: the end
+`;
+
+const plain = () => parseScenario(BASE, 'narrated.yaml');
+const narrated = () => parseScenario(BASE + NOTES, 'narrated.yaml');
+
+/** Every event a run tells while it runs to its end, with `subscribe` from the start. */
+function told(run: SteppableRun, drive: (run: SteppableRun) => void = (r) => r.runUntil(r.endUs)): RunEvent[] {
+  const events: RunEvent[] = [];
+  run.subscribe((e) => events.push(e));
+  drive(run);
+  return events;
+}
+
+describe('notes are told at their moment and change nothing in the simulation', () => {
+  it('the traceHash and figures are those of the scenario without notes, listened to or not', () => {
+    const base = plain();
+    const withNotes = narrated();
+    for (const spec of withNotes.models) {
+      const expected = runModel(base, spec, base.seed).summary;
+      expect(runModel(withNotes, spec, withNotes.seed).summary).toEqual(expected);
+      const run = new SteppableRun(withNotes, spec);
+      told(run);
+      expect(run.finish().summary).toEqual(expected);
+    }
+  });
+
+  it('a note is told after every event at or before its time and before every later event, in time order', () => {
+    const scenario = narrated();
+    for (const spec of scenario.models) {
+      const events = told(new SteppableRun(scenario, spec));
+      const narration = events.filter((e) => e.type === 'narration');
+      expect(narration.map((n) => [n.atUs, n.text])).toEqual([
+        [1 * S, 'the leader crashes'],
+        [1.2345 * S, 'between two events'],
+        [2 * S, 'the crashed node restarts'],
+        [4 * S, 'the end'],
+      ]);
+      for (const note of narration) {
+        const at = events.indexOf(note);
+        expect(events.slice(0, at).every((e) => e.atUs <= note.atUs)).toBe(true);
+        expect(events.slice(at + 1).every((e) => e.type === 'narration' || e.atUs > note.atUs)).toBe(true);
+      }
+      // The fault of the note's instant comes before the note.
+      const crash = events.findIndex((e) => e.type === 'fault' && e.atUs === 1 * S);
+      expect(crash).toBeGreaterThanOrEqual(0);
+      expect(crash).toBeLessThan(events.indexOf(narration[0]!));
+    }
+  });
+
+  it('stepping one event at a time tells each note once, just before the first event after it', () => {
+    const scenario = narrated();
+    const spec = scenario.models[0]!;
+    const stepped = told(new SteppableRun(scenario, spec), (r) => {
+      while (r.step());
+    });
+    const ran = told(new SteppableRun(scenario, spec));
+    expect(stepped.filter((e) => e.type === 'narration')).toEqual(ran.filter((e) => e.type === 'narration'));
+  });
+
+  it('runUntil stops at a note when asked, with the clock at its time, and goes on to the same end', () => {
+    const scenario = narrated();
+    const spec = scenario.models[0]!;
+    const run = new SteppableRun(scenario, spec);
+    const stops: number[] = [];
+    while (run.runUntil(run.endUs, { stopWhen: (e) => e.type === 'narration' }) === 'stopped') stops.push(run.nowUs);
+    expect(stops).toEqual([1 * S, 1.2345 * S, 2 * S, 4 * S]);
+    expect(run.finish().summary).toEqual(runModel(scenario, spec, scenario.seed).summary);
+  });
+
+  it('going back forgets the notes after the new position and tells them again going forward', () => {
+    const scenario = narrated();
+    const run = new SteppableRun(scenario, scenario.models[0]!);
+    const events: RunEvent[] = [];
+    run.subscribe((e) => events.push(e));
+    run.runUntil(2.5 * S);
+    expect(run.narration.map((n) => n.text)).toEqual(['the leader crashes', 'between two events', 'the crashed node restarts']);
+    run.seekTime(1.1 * S);
+    expect(run.narration.map((n) => n.text)).toEqual(['the leader crashes']);
+    events.length = 0;
+    run.runUntil(2.5 * S);
+    expect(events.filter((e) => e.type === 'narration').map((e) => e.atUs)).toEqual([1.2345 * S, 2 * S]);
+  });
+
+  it('a group tells every note in every run, each when its clock reaches it', () => {
+    const scenario = narrated();
+    const group = new RunGroup(scenario);
+    const heard: string[] = [];
+    group.subscribe((model, e) => e.type === 'narration' && heard.push(`${model}: ${e.text}`));
+    group.runUntil(1.5 * S);
+    expect(heard).toEqual(['raft: the leader crashes', 'raft: between two events', 'async: the leader crashes', 'async: between two events']);
+    expect(group.finish().notes?.map((n) => n.text)).toEqual(['the leader crashes', 'between two events', 'the crashed node restarts', 'the end']);
+  });
+});
+
+describe('the text report prints the notes in the event log', () => {
+  it('each note after the lines of its instant, in every model; the rest of the report as without notes', () => {
+    const withNotes = runScenario(narrated());
+    const without = runScenario(plain());
+    for (const run of withNotes.runs) {
+      const log = eventLog(run, withNotes.notes);
+      const crash = log.findIndex((l) => l.atUs === 1 * S && /^crash /.test(l.text));
+      expect(log[crash + 1]).toEqual({ atUs: 1 * S, text: 'note  the leader crashes' });
+      const settle = log.findIndex((l) => l.text.startsWith('settle'));
+      expect(log.slice(settle + 1).map((l) => l.text)).toEqual(['note  the end']);
+      expect(log.filter((l) => !l.text.startsWith('note  '))).toEqual(run.log);
+    }
+    const report = textReport(withNotes, '');
+    expect(report.match(/^ {7}2s {2}note {2}the crashed node restarts$/gm)).toHaveLength(2);
+    expect(report.split('\n').filter((l) => !/ note {2}/.test(l))).toEqual(textReport(without, '').split('\n'));
+  });
+
+  it('--until leaves out the notes after it; a note escapes control characters', () => {
+    const scenario = parseScenario(BASE + 'notes: [{at: 1s, text: "a \\u001b[31mred\\u001b[0m word"}, {at: 2.5s, text: later}]\n', 'x.yaml');
+    const result = runScenario(scenario, { untilUs: 2 * S });
+    expect(result.notes).toEqual([{ atUs: 1 * S, text: 'a \u001b[31mred\u001b[0m word' }]);
+    const report = textReport(result, '');
+    expect(report).toContain("note  a \\x1b[31mred\\x1b[0m word");
+    expect(report).not.toContain('later');
+  });
+});
