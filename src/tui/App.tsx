@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { useApp, useInput, useStdin } from 'ink';
 import { useMemo, type ReactElement } from 'react';
 import { buildFrame } from './frame.ts';

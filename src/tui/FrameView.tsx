@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { Box, Text } from 'ink';
 import type { ReactElement } from 'react';
 import type { Frame, Line, Tone } from './frame.ts';

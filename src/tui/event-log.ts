@@ -22,6 +22,9 @@ export interface LogEntry {
   readonly n: number;
 }
 
+/** Faults and settle run first in their instant. */
+const RANK: Readonly<Record<EntryKind, number>> = { fault: 0, settle: 0, leader: 1, election: 1, violation: 1, note: 1, commit: 1, 'client-fail': 1 };
+
 /** Entries kept at most: the oldest go first (the screen shows the last few). */
 const ENTRIES_MAX = 20_000;
 
@@ -49,9 +52,8 @@ export class EventLog {
         this.add(model, e, 'settle', e.text, 0);
         return;
       case 'role':
-        if (e.role === 'leader') this.add(model, e, 'leader', `${e.node} leader of term ${e.term} (§5.2: votes from a majority)`, 0);
-        else if (e.role === 'primary') this.add(model, e, 'leader', `${e.node} primary of epoch ${e.term}`, 0);
-        else if (e.role === 'candidate') this.add(model, e, 'election', `${e.node} timed out, stands for term ${e.term} (§5.2)`, 0);
+        // Leaders and primaries taking office are told by the models' notes (below).
+        if (e.role === 'candidate') this.add(model, e, 'election', `${e.node} timed out, stands for term ${e.term} (§5.2)`, 0);
         return;
       case 'commit':
         this.add(model, e, 'commit', '', e.index);
@@ -63,20 +65,44 @@ export class EventLog {
         this.add(model, e, 'violation', `VIOLATION ${e.violation.invariant}: ${e.violation.detail}`, 0);
         return;
       case 'note':
-        if (e.important) this.add(model, e, 'note', e.node === null ? e.text : `${e.node} ${e.text}`, 0);
+        if (!e.important) return;
+        if (e.text.startsWith('became leader')) this.add(model, e, 'leader', `${e.node} ${e.text} (§5.2: votes from a majority)`, 0);
+        else if (e.text.startsWith('took office')) this.add(model, e, 'leader', `${e.node} ${e.text}`, 0);
+        else this.add(model, e, 'note', e.node === null ? e.text : `${e.node} ${e.text}`, 0);
         return;
     }
   };
 
   private add(model: string, at: { event: number; atUs: Us }, kind: EntryKind, text: string, n: number): void {
-    this.entries.push({ model, event: at.event, atUs: at.atUs, kind, text, n });
+    // In time order (the runs of a group are advanced one after the other, slice by slice), faults and settle first in their instant (they run first).
+    const entry: LogEntry = { model, event: at.event, atUs: at.atUs, kind, text, n };
+    const rank = RANK[kind];
+    let i = this.entries.length;
+    while (i > 0) {
+      const prev = this.entries[i - 1]!;
+      if (prev.atUs < entry.atUs || (prev.atUs === entry.atUs && RANK[prev.kind] <= rank)) break;
+      i--;
+    }
+    if (i === this.entries.length) this.entries.push(entry);
+    else this.entries.splice(i, 0, entry);
     if (this.entries.length > ENTRIES_MAX) this.entries.splice(0, this.entries.length - ENTRIES_MAX);
     this.version++;
   }
 
   private rewind(model: string, event: number): void {
     const before = this.entries.length;
-    this.entries = this.entries.filter((e) => e.model !== model || e.event <= event);
+    // A replay builds the model anew, and what a model tells while it is built (a primary taking office at time 0, event 0) arrives
+    // again just before the rewind: kept once.
+    const seen = new Set<string>();
+    this.entries = this.entries.filter((e) => {
+      if (e.model !== model) return true;
+      if (e.event > event) return false;
+      if (e.event !== 0) return true;
+      const key = `${e.kind}\u0000${e.text}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     if (this.entries.length !== before) this.version++;
   }
 

@@ -151,8 +151,10 @@ function panelLines(live: LiveRun, s: RunSnapshot, index: number, w: number, cli
   lines.push(padLine([{ text: title, tone: 'title', bold: sel, inverse: sel }, { text: '─'.repeat(Math.max(0, inner - title.length)), tone: 'dim' }], w));
   const head = ` ${' '.repeat(nameW)} ${'role'} ${pr ? ' ep' : 'trm'} ${' cmt'}${showApplied ? '  app' : ''}${showLag ? ' lag' : ''} ${'log'.padEnd(stripW)} `;
   lines.push(padLine([{ text: head, tone: 'dim' }], w));
-  const sides = new Map<number, number>();
-  for (const n of s.nodes) if (!sides.has(n.side)) sides.set(n.side, sides.size);
+  // A node's side is named by its group's place in the network line (A, B, ...).
+  const groupOf = new Map<string, number>();
+  s.network.groups.forEach((g, gi) => g.forEach((name) => groupOf.set(name, gi)));
+  const partitioned = s.network.groups.length > 1;
   s.nodes.forEach((n, i) => {
     const row: Segment[] = [];
     const cur = i === live.cursor;
@@ -165,8 +167,8 @@ function panelLines(live: LiveRun, s: RunSnapshot, index: number, w: number, cli
     if (showLag) row.push({ text: ` ${n.status === 'crashed' ? '  ·' : num(n.lag, 3)}`, ...(n.lag > 0 ? { tone: 'warn' as const } : {}) });
     row.push({ text: ' ' });
     row.push(...logStrip(n, stripW, color));
-    const side = sides.size > 1 ? sideName(sides.get(n.side)!) : '·';
-    row.push({ text: ` ${side}`, ...(sides.size > 1 ? { tone: 'fault' as const } : { tone: 'dim' as const }) });
+    const side = partitioned ? sideName(groupOf.get(n.name) ?? 0) : '·';
+    row.push({ text: ` ${side}`, ...(partitioned ? { tone: 'fault' as const } : { tone: 'dim' as const }) });
     lines.push(padLine(row, w));
   });
   lines.push(padLine(pr ? lockLine(s) : raftLine(s), w));
@@ -339,6 +341,25 @@ function promiseCells(live: LiveRun, run: ModelRun | undefined, f: LiveFigures, 
 // ---- events, in flight, verdicts ----------------------------------------------------------
 
 function eventPane(live: LiveRun, selected: RunSnapshot, rows: number, width: number): Line[] {
+  const final = live.final;
+  if (final !== null) {
+    // At the end the verdicts take the whole width, the latest events what is left.
+    const verdicts: Line[] = [padLine([{ text: `verdict ${'─'.repeat(width)}`, tone: 'dim' }], width)];
+    const nameW = Math.max(...final.runs.map((r) => r.name.length));
+    for (const r of final.runs) {
+      const bad = r.summary.violations.length > 0;
+      wrap(r.verdict, width - nameW - 3).forEach((w, i) =>
+        verdicts.push(padLine([{ text: ` ${(i === 0 ? r.name : '').padEnd(nameW)}  `, tone: 'title' }, { text: w, ...(bad ? { tone: 'bad' as const } : {}) }], width)),
+      );
+    }
+    const events = rows - verdicts.length;
+    if (events < 2) return verdicts.slice(0, rows);
+    return [...eventPaneLive(live, selected, events, width), ...verdicts];
+  }
+  return eventPaneLive(live, selected, rows, width);
+}
+
+function eventPaneLive(live: LiveRun, selected: RunSnapshot, rows: number, width: number): Line[] {
   const rightW = Math.min(60, Math.max(30, Math.floor(width * 0.36)));
   const leftW = width - rightW - 1;
   const tagW = Math.min(8, Math.max(3, ...live.models.map((m) => m.length)));
@@ -357,15 +378,7 @@ function eventPane(live: LiveRun, selected: RunSnapshot, rows: number, width: nu
     );
   }
   const right: Line[] = [];
-  const final = live.final;
-  if (final !== null) {
-    right.push(padLine([{ text: `verdict ${'─'.repeat(rightW)}`, tone: 'dim' }], rightW));
-    for (const r of final.runs) {
-      const bad = r.summary.violations.length > 0;
-      const words = wrap(`${r.name}: ${r.verdict}`, rightW - 1);
-      for (const w of words) right.push(padLine([{ text: ` ${w}`, ...(bad ? { tone: 'bad' as const } : {}) }], rightW));
-    }
-  } else {
+  {
     right.push(padLine([{ text: `in flight (${selected.model}) ${selected.inFlightTotal} ${'─'.repeat(rightW)}`, tone: 'dim' }], rightW));
     const now = live.group.nowUs;
     const shown = selected.inFlight.slice(0, Math.max(0, rows - 2));
@@ -384,7 +397,7 @@ function eventPane(live: LiveRun, selected: RunSnapshot, rows: number, width: nu
 function statusLine(live: LiveRun, width: number): Line {
   if (live.alert !== null) return padLine([{ text: `■ ${live.alert}`, tone: 'bad', bold: true }], width);
   if (live.status !== null) return padLine([{ text: live.status.text, tone: live.status.tone === 'error' ? 'bad' : live.status.tone === 'ok' ? 'good' : undefined }], width);
-  if (live.final !== null) return padLine([{ text: 'the run is at its end: verdicts at right, traceHash in the table; w writes the scenario, q quits', tone: 'dim' }], width);
+  if (live.final !== null) return padLine([{ text: 'the run is at its end: the verdicts above, traceHash in the table; w writes the scenario, q quits', tone: 'dim' }], width);
   const injected = live.group.injected.length;
   return padLine([{ text: `c r i: crash, restart, isolate ${live.cursorNode} in every model · h heals${injected > 0 ? ` · ${injected} by hand (w saves)` : ''}`, tone: 'dim' }], width);
 }

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { render } from 'ink';
 import { readFileSync } from 'node:fs';
 import type { Us } from '../core/time.ts';

@@ -1,0 +1,167 @@
+/** @jsxRuntime automatic */
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runScenario } from '../src/run/run.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import { App } from '../src/tui/App.tsx';
+import { buildFrame, frameText } from '../src/tui/frame.ts';
+import { LiveRun } from '../src/tui/live-run.ts';
+
+const FILE = 'scenarios/cap/split-brain.yaml';
+const KEY = { left: '\u001B[D', right: '\u001B[C', up: '\u001B[A', down: '\u001B[B', tab: '\t' } as const;
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()!();
+});
+
+function open(options: { cwd?: string } = {}) {
+  const live = new LiveRun(loadScenario(FILE), { source: readFileSync(FILE, 'utf8'), ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
+  const ui = render(<App live={live} color={false} size={{ cols: 100, rows: 30 }} />);
+  cleanups.push(() => {
+    live.dispose();
+    ui.unmount();
+  });
+  const frame = (): string => ui.lastFrame() ?? '';
+  /** Writes a key and waits until the frame has taken it (Ink reads stdin a tick later). */
+  const press = async (key: string): Promise<void> => {
+    const before = live.version;
+    ui.stdin.write(key);
+    for (let i = 0; i < 200 && live.version === before; i++) await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, 5));
+  };
+  return { live, ui, frame, press };
+}
+
+const line = (frame: string, starts: string): string => frame.split('\n').find((l) => l.startsWith(starts)) ?? '';
+const nodeRow = (frame: string, node: string): string => frame.split('\n').find((l) => new RegExp(`^[ ›]${node} `).test(l)) ?? '';
+
+describe('the terminal UI (100×30)', () => {
+  it('fits 100×30: never wider than 100 columns, never as tall as the terminal', () => {
+    const { frame } = open();
+    const lines = frame().split('\n');
+    expect(lines.length).toBe(29);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(100);
+    expect(lines[0]).toContain('split-brain');
+    expect(lines[0]).toContain('seed 1');
+  });
+
+  it('a partition appears in the network line', async () => {
+    const { live, frame, press } = open();
+    live.group.runUntil(4_990_000);
+    await press('.');
+    expect(line(frame(), 'net')).toContain('connected');
+    await press(']'); // the next landmark: the partition at 5 s
+    expect(live.group.nowUs).toBe(5_000_000);
+    const net = line(frame(), 'net');
+    const groups = live.group.runs[0]!.snapshot().network.groups;
+    expect(groups.length).toBe(2);
+    expect(net).toContain(`A[${groups[0]!.join(' ')}] ╳ B[${groups[1]!.join(' ')}]`);
+    // Every node's row names its side.
+    for (const n of groups[1]!) expect(nodeRow(frame(), n)).toMatch(/ B /);
+  });
+
+  it("a crash changes the node's row in every model's column", async () => {
+    const { live, frame, press } = open();
+    live.group.runUntil(2_000_000);
+    await press('.');
+    await press(KEY.down);
+    await press(KEY.down); // the cursor on n3
+    expect(nodeRow(frame(), 'n3')).not.toContain('DOWN');
+    await press('c');
+    const row = nodeRow(frame(), 'n3');
+    expect(row.match(/DOWN/g)?.length).toBe(live.models.length);
+    expect(frame()).toContain('crash n3 (by hand)');
+    await press('r');
+    expect(nodeRow(frame(), 'n3')).not.toContain('DOWN');
+  });
+
+  it('a step back then a step forward returns a frame identical to the one left', async () => {
+    const { live, frame, press } = open();
+    live.group.runUntil(5_200_000);
+    for (let i = 0; i < 5; i++) await press('.');
+    const left = frame();
+    await press(KEY.left);
+    expect(frame()).not.toBe(left);
+    await press(KEY.right);
+    expect(frame()).toBe(left);
+    // Several back, as many forward.
+    for (let i = 0; i < 4; i++) await press(KEY.left);
+    for (let i = 0; i < 4; i++) await press('.');
+    expect(frame()).toBe(left);
+  });
+
+  it('a fault injected by hand is in the written scenario, which replays to the traceHash the UI shows for every model', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raftsim-tui-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { live, frame, press } = open({ cwd: dir });
+    live.group.runUntil(6_000_000);
+    await press('.');
+    await press(KEY.down);
+    await press('c'); // crash n2
+    await press(KEY.down);
+    await press('i'); // isolate n3
+    await press('w');
+    const path = join(dir, 'split-brain.live.yaml');
+    expect(frame()).toContain('wrote');
+    const text = readFileSync(path, 'utf8');
+    expect(text).toMatch(/# injected by hand\n {2}- at: \d+us\n {4}crash: n2\n/);
+    expect(text).toMatch(/# injected by hand\n {2}- at: \d+us\n {4}isolate: n3\n/);
+    // Never over an existing file.
+    await press('w');
+    expect(readdirSync(dir).sort()).toEqual(['split-brain-2.live.yaml', 'split-brain.live.yaml']);
+
+    await press('G');
+    const hashes = line(frame(), 'traceHash');
+    const replayed = runScenario(loadScenario(path));
+    for (const run of replayed.runs) expect(hashes).toContain(run.summary.traceHash);
+    // And the scenario without the faults gives other traces.
+    const plain = runScenario(loadScenario(FILE));
+    expect(hashes).not.toContain(plain.runs[0]!.summary.traceHash);
+  });
+
+  it('? shows every key, and any key goes back', async () => {
+    const { frame, press } = open();
+    await press('?');
+    for (const key of ['space', '. or →', '←', '] / [', 'g / G', '+ / -', 'tab', '↑ / ↓', 'c / r', 'i', 'h', 'w', 'q']) expect(frame()).toContain(`  ${key}`);
+    await press('x');
+    expect(line(frame(), 'net')).toContain('connected');
+  });
+
+  it('tab selects the next model: its network and its messages in flight', async () => {
+    const { live, frame, press } = open();
+    live.group.runUntil(1_000_000);
+    await press('.');
+    expect(line(frame(), 'net')).toContain(`(${live.models[0]})`);
+    await press(KEY.tab);
+    expect(line(frame(), 'net')).toContain(`(${live.models[1]})`);
+    expect(frame()).toContain(`in flight (${live.models[1]})`);
+  });
+
+  it('+ and - change the speed, space plays and pauses', async () => {
+    const { live, frame, press } = open();
+    expect(line(frame(), 'raftsim')).toContain('×1 ');
+    await press('+');
+    expect(line(frame(), 'raftsim')).toContain('×2 ');
+    await press('-');
+    await press('-');
+    expect(line(frame(), 'raftsim')).toContain('×1/2 ');
+    await press(' ');
+    expect(line(frame(), 'raftsim')).toContain('playing');
+    await new Promise((r) => setTimeout(r, 150));
+    await press(' ');
+    expect(line(frame(), 'raftsim')).toContain('paused');
+    expect(live.group.nowUs).toBeGreaterThan(0);
+  });
+
+  it('without colour, a log strip shows each entry by its term', () => {
+    const live = new LiveRun(loadScenario(FILE), { source: readFileSync(FILE, 'utf8') });
+    live.group.runUntil(6_000_000);
+    const text = frameText(buildFrame(live, { cols: 100, rows: 29, color: false }));
+    const leader = live.group.runs[0]!.snapshot().nodes.find((n) => n.role === 'leader')!;
+    expect(nodeRow(text, leader.name)).toContain(String(leader.term % 10).repeat(4));
+  });
+});
