@@ -2,10 +2,11 @@ import { closeSync, openSync, readdirSync, realpathSync, renameSync, statSync, u
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { parseDuration } from '../core/time.ts';
-import { runScenario, type RunResult } from '../run/run.ts';
+import { runScenario, type RunOptions, type RunResult } from '../run/run.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { TraceWriter } from '../sim/trace.ts';
 import { parse, parseSeed } from './args.ts';
+import { followScenario } from './follow.ts';
 import { EXIT_OK, EXIT_VIOLATION, type CliIo } from './io.ts';
 import { textReport } from './report.ts';
 import { summaryJson } from './summary-json.ts';
@@ -22,6 +23,8 @@ Options:
                       pause, rewind and break the run; text: the report
   --save FILE         where the UI's w key writes the scenario with the faults
                       injected by hand (default NAME.live.yaml; never over a file)
+  --follow            with the text report: print its event log line by line as
+                      the run goes (for logs and CI), then the rest of the report
   --json              print exactly one JSON object (the summary) and nothing else
   --trace FILE        write every event as JSON lines
   --history FILE      write the client history as JSON lines
@@ -40,6 +43,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       seed: { type: 'string' },
       model: { type: 'string', multiple: true },
       ui: { type: 'string' },
+      follow: { type: 'boolean' },
       json: { type: 'boolean' },
       trace: { type: 'string' },
       history: { type: 'string' },
@@ -57,6 +61,9 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   const file = positionals[0]!;
   if (values.ui !== undefined && values.ui !== 'tui' && values.ui !== 'text') {
     throw new UsageError(`--ui: "${values.ui}" is not a report style; expected tui or text`);
+  }
+  if (values.follow && (values.json || values.ui === 'tui')) {
+    throw new UsageError(`--follow streams the text report's event log; it does not go with ${values.json ? '--json' : '--ui tui'} (use --ui text --follow)`);
   }
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
   const untilUs = values.until === undefined ? undefined : parseDuration(values.until);
@@ -83,7 +90,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
 
   // The terminal UI needs a terminal both ways (keys in, frames out); --json, --trace and --history are for the batch run.
   const terminal = io.isTty && process.stdin.isTTY === true;
-  if (terminal && values.ui !== 'text' && !values.json && values.trace === undefined && values.history === undefined) {
+  if (terminal && values.ui !== 'text' && !values.follow && !values.json && values.trace === undefined && values.history === undefined) {
     const { openUi } = await import('../tui/open.tsx');
     return openUi(file, scenario, {
       ...(seed !== undefined ? { seed } : {}),
@@ -101,12 +108,14 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     if (trace !== null) outputs.push(trace);
     const history = values.history === undefined ? null : new LineFile('--history', values.history);
     if (history !== null) outputs.push(history);
-    result = runScenario(scenario, {
+    const options: RunOptions = {
       ...(seed !== undefined ? { seed } : {}),
       ...(values.model !== undefined ? { models: values.model } : {}),
       ...(untilUs !== undefined ? { untilUs } : {}),
       ...(trace !== null ? { traceWriter: (model: string) => trace.forModel(model) } : {}),
-    });
+    };
+    // --follow: the same runs, the header and event log written as they go.
+    result = values.follow ? followScenario(scenario, options, (text) => io.out(text)) : runScenario(scenario, options);
     if (history !== null) {
       for (const run of result.runs) {
         // One event at a time from the columns: a long run's history is never made into objects all at once.
@@ -120,7 +129,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   }
 
   if (values.json) io.out(JSON.stringify(summaryJson(result)) + '\n');
-  else io.out(textReport(result, scenario.description, scenario.seed));
+  else io.out(textReport(result, scenario.description, scenario.seed, values.follow ? { header: false, eventLog: false } : {}));
 
   const failed = result.runs.some((r) => r.summary.violations.length > 0) || result.expectations.some((e) => !e.ok);
   if (failed && !values.json) {

@@ -17,18 +17,23 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const wanted = options.models;
   const specs = wanted === undefined ? scenario.models : scenario.models.filter((m) => wanted.includes(m.name));
   const runs = specs.map((spec) => runModel(scenario, spec, seed, options));
-  const cut = options.untilUs !== undefined && options.untilUs < scenario.durationUs + scenario.settleUs;
+  return scenarioResult(scenario, seed, runs, options.untilUs);
+}
+
+/** The result of a scenario whose models ran (each to its end, or to `untilUs`): the runs, the expect lines judged, the notes. */
+export function scenarioResult(scenario: Scenario, seed: number, runs: readonly ModelRun[], untilUs?: number): RunResult {
+  const cut = untilUs !== undefined && untilUs < scenario.durationUs + scenario.settleUs;
   return {
     scenario: scenario.name,
     seed,
     durationMs: scenario.durationUs / 1000,
-    ...(cut ? { untilMs: options.untilUs! / 1000 } : {}),
+    ...(cut ? { untilMs: untilUs / 1000 } : {}),
     runs,
     expectations: evaluateExpectations(
-      scenario.expect.filter((e) => specs.some((s) => s.name === e.model)),
+      scenario.expect.filter((e) => runs.some((r) => r.name === e.model)),
       Object.fromEntries(runs.map((r) => [r.name, r.summary])),
     ),
-    ...notesUntil(scenario, options.untilUs),
+    ...notesUntil(scenario, untilUs),
   };
 }
 

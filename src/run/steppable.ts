@@ -931,6 +931,11 @@ export class SteppableRun {
     return this.engine.workload.history;
   }
 
+  /** The safety violations found so far, in the order found (`violationLine` makes each an event-log line). */
+  get violations(): readonly Violation[] {
+    return this.engine.model.violations();
+  }
+
   /** The event log so far (faults, settle, leaders), as `finish` reports it before violations are added. */
   get log(): readonly LogLine[] {
     return this.engine.log;
@@ -971,9 +976,9 @@ export class SteppableRun {
     // Violations join the event log once, at the end, each after the lines of its instant: the loop stays free of per-event polling.
     const log = [...engine.log];
     for (const v of checked) {
-      const atUs = Math.round(v.atMs * 1000);
-      const at = log.findIndex((line) => line.atUs > atUs);
-      log.splice(at < 0 ? log.length : at, 0, { atUs, text: `VIOLATION ${v.invariant}: ${v.detail}` });
+      const line = violationLine(v);
+      const at = log.findIndex((l) => l.atUs > line.atUs);
+      log.splice(at < 0 ? log.length : at, 0, line);
     }
     if (unconverged !== undefined && unconverged !== null) log.push({ atUs: endUs, text: `LIVENESS not converged after settle: ${unconverged}` });
     return {
@@ -1000,6 +1005,11 @@ export class SteppableRun {
     this.engine.observe(false);
     this.current = null;
   }
+}
+
+/** A violation as a line of the event log (`finish` puts it after the lines of its instant). */
+export function violationLine(v: Violation): LogLine {
+  return { atUs: Math.round(v.atMs * 1000), text: `VIOLATION ${v.invariant}: ${v.detail}` };
 }
 
 function round(value: number, digits: number): number {
