@@ -1,6 +1,7 @@
 import type { Value } from '../core/protocol.ts';
 import type { Us } from '../core/time.ts';
 import { HistoryLog, type HistoryEvent } from '../workload/history.ts';
+import { WritePositions } from './linearizability/candidate.ts';
 
 /** A write that took effect, in the order of the authoritative log. */
 export interface EffectiveWrite {
@@ -102,50 +103,6 @@ const F_WRITE = 1;
 const F_CAS = 2;
 
 /**
- * Where each written value sits in the authoritative log (1-based; 0 is the
- * initial null): numbers by binary search over a sorted copy, anything else
- * in a map. Values are unique per run, so a value names its write.
- */
-class Positions {
-  private readonly numbers: Float64Array;
-  private readonly numberPos: Int32Array;
-  private readonly others = new Map<Value, number>();
-
-  constructor(authoritative: readonly EffectiveWrite[]) {
-    const idx: number[] = [];
-    authoritative.forEach((w, i) => {
-      if (typeof w.value === 'number') idx.push(i);
-      else this.others.set(w.value, i + 1);
-    });
-    idx.sort((a, b) => (authoritative[a]!.value as number) - (authoritative[b]!.value as number) || a - b);
-    // A value written twice (never, in a simulated run) keeps its last position, as the map it replaces did.
-    this.numbers = new Float64Array(idx.length);
-    this.numberPos = new Int32Array(idx.length);
-    idx.forEach((i, k) => {
-      this.numbers[k] = authoritative[i]!.value as number;
-      this.numberPos[k] = i + 1;
-    });
-  }
-
-  /** The position of `v`, or -1 when the authoritative log never took it. */
-  of(v: Value): number {
-    if (typeof v !== 'number') {
-      const p = this.others.get(v);
-      return p === undefined ? -1 : p;
-    }
-    const a = this.numbers;
-    let lo = 0;
-    let hi = a.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (a[mid]! <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo > 0 && a[lo - 1] === v ? this.numberPos[lo - 1]! : -1;
-  }
-}
-
-/**
  * The client-side figures, from the history and the authoritative log (the
  * writes that took effect, in order); see docs/figures.md. One pass over the
  * events in time order, with typed arrays: memory a few bytes per operation.
@@ -159,7 +116,7 @@ class Positions {
 export function clientFigures(history: HistoryLog | readonly HistoryEvent[], authoritative: readonly EffectiveWrite[], durationUs: Us): ClientFigures {
   const log = history instanceof HistoryLog ? history : HistoryLog.from(history);
   const { n, invoke, complete } = pairEvents(log);
-  const position = new Positions(authoritative);
+  const position = new WritePositions(authoritative);
 
   let ok = 0;
   let fail = 0;
@@ -184,7 +141,7 @@ export function clientFigures(history: HistoryLog | readonly HistoryEvent[], aut
     const f = log.fCodeAt(inv);
     const key = log.keyIdAt(inv);
     if (f === F_WRITE || f === F_CAS) {
-      const pos = position.of(log.writtenValueAt(inv));
+      const pos = position.positionOf(log.writtenValueAt(inv));
       if (pos < 0) {
         lostWrites++;
         continue;
@@ -195,7 +152,7 @@ export function clientFigures(history: HistoryLog | readonly HistoryEvent[], aut
       max.push(Math.max(max.length === 0 ? 0 : max[max.length - 1]!, pos));
     } else if (f === F_READ) {
       const value = log.firstValueAt(e);
-      const readPos = value === null ? 0 : position.of(value);
+      const readPos = value === null ? 0 : position.positionOf(value);
       if (readPos < 0) {
         dirtyReads++;
         continue;
