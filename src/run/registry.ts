@@ -8,7 +8,11 @@ const FACTORIES: { readonly [K in ModelSpec['kind']]?: ModelFactory<Extract<Mode
   'primary-replica': primaryReplicaModel,
 };
 
-/** Registers the factory of a model kind (primary-replica registers itself this way). */
+/**
+ * Registers (or replaces) the factory of a model kind. Both kinds are
+ * registered above; a test replaces one to run nodes that break the rules
+ * under a configuration that promises they keep them (test/broken-promise-exit.test.ts).
+ */
 export function registerModel<K extends ModelSpec['kind']>(kind: K, factory: ModelFactory<Extract<ModelSpec, { kind: K }>>): void {
   (FACTORIES as Record<string, unknown>)[kind] = factory;
 }
