@@ -94,6 +94,21 @@ describe('the terminal UI (100×30)', () => {
     expect(frame()).toBe(left);
   });
 
+  it('back then forward returns the same frame wherever the run is, whichever model the step was in', () => {
+    const live = new LiveRun(loadScenario(FILE), { source: readFileSync(FILE, 'utf8') });
+    const frame = (): string => frameText(buildFrame(live, { cols: 100, rows: 29, color: true }));
+    for (const t of [173_000, 1_000_000, 2_500_000, 5_000_000, 12_000_000]) {
+      live.group.runUntil(t);
+      live.stepForward();
+      const left = frame();
+      live.stepBack();
+      live.stepBack();
+      live.stepForward();
+      live.stepForward();
+      expect(frame(), `at ${t}us`).toBe(left);
+    }
+  });
+
   it('a fault injected by hand is in the written scenario, which replays to the traceHash the UI shows for every model', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'raftsim-tui-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

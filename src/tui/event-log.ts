@@ -73,7 +73,17 @@ export class EventLog {
     }
   };
 
+  /**
+   * What a run's model told while it was built, before anyone listened (a
+   * primary taking office at time 0): `lines` is the run's event log then.
+   * A replay builds the model anew and tells it again; it is kept once.
+   */
+  initial(model: string, lines: readonly { readonly atUs: Us; readonly text: string }[]): void {
+    for (const line of lines) this.add(model, { event: 0, atUs: line.atUs }, /^\S+ took office/.test(line.text) ? 'leader' : 'note', line.text, 0);
+  }
+
   private add(model: string, at: { event: number; atUs: Us }, kind: EntryKind, text: string, n: number): void {
+    if (at.event === 0 && this.entries.some((e) => e.event === 0 && e.model === model && e.kind === kind && e.text === text)) return;
     // In time order (the runs of a group are advanced one after the other, slice by slice), faults and settle first in their instant (they run first).
     const entry: LogEntry = { model, event: at.event, atUs: at.atUs, kind, text, n };
     const rank = RANK[kind];
@@ -91,18 +101,7 @@ export class EventLog {
 
   private rewind(model: string, event: number): void {
     const before = this.entries.length;
-    // A replay builds the model anew, and what a model tells while it is built (a primary taking office at time 0, event 0) arrives
-    // again just before the rewind: kept once.
-    const seen = new Set<string>();
-    this.entries = this.entries.filter((e) => {
-      if (e.model !== model) return true;
-      if (e.event > event) return false;
-      if (e.event !== 0) return true;
-      const key = `${e.kind}\u0000${e.text}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+    this.entries = this.entries.filter((e) => e.model !== model || e.event <= event);
     if (this.entries.length !== before) this.version++;
   }
 

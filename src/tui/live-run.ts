@@ -93,6 +93,7 @@ export class LiveRun {
     this.savePath = options.savePath;
     this.cwd = options.cwd ?? process.cwd();
     this.now = options.now ?? (() => performance.now());
+    for (const r of this.group.runs) this.log.initial(r.name, r.log);
     this.group.subscribe(this.log.listener);
     this.promised = this.group.runs.map((r) => promisesOf(r.spec, [], scenario.network).promised);
   }

@@ -35,9 +35,9 @@ export async function openUi(file: string, scenario: Scenario, options: OpenUiOp
   const color = (process.env['NO_COLOR'] ?? '') === '';
   process.stdout.write(ENTER_ALT_SCREEN);
   try {
-    const ink = render(<App live={live} color={color} />, { maxFps: 30, exitOnCtrlC: true, patchConsole: true });
-    // The run starts playing: the first frame shows it moving.
+    // The run starts playing, from the first frame on.
     live.togglePlay();
+    const ink = render(<App live={live} color={color} />, { maxFps: 30, exitOnCtrlC: true, patchConsole: true });
     await ink.waitUntilExit();
   } finally {
     live.dispose();
