@@ -1,5 +1,5 @@
 /** @jsxRuntime automatic */
-import { useApp, useInput, useStdin } from 'ink';
+import { useApp, useInput, useStdin, type Key } from 'ink';
 import { useMemo, type ReactElement } from 'react';
 import { buildFrame } from './frame.ts';
 import { FrameView } from './FrameView.tsx';
@@ -28,37 +28,43 @@ export function App({ live, color, onQuit, size }: AppProps): ReactElement {
   const { cols, rows } = size ?? terminal;
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
+  const onKey = (input: string, key: Partial<Key>): void => {
+    if (live.mode === 'help') {
+      live.closeHelp();
+      return;
+    }
+    if (input === 'q') {
+      live.dispose();
+      onQuit?.();
+      exit();
+      return;
+    }
+    if (input === ' ') live.togglePlay();
+    else if (input === '.' || key.rightArrow) live.stepForward();
+    else if (key.leftArrow || input === ',') live.stepBack();
+    else if (input === ']') live.nextLandmark();
+    else if (input === '[') live.previousLandmark();
+    else if (input === 'g') live.toStart();
+    else if (input === 'G') live.toEnd();
+    else if (input === '+' || input === '=') live.faster();
+    else if (input === '-' || input === '_') live.slower();
+    else if (key.tab) live.nextModel();
+    else if (key.upArrow || input === 'k') live.moveCursor(-1);
+    else if (key.downArrow || input === 'j') live.moveCursor(1);
+    else if (input === 'c') live.crash();
+    else if (input === 'r') live.restart();
+    else if (input === 'i') live.isolate();
+    else if (input === 'h') live.heal();
+    else if (input === 'w') live.write();
+    else if (input === '?') live.toggleHelp();
+  };
   useInput(
     (input, key) => {
-      if (live.mode === 'help') {
-        live.closeHelp();
-        return;
-      }
-      if (input === 'q') {
-        live.dispose();
-        onQuit?.();
-        exit();
-        return;
-      }
-      if (input === ' ') live.togglePlay();
-      else if (input === '.' || key.rightArrow) live.stepForward();
-      else if (key.leftArrow || input === ',') live.stepBack();
-      else if (input === ']') live.nextLandmark();
-      else if (input === '[') live.previousLandmark();
-      else if (input === 'g') live.toStart();
-      else if (input === 'G') live.toEnd();
-      else if (input === '+' || input === '=') live.faster();
-      else if (input === '-' || input === '_') live.slower();
-      else if (key.tab) live.nextModel();
-      else if (key.upArrow || input === 'k') live.moveCursor(-1);
-      else if (key.downArrow || input === 'j') live.moveCursor(1);
-      else if (input === 'c') live.crash();
-      else if (input === 'r') live.restart();
-      else if (input === 'i') live.isolate();
-      else if (input === 'h') live.heal();
-      else if (input === 'w') live.write();
-      else if (input === '?') live.toggleHelp();
+      // Keys typed faster than they are read arrive as one string ("]]]"): each is a key.
+      if (input.length > 1 && !key.ctrl && !key.meta) for (const ch of input) onKey(ch, {});
+      else onKey(input, key);
     },
+    // Ink's raw mode needs a terminal on stdin: without one, no keys (and no error).
     { isActive: isRawModeSupported === true },
   );
   const frame = useMemo(() => buildFrame(live, { cols, rows: rows - 1, color }), [live, version, cols, rows, color]);

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { formatUs, type Us } from '../core/time.ts';
+import type { Us } from '../core/time.ts';
 import type { Landmark, LiveFigures, RunEvent } from '../run/events.ts';
 import { RunGroup } from '../run/group.ts';
 import { promisesOf, PROMISE_NAMES, type PromiseKey } from '../run/promises.ts';
@@ -209,8 +209,10 @@ export class LiveRun {
 
   private stopAtViolation(): void {
     this.pause();
-    const v = this.group.runs.flatMap((r) => r.landmarks().filter((l) => l.kind === 'violation' && l.atUs <= this.group.nowUs).map((l) => `${r.name}: ${l.text}`));
-    this.alert = `${formatUs(this.group.nowUs)} ${v[v.length - 1] ?? 'a violation'}`;
+    // The first violation of the instant the run stopped at.
+    const nowUs = this.group.nowUs;
+    const v = this.group.runs.flatMap((r) => r.landmarks().filter((l) => l.kind === 'violation' && l.atUs === nowUs).map((l) => `${r.name}: ${l.text}`));
+    this.alert = `${seconds(nowUs)} VIOLATION ${v[0] ?? ''}`;
   }
 
   /** True when a figure a model promises to keep at 0 has just become positive (the run then pauses on it). */
@@ -229,7 +231,7 @@ export class LiveRun {
         } else if (value === 0) this.atRisk.delete(id);
       }
     });
-    if (newly !== null) this.alert = `${formatUs(this.group.nowUs)} ${newly}`;
+    if (newly !== null) this.alert = `${seconds(this.group.nowUs)} ${newly}`;
     return newly !== null;
   }
 
@@ -332,7 +334,7 @@ export class LiveRun {
     try {
       const { atUs, texts } = this.group.inject(action);
       const distinct = [...new Set(Object.values(texts))];
-      this.setStatus(`${formatUs(atUs)}: ${distinct.length === 1 ? distinct[0] : Object.entries(texts).map(([m, t]) => `${m}: ${t}`).join('; ')} (every model)`, 'ok');
+      this.setStatus(`${seconds(atUs)}: ${distinct.length === 1 ? distinct[0] : Object.entries(texts).map(([m, t]) => `${m}: ${t}`).join('; ')} (every model)`, 'ok');
       this.moved();
     } catch (error) {
       if (!(error instanceof InjectionError)) throw error;
@@ -410,4 +412,8 @@ export function freshPath(path: string): string {
     const candidate = `${stem}-${i}${ext}`;
     if (!existsSync(candidate)) return candidate;
   }
+}
+
+function seconds(us: Us): string {
+  return `${(us / 1e6).toFixed(3)} s`;
 }
