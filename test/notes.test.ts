@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { eventLog, textReport } from '../src/cli/report.ts';
 import type { RunEvent } from '../src/run/events.ts';
@@ -162,5 +163,95 @@ describe('the text report prints the notes in the event log', () => {
     const report = textReport(result, '');
     expect(report).toContain("note  a \\x1b[31mred\\x1b[0m word");
     expect(report).not.toContain('later');
+  });
+});
+
+/**
+ * The first-lesson scenarios' notes name times, nodes and counts of their
+ * runs. These are the facts they rest on: when one fails, the behaviour
+ * changed and the notes of that scenario must be checked against the run
+ * again (and rewritten where they no longer hold).
+ */
+describe('the first-lesson notes still tell their runs', () => {
+  const ms = 1000;
+  /** The time of the first event-log line matching `pattern` (it must exist). */
+  const at = (result: ReturnType<typeof runScenario>, model: string, pattern: RegExp): number => {
+    const line = result.runs.find((r) => r.name === model)!.log.find((l) => pattern.test(l.text));
+    expect(line, `${model}: a line matching ${pattern}`).toBeDefined();
+    return line!.atUs;
+  };
+  /** The first ok completion of `client` in `model` in [fromUs, toUs], or undefined. */
+  const firstOk = (result: ReturnType<typeof runScenario>, model: string, client: number, fromUs: number, f?: string): number | undefined =>
+    result.runs.find((r) => r.name === model)!.history.find((e) => e.process === client && e.type === 'ok' && e.t >= fromUs && (f === undefined || e.f === f))?.t;
+  const load = (file: string) => runScenario(parseScenario(readFileSync(file, 'utf8'), file));
+
+  it('leader-in-minority', () => {
+    const r = load('scenarios/leader-in-minority.yaml');
+    expect(at(r, 'raft', /^n2 became leader of term 1$/)).toBeLessThan(200 * ms);
+    const n5 = at(r, 'raft', /^n5 became leader of term 3$/);
+    expect(n5).toBeGreaterThan(5230 * ms);
+    expect(n5).toBeLessThanOrEqual(5240 * ms);
+    const down = at(r, 'raft', /^n2 stepped down in term 3$/);
+    expect(down).toBeGreaterThan(12_000 * ms);
+    expect(down).toBeLessThanOrEqual(12_030 * ms);
+    for (const client of [1, 2]) {
+      expect(firstOk(r, 'raft', client, 5100 * ms)).toBeGreaterThanOrEqual(12_380 * ms - 10 * ms);
+      expect(firstOk(r, 'raft', client, 5100 * ms)).toBeLessThanOrEqual(12_450 * ms);
+    }
+    expect(r.runs[0]!.summary.lostWrites).toBe(0);
+  });
+
+  it('leader-crash', () => {
+    const r = load('scenarios/leader-crash.yaml');
+    const n5 = at(r, 'raft', /^n5 became leader of term 2$/);
+    expect(n5).toBeGreaterThan(5222 * ms);
+    expect(n5).toBeLessThan(5260 * ms);
+    const read = firstOk(r, 'raft', 5, 5000 * ms);
+    expect(read).toBeGreaterThan(n5);
+    expect(read).toBeLessThan(5260 * ms);
+    for (const client of [1, 3, 4]) {
+      expect(firstOk(r, 'raft', client, 5000 * ms)).toBeGreaterThan(5900 * ms);
+      expect(firstOk(r, 'raft', client, 5000 * ms)).toBeLessThanOrEqual(6130 * ms);
+    }
+    expect(firstOk(r, 'raft', 2, 5000 * ms)).toBeGreaterThan(10_000 * ms);
+    expect(firstOk(r, 'raft', 2, 5000 * ms)).toBeLessThan(10_310 * ms);
+  });
+
+  it('figure-8', () => {
+    const r = load('scenarios/figure-8.yaml');
+    const within = (pattern: RegExp, fromMs: number, toMs: number) => {
+      const t = at(r, 'raft', pattern);
+      expect(t).toBeGreaterThan(fromMs * ms);
+      expect(t).toBeLessThanOrEqual(toMs * ms);
+    };
+    within(/^n5 became leader of term 2$/, 2850, 3030);
+    within(/^n1 became leader of term 3$/, 3500, 3770);
+    within(/^n5 became leader of term 4$/, 3820, 4050);
+    expect(r.runs[0]!.summary.violations).toEqual([]);
+  });
+
+  it('cap/split-brain', () => {
+    const r = load('scenarios/cap/split-brain.yaml');
+    expect(at(r, 'raft', /^n5 became leader of term 3$/)).toBe(5_237_131);
+    for (const model of ['async-failover', 'sync-2-standbys']) {
+      expect(at(r, model, /^n1 lost the leader lock of epoch 1 but keeps acting as primary/)).toBeLessThanOrEqual(5667 * ms);
+      expect(at(r, model, /took office as primary of epoch 2$/)).toBeLessThanOrEqual(5930 * ms);
+    }
+    expect(at(r, 'async-failover', /^n5 took office/)).toBeGreaterThan(0);
+    expect(at(r, 'sync-2-standbys', /^n3 took office/)).toBeGreaterThan(0);
+    expect(at(r, 'async-failover', /^n1 discarded .* \(pg_rewind\)$/)).toBeLessThanOrEqual(12_340 * ms);
+    // The writes n1 acknowledged from the partition until it stepped down (its clients' and n2's) are the lost writes.
+    const async = r.runs.find((m) => m.name === 'async-failover')!;
+    const stepDown = at(r, 'async-failover', /^n1 stepped down as primary of epoch 1/);
+    const deposed = async.history.filter((e) => (e.process === 1 || e.process === 2) && e.type === 'ok' && e.f === 'write' && e.t >= 5000 * ms && e.t < stepDown);
+    expect(async.summary.lostWrites).toBe(deposed.length);
+    const kept = new Set(async.authoritative.map((w) => `${w.key}=${JSON.stringify(w.value)}`));
+    expect(deposed.filter((e) => kept.has(`${e.key}=${JSON.stringify(e.value)}`))).toEqual([]);
+    // The sync cluster's stranded primary answers reads (stale ones among them) while its writes time out.
+    const sync = r.runs.find((m) => m.name === 'sync-2-standbys')!;
+    const minority = sync.history.filter((e) => (e.process === 1 || e.process === 2) && e.type !== 'invoke' && e.t > 6000 * ms && e.t < 12_000 * ms);
+    expect(minority.filter((e) => e.f === 'write').every((e) => e.type === 'info')).toBe(true);
+    expect(minority.filter((e) => e.f === 'read').every((e) => e.type === 'ok')).toBe(true);
+    expect(sync.summary.staleReads).toBeGreaterThan(0);
   });
 });
