@@ -138,6 +138,18 @@ describe('the terminal UI (100×30)', () => {
     expect(hashes).not.toContain(plain.runs[0]!.summary.traceHash);
   });
 
+  it("the scenario's notes are shown at their moment, and any key clears them", async () => {
+    const { live, frame, press } = open();
+    const first = live.scenario.notes[0]!;
+    // The landmarks up to the first note (a leader may take office before it).
+    while (live.note === null && live.group.nowUs < first.atUs) await press(']');
+    expect(live.group.nowUs).toBe(first.atUs);
+    expect(line(frame(), 'note  ')).toContain(first.text.split(' ').slice(0, 4).join(' '));
+    await press('x');
+    expect(line(frame(), 'note  ')).toBe('');
+    expect(frame()).toContain(` ${(first.atUs / 1e6).toFixed(3)} s note `);
+  });
+
   it('? shows every key, and any key goes back', async () => {
     const { frame, press } = open();
     await press('?');

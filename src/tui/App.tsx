@@ -29,6 +29,7 @@ export function App({ live, color, onQuit, size }: AppProps): ReactElement {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const onKey = (input: string, key: Partial<Key>): void => {
+    live.keyPressed();
     if (live.mode === 'help') {
       live.closeHelp();
       return;

@@ -9,7 +9,7 @@ import type { RunEvent } from '../run/events.ts';
  * each and aggregated when shown.
  */
 
-export type EntryKind = 'fault' | 'settle' | 'leader' | 'election' | 'violation' | 'note' | 'commit' | 'client-fail';
+export type EntryKind = 'fault' | 'settle' | 'leader' | 'election' | 'violation' | 'note' | 'narration' | 'commit' | 'client-fail';
 
 export interface LogEntry {
   readonly model: string;
@@ -23,13 +23,15 @@ export interface LogEntry {
 }
 
 /** Faults and settle run first in their instant. */
-const RANK: Readonly<Record<EntryKind, number>> = { fault: 0, settle: 0, leader: 1, election: 1, violation: 1, note: 1, commit: 1, 'client-fail': 1 };
+const RANK: Readonly<Record<EntryKind, number>> = { fault: 0, settle: 0, narration: 1, leader: 1, election: 1, violation: 1, note: 1, commit: 1, 'client-fail': 1 };
 
 /** Entries kept at most: the oldest go first (the screen shows the last few). */
 const ENTRIES_MAX = 20_000;
 
 export class EventLog {
   private entries: LogEntry[] = [];
+  /** The run whose narration events are kept (every run tells the scenario's notes). */
+  narrator: string | null = null;
   /** Bumped on every change: a cheap "did it change" for the view. */
   version = 0;
 
@@ -41,6 +43,10 @@ export class EventLog {
       case 'message-dropped':
       case 'client-invoked':
       case 'applied':
+        return;
+      case 'narration':
+        // Every run of the group tells it: kept once, with the first run's events.
+        if (this.narrator === null || model === this.narrator) this.add(this.narrator ?? model, e, 'narration', e.text, e.index);
         return;
       case 'rewind':
         this.rewind(model, e.event);
@@ -164,7 +170,7 @@ export class EventLog {
         out.push({ atUs: e.atUs, model: 'all', kind: e.kind, text: e.text });
         i = j;
       } else {
-        out.push({ atUs: e.atUs, model: e.model, kind: e.kind, text: e.text });
+        out.push({ atUs: e.atUs, model: e.kind === 'narration' ? 'note' : e.model, kind: e.kind, text: e.text });
         i--;
       }
     }

@@ -83,7 +83,7 @@ export function buildFrame(live: LiveRun, options: FrameOptions): Frame {
     });
   }
   lines.push(...tableLines(live, figures, width));
-  const footer: Line[] = [statusLine(live, width), helpLine(width)];
+  const footer: Line[] = [...noteLines(live, width), statusLine(live, width), helpLine(width)];
   const room = Math.max(2, height - lines.length - footer.length);
   lines.push(...eventPane(live, selected, room, width));
   lines.push(...footer);
@@ -365,7 +365,7 @@ function eventPaneLive(live: LiveRun, selected: RunSnapshot, rows: number, width
   const tagW = Math.min(8, Math.max(3, ...live.models.map((m) => m.length)));
   const left: Line[] = [padLine([{ text: `events ${'─'.repeat(Math.max(0, leftW - 7))}`, tone: 'dim' }], leftW)];
   for (const l of live.log.lines(rows - 1, live.models)) {
-    const tone: Tone | undefined = l.kind === 'violation' ? 'bad' : l.kind === 'fault' || l.kind === 'settle' ? 'fault' : l.kind === 'leader' ? 'leader' : l.kind === 'election' ? 'candidate' : l.kind === 'client-fail' ? 'warn' : l.kind === 'commit' ? 'dim' : undefined;
+    const tone: Tone | undefined = l.kind === 'narration' ? 'title' : l.kind === 'violation' ? 'bad' : l.kind === 'fault' || l.kind === 'settle' ? 'fault' : l.kind === 'leader' ? 'leader' : l.kind === 'election' ? 'candidate' : l.kind === 'client-fail' ? 'warn' : l.kind === 'commit' ? 'dim' : undefined;
     left.push(
       padLine(
         [
@@ -394,7 +394,15 @@ function eventPaneLive(live: LiveRun, selected: RunSnapshot, rows: number, width
   return out;
 }
 
+/** The scenario's note the run stopped at: up to three lines, until a key is pressed. */
+function noteLines(live: LiveRun, width: number): Line[] {
+  if (live.note === null) return [];
+  const lines = wrap(live.note, width - 6).slice(0, 3);
+  return lines.map((l, i) => padLine([{ text: i === 0 ? 'note  ' : '      ', tone: 'title', bold: true }, { text: l, bold: true }], width));
+}
+
 function statusLine(live: LiveRun, width: number): Line {
+  if (live.note !== null) return padLine([{ text: "(paused at the scenario's note: space plays on, any other key just clears it)", tone: 'dim' }], width);
   if (live.alert !== null) return padLine([{ text: `■ ${live.alert}`, tone: 'bad', bold: true }], width);
   if (live.status !== null) return padLine([{ text: live.status.text, tone: live.status.tone === 'error' ? 'bad' : live.status.tone === 'ok' ? 'good' : undefined }], width);
   if (live.final !== null) return padLine([{ text: 'the run is at its end: the verdicts above, traceHash in the table; w writes the scenario, q quits', tone: 'dim' }], width);

@@ -51,7 +51,7 @@ export interface Status {
   readonly tone: 'info' | 'error' | 'ok';
 }
 
-const LANDMARK_EVENT = (e: RunEvent): boolean => e.type === 'fault' || e.type === 'settle' || e.type === 'violation' || (e.type === 'role' && (e.role === 'leader' || e.role === 'primary'));
+const LANDMARK_EVENT = (e: RunEvent): boolean => e.type === 'narration' || e.type === 'fault' || e.type === 'settle' || e.type === 'violation' || (e.type === 'role' && (e.role === 'leader' || e.role === 'primary'));
 
 export class LiveRun {
   readonly scenario: Scenario;
@@ -71,6 +71,8 @@ export class LiveRun {
   status: Status | null = null;
   /** What stopped the run (a violation, a promise at risk), shown in red until play resumes. */
   alert: string | null = null;
+  /** The scenario's note the run stopped at (`notes:`), shown until a key is pressed. */
+  note: string | null = null;
   /** Files written with `w`. */
   readonly written: string[] = [];
   private result: RunResult | null = null;
@@ -93,6 +95,7 @@ export class LiveRun {
     this.savePath = options.savePath;
     this.cwd = options.cwd ?? process.cwd();
     this.now = options.now ?? (() => performance.now());
+    this.log.narrator = this.group.runs[0]!.name;
     for (const r of this.group.runs) this.log.initial(r.name, r.log);
     this.group.subscribe(this.log.listener);
     this.promised = this.group.runs.map((r) => promisesOf(r.spec, [], scenario.network).promised);
@@ -191,16 +194,21 @@ export class LiveRun {
     this.lastWallMs = start;
     const speed = this.speed;
     const targetUs = speed === Infinity ? this.group.endUs : Math.min(this.group.endUs, this.group.nowUs + Math.max(1, Math.round(wallMs * 1000 * speed)));
-    let stopped = false;
+    let stopped: 'violation' | 'narration' | null = null;
+    const stopWhen = (_model: string, e: RunEvent): boolean => {
+      if (e.type === 'violation') stopped = 'violation';
+      else if (e.type === 'narration') {
+        stopped ??= 'narration';
+        this.note = e.text;
+      } else return false;
+      return true;
+    };
     while (this.group.nowUs < targetUs && this.now() - start < SLICE_BUDGET_MS) {
       const stepUs = speed === Infinity ? FULL_SPEED_STEP_US : Math.max(1, Math.round(1000 * speed * 5));
-      const stop = this.group.runUntil(Math.min(targetUs, this.group.nowUs + stepUs), (_model, e) => e.type === 'violation');
-      if (stop === 'stopped') {
-        stopped = true;
-        break;
-      }
+      if (this.group.runUntil(Math.min(targetUs, this.group.nowUs + stepUs), stopWhen) === 'stopped') break;
     }
-    if (stopped) this.stopAtViolation();
+    if (stopped === 'violation') this.stopAtViolation();
+    else if (stopped === 'narration') this.pause();
     else if (this.promiseNewlyAtRisk()) this.pause();
     if (this.group.ended) this.reachEnd();
     if (this.playing) this.schedule();
@@ -266,7 +274,11 @@ export class LiveRun {
   nextLandmark(): void {
     this.pause();
     const fromUs = this.group.nowUs;
-    const stop = this.group.runUntil(this.group.endUs, (_m, e) => e.atUs > fromUs && LANDMARK_EVENT(e));
+    const stop = this.group.runUntil(this.group.endUs, (_m, e) => {
+      if (!(e.atUs > fromUs && LANDMARK_EVENT(e))) return false;
+      if (e.type === 'narration') this.note = e.text;
+      return true;
+    });
     this.status = stop === 'stopped' ? null : { text: 'no landmark ahead: at the end', tone: 'info' };
     this.afterMove();
   }
@@ -373,6 +385,13 @@ export class LiveRun {
     const n = this.group.injected.length;
     this.setStatus(`wrote ${path} (${n} ${n === 1 ? 'fault' : 'faults'} by hand): raftsim run ${basename(path)} replays it`, 'ok');
     return path;
+  }
+
+  /** A key was pressed: the note the run stopped at has been read. */
+  keyPressed(): void {
+    if (this.note === null) return;
+    this.note = null;
+    this.changed();
   }
 
   toggleHelp(): void {
