@@ -331,6 +331,18 @@ describe('the event stream', () => {
     run.seek(200);
     expect(events).toEqual([{ type: 'rewind', event: 200, atUs: run.nowUs }]);
   });
+
+  it('going back tells only the rewind, also what a model reports while it is built (a primary taking office at 0)', () => {
+    const scenario = loadScenario('scenarios/cap/split-brain.yaml');
+    const spec = scenario.models.find((m) => m.kind === 'primary-replica')!;
+    const run = new SteppableRun(scenario, spec);
+    const events: RunEvent[] = [];
+    run.subscribe((e) => events.push(e));
+    run.runEvents(50);
+    events.length = 0;
+    run.back();
+    expect(events).toEqual([{ type: 'rewind', event: 49, atUs: run.nowUs }]);
+  });
 });
 
 describe('snapshots are plain data for the UI', () => {

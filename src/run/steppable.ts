@@ -779,10 +779,11 @@ export class SteppableRun {
     this.knownLandmarks = [...known];
     this.finished = null;
     this.engine.observe(false);
-    this.current = this.newEngine();
     const active = this.emitter.active;
+    // Silent from the start: what a model reports while it is built (a primary taking office at 0) was told the first time.
     this.emitter.active = false;
     try {
+      this.current = this.newEngine();
       this.clockUs = 0;
       this.notesTold = 0;
       this.engine.sim.run(this.endUs, NEVER, position.event);
