@@ -1,4 +1,4 @@
-import type { Entry, LogView, RaftObserver } from '../protocols/raft/types.ts';
+import type { Entry, LogView, RaftObserver, VoteReason } from '../protocols/raft/types.ts';
 import { VIOLATIONS_MAX, type CheckClock, type CheckerWatch, type Violation } from './violations.ts';
 
 /**
@@ -59,7 +59,13 @@ export class RaftSafetyChecker implements RaftObserver {
     private readonly onRoleChange: (node: number, role: string, term: number, previous: string) => void = () => {},
     private readonly onEvent: (node: number, text: string) => void = () => {},
     private readonly watch: CheckerWatch = {},
+    /** Votes and pre-votes as the nodes decide them (RaftObserver.vote), passed on unchecked: for the run's event stream. */
+    private readonly onVote: RaftObserver['vote'] | null = null,
   ) {}
+
+  vote(node: number, candidate: number, term: number, preVote: boolean, reason: VoteReason, nodeTerm: number, leader: number, votedFor: number): void {
+    this.onVote?.(node, candidate, term, preVote, reason, nodeTerm, leader, votedFor);
+  }
 
   roleChanged(node: number, role: string, term: number, previous: string): void {
     this.onRoleChange(node, role, term, previous);

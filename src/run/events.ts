@@ -3,6 +3,7 @@ import type { Value } from '../core/protocol.ts';
 import type { Us } from '../core/time.ts';
 import type { FaultSpec } from '../scenario/types.ts';
 import type { DropReason } from '../sim/simulator.ts';
+import type { VoteReasonName } from '../protocols/raft/types.ts';
 
 /**
  * What a steppable run tells its listeners (the terminal UI, `--follow`),
@@ -11,7 +12,7 @@ import type { DropReason } from '../sim/simulator.ts';
  * 1-based process number (as in the history).
  */
 
-export type { DropReason };
+export type { DropReason, VoteReasonName };
 
 /** When it happened: `event` is the ordinal of the event being processed (the first event is 1), `atUs` its simulated time. */
 export interface At {
@@ -59,6 +60,32 @@ export interface RoleChanged extends At {
   readonly role: string;
   /** Its term (epoch) in that role. */
   readonly term: number;
+}
+
+/**
+ * Raft: `voter` decided `candidate`'s RequestVote (or PreVote) for `term`, by the rule `reason`:
+ * `granted` (§5.2; a pre-vote §9.6); refused: `stale-term` (§5.1), `already-voted` (§5.2),
+ * `log-not-up-to-date` (§5.4.1), and for a pre-vote `leader-alive`, `is-leader`, `restarted` (§9.6);
+ * ignored, with no reply (§4.2.3): `ignored-leader-alive`, `ignored-is-leader`, `ignored-restarted`,
+ * and for a leadership transfer's RequestVote `ignored-transfer-stale`, `ignored-transfer-restarted`.
+ */
+export interface VoteDecided extends At {
+  readonly type: 'vote';
+  readonly voter: string;
+  readonly candidate: string;
+  /** The term the candidate stands in (a pre-vote: would stand in). */
+  readonly term: number;
+  readonly preVote: boolean;
+  readonly granted: boolean;
+  /** No reply at all (a `ignored-…` reason). */
+  readonly ignored: boolean;
+  readonly reason: VoteReasonName;
+  /** The voter's term when it decided (before adopting `term`). */
+  readonly voterTerm: number;
+  /** The leader the voter believed in, null for none. */
+  readonly leader: string | null;
+  /** Whom the voter had voted for in `voterTerm`, null for nobody. */
+  readonly votedFor: string | null;
 }
 
 export interface ClientInvoked extends At {
@@ -155,6 +182,7 @@ export type RunEvent =
   | MessageDelivered
   | MessageDropped
   | RoleChanged
+  | VoteDecided
   | ClientInvoked
   | ClientCompleted
   | Committed

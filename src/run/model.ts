@@ -3,6 +3,7 @@ import type { EffectiveWrite } from '../check/figures.ts';
 import type { CheckClock, CheckerWatch, Violation } from '../check/violations.ts';
 import type { Us } from '../core/time.ts';
 import type { ModelSpec } from '../scenario/types.ts';
+import type { VoteReasonName } from '../protocols/raft/types.ts';
 
 /**
  * What the run layer needs of a model beyond the `Protocol` the simulator
@@ -45,6 +46,12 @@ export interface ModelHooks {
   note(node: number, text: string, important: boolean): void;
   /** A node took a role (for the UI's event stream; `note` carries the text). Called before the matching `note`. */
   roleChanged?(node: number, role: string, term: number): void;
+  /**
+   * Raft: a node decided a vote or pre-vote (see RaftObserver.vote; -1 for no leader, no vote). For
+   * the UI's event stream only; called on every decision whether or not anyone listens, so it must
+   * cost a test when nobody does.
+   */
+  vote?(node: number, candidate: number, term: number, preVote: boolean, reason: VoteReasonName, voterTerm: number, leader: number, votedFor: number): void;
   /** Handed to the model's safety checker: violations, commits and applies as they happen. */
   readonly watch?: CheckerWatch;
 }

@@ -1,9 +1,9 @@
 import type { ProtocolNode } from '../core/protocol.ts';
 import { RaftSafetyChecker } from '../check/raft-safety.ts';
-import { DEFAULT_MAX_CLOCK_DRIFT, DEFAULT_MAX_ENTRIES_PER_MESSAGE, leaseDurationUs, RaftNode, RaftProtocol } from '../protocols/raft/index.ts';
+import { DEFAULT_MAX_CLOCK_DRIFT, DEFAULT_MAX_ENTRIES_PER_MESSAGE, leaseDurationUs, RaftNode, RaftProtocol, VOTE_REASON_NAMES, type RaftObserver } from '../protocols/raft/index.ts';
 import { effectiveWrites } from '../protocols/raft/writes.ts';
 import type { RaftModelSpec } from '../scenario/types.ts';
-import type { ModelFactory } from './model.ts';
+import type { ModelFactory, ModelHooks } from './model.ts';
 
 /** The authoritative Raft log: the final leader's committed log (or, with no leader, the longest committed log). */
 function authoritativeNode(nodes: readonly (ProtocolNode | null)[], protocol: RaftProtocol): number {
@@ -47,13 +47,20 @@ export function raftSafeZoneWarnings(spec: Pick<RaftModelSpec, 'reads' | 'clockD
   ];
 }
 
+/** The nodes' vote decisions, their reason codes named, for the run's event stream; null when the run takes none. */
+function voteHook(hooks: ModelHooks): RaftObserver['vote'] | null {
+  const vote = hooks.vote;
+  if (vote === undefined) return null;
+  return (node, candidate, term, preVote, reason, nodeTerm, leader, votedFor) => vote(node, candidate, term, preVote, VOTE_REASON_NAMES[reason], nodeTerm, leader, votedFor);
+}
+
 export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
   const checker = new RaftSafetyChecker(hooks.clock, (node, role, term, previous) => {
     hooks.roleChanged?.(node, role, term);
     if (role === 'leader') hooks.note(node, `became leader of term ${term}`, true);
     else if (previous === 'leader') hooks.note(node, `stepped down in term ${term}`, true);
     else hooks.note(node, `${role} in term ${term}`, false);
-  }, (node, text) => hooks.note(node, text, true), hooks.watch);
+  }, (node, text) => hooks.note(node, text, true), hooks.watch, voteHook(hooks));
   const protocol = new RaftProtocol(
     {
       electionTimeoutUsMin: spec.electionTimeoutUsMin,

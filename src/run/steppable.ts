@@ -185,6 +185,23 @@ class Engine implements ScheduledCall {
         }
         if (out.active) out.emit({ type: 'role', ...at(), node: names[node]!, role, term });
       },
+      vote: (node, candidate, term, preVote, reason, voterTerm, leader, votedFor) => {
+        if (!out.active) return;
+        out.emit({
+          type: 'vote',
+          ...at(),
+          voter: names[node]!,
+          candidate: names[candidate]!,
+          term,
+          preVote,
+          granted: reason === 'granted',
+          ignored: reason.startsWith('ignored-'),
+          reason,
+          voterTerm,
+          leader: leader >= 0 ? names[leader]! : null,
+          votedFor: votedFor >= 0 ? names[votedFor]! : null,
+        });
+      },
     });
     const model = this.model;
     this.trace = new Trace(names, (k) => model.protocol.messageName(k), traceWriter);

@@ -20,6 +20,7 @@ import {
   type Snapshot,
   type TimeoutNow,
   type VoteReply,
+  VoteReason,
   leaseDurationUs,
 } from './types.ts';
 
@@ -31,6 +32,8 @@ const TIMER_TRANSFER = 2;
 export const TIMER_NAMES: readonly string[] = ['election', 'heartbeat', 'transfer'];
 
 const NO_VOTE = -1;
+/** No rule withholds the vote (see withholdRule, leaderAliveRule). */
+const NOT_WITHHELD = -1 as const;
 
 /** The terms of the last `tailMax` entries of a Raft log (those compacted into the snapshot excluded), oldest first. */
 export function raftLogTail(stable: RaftStable, tailMax: number): number[] {
@@ -103,7 +106,7 @@ export class RaftNode implements ProtocolNode, LogView {
    * Only a round above this one extends the lease: +Infinity during a
    * leadership transfer, the last round sent before it was aborted after one
    * (a TimeoutNow sent during the transfer may still start an election that
-   * voters let through; see withholdsVote).
+   * voters let through; see withholdRule).
    */
   private leaseFloorRound = 0;
   /** A follower: the highest heartbeat round it heard from the leader of its current term (0: none). */
@@ -111,7 +114,7 @@ export class RaftNode implements ProtocolNode, LogView {
   /**
    * When this node restarted (local clock), if it had a term: it may have
    * acknowledged a leader's round just before it crashed, so it counts the
-   * restart as hearing from a leader (see heardFromLeaderRecently).
+   * restart as hearing from a leader (see leaderAliveRule).
    */
   private restartedUs = Number.NEGATIVE_INFINITY;
   private pendingReads: PendingRead[] = [];
@@ -209,11 +212,15 @@ export class RaftNode implements ProtocolNode, LogView {
       case MsgKind.PreVote:
         return this.handlePreVote(from, m as RequestVote);
     }
-    if (m.kind === MsgKind.RequestVote && m.term > this.term && this.withholdsVote(m as RequestVote)) {
+    if (m.kind === MsgKind.RequestVote && m.term > this.term) {
       // Dissertation §4.2.3: within a minimum election timeout of hearing from a current leader, a node
       // neither adopts the term of a RequestVote nor grants it, whatever the options: a removed server
       // or a rejoining one cannot depose a healthy leader, and a lease can count on it (§6.4.1).
-      return;
+      const withheld = this.withholdRule(m as RequestVote);
+      if (withheld !== NOT_WITHHELD) {
+        this.observer?.vote?.(this.self, from, m.term, false, withheld, this.term, this.leaderId, this.votedFor);
+        return;
+      }
     }
     if (m.term > this.term) {
       // A granted pre-vote answers with the term we would stand in: no reason to step down.
@@ -222,8 +229,10 @@ export class RaftNode implements ProtocolNode, LogView {
     } else if (m.term < this.term) {
       // A stale-term RPC gets a rejection carrying our term, and resets nothing.
       if (this.config.bugs.has('reset-timer-on-any-rpc')) this.resetElectionTimer();
-      if (m.kind === MsgKind.RequestVote) this.sendVoteReply(from, MsgKind.RequestVoteReply, this.term, false);
-      else if (m.kind === MsgKind.AppendEntries || m.kind === MsgKind.InstallSnapshot) this.sendAppendReply(from, false, 0, this.lastIndex() + 1, 0, 0);
+      if (m.kind === MsgKind.RequestVote) {
+        this.observer?.vote?.(this.self, from, m.term, false, VoteReason.StaleTerm, this.term, this.leaderId, this.votedFor);
+        this.sendVoteReply(from, MsgKind.RequestVoteReply, this.term, false);
+      } else if (m.kind === MsgKind.AppendEntries || m.kind === MsgKind.InstallSnapshot) this.sendAppendReply(from, false, 0, this.lastIndex() + 1, 0, 0);
       return;
     }
     switch (m.kind) {
@@ -349,28 +358,34 @@ export class RaftNode implements ProtocolNode, LogView {
   /**
    * "A leader is alive" (dissertation §4.2.3, and PreVote's check §9.6): this node leads, or it heard
    * from the leader of its term within the minimum election timeout, or it restarted within one.
+   * Which of them holds, as the RequestVote rule it makes (`VoteReason.Ignored*`), or NOT_WITHHELD.
    */
-  private heardFromLeaderRecently(): boolean {
-    if (this.role === 'leader') return true;
+  private leaderAliveRule(): VoteReason | typeof NOT_WITHHELD {
+    if (this.role === 'leader') return VoteReason.IgnoredIsLeader;
     const now = this.ctx.now();
     const min = this.config.electionTimeoutUsMin;
-    return now - this.restartedUs < min || (this.leaderId >= 0 && now - this.lastLeaderContactUs < min);
+    if (this.leaderId >= 0 && now - this.lastLeaderContactUs < min) return VoteReason.IgnoredLeaderAlive;
+    return now - this.restartedUs < min ? VoteReason.IgnoredRestarted : NOT_WITHHELD;
   }
 
-  /** §4.2.3: a RequestVote that this node ignores, because a leader is alive and the candidate has no leave to disrupt it. */
-  private withholdsVote(m: RequestVote): boolean {
-    if (!this.heardFromLeaderRecently()) return false;
-    if (m.transfer !== true) return true;
+  /**
+   * §4.2.3: why this node ignores a RequestVote of a higher term — a leader is alive and the candidate
+   * has no leave to disrupt it (a `VoteReason.Ignored*`) — or NOT_WITHHELD.
+   */
+  private withholdRule(m: RequestVote): VoteReason | typeof NOT_WITHHELD {
+    const alive = this.leaderAliveRule();
+    if (alive === NOT_WITHHELD || m.transfer !== true) return alive;
     // A transfer's RequestVote goes through (§3.10, §4.2.3) — as long as it cannot overtake a lease.
     // A leader that grants it steps down, and its lease with it. A follower of the old leader's term
     // must not have heard a round later than the TimeoutNow's: the leader's lease counts no round
     // sent during the transfer, and after an abort only later rounds (leaseFloorRound).
-    if (this.role === 'leader') return false;
-    return m.term === this.term + 1 && !this.mayDisruptLeader(m.round ?? 0);
+    if (this.role === 'leader' || m.term !== this.term + 1) return NOT_WITHHELD;
+    if (this.ctx.now() - this.restartedUs < this.config.electionTimeoutUsMin) return VoteReason.IgnoredTransferRestarted;
+    return this.heardRound > (m.round ?? 0) ? VoteReason.IgnoredTransferStale : NOT_WITHHELD;
   }
 
   /**
-   * A TimeoutNow or a transfer's RequestVote sent at the leader's round `round` may disrupt it: this
+   * A TimeoutNow sent at the leader's round `round` may disrupt it (a transfer's RequestVote: see withholdRule): this
    * node has not restarted within a minimum election timeout (it may have acknowledged a later round
    * and forgotten), and has heard no round later than `round`.
    */
@@ -455,7 +470,9 @@ export class RaftNode implements ProtocolNode, LogView {
 
   private handleRequestVote(from: number, m: RequestVote): void {
     const free = this.votedFor === NO_VOTE || this.votedFor === from;
-    const granted = free && this.logIsUpToDate(m.lastLogTerm, m.lastLogIndex);
+    const reason = !free ? VoteReason.AlreadyVoted : this.logIsUpToDate(m.lastLogTerm, m.lastLogIndex) ? VoteReason.Granted : VoteReason.LogNotUpToDate;
+    const granted = reason === VoteReason.Granted;
+    this.observer?.vote?.(this.self, from, m.term, false, reason, this.term, this.leaderId, this.votedFor);
     if (granted) {
       this.setVote(from);
       // Reset the election timer only when granting a vote.
@@ -465,7 +482,18 @@ export class RaftNode implements ProtocolNode, LogView {
   }
 
   private handlePreVote(from: number, m: RequestVote): void {
-    const granted = m.term > this.term && !this.heardFromLeaderRecently() && this.logIsUpToDate(m.lastLogTerm, m.lastLogIndex);
+    let reason: VoteReason;
+    if (m.term <= this.term) reason = VoteReason.StaleTerm;
+    else {
+      // §9.6: a pre-vote is refused while a leader is alive, by the rule of §4.2.3.
+      const alive = this.leaderAliveRule();
+      if (alive === VoteReason.IgnoredIsLeader) reason = VoteReason.IsLeader;
+      else if (alive === VoteReason.IgnoredLeaderAlive) reason = VoteReason.LeaderAlive;
+      else if (alive === VoteReason.IgnoredRestarted) reason = VoteReason.Restarted;
+      else reason = this.logIsUpToDate(m.lastLogTerm, m.lastLogIndex) ? VoteReason.Granted : VoteReason.LogNotUpToDate;
+    }
+    const granted = reason === VoteReason.Granted;
+    this.observer?.vote?.(this.self, from, m.term, true, reason, this.term, this.leaderId, this.votedFor);
     this.sendVoteReply(from, MsgKind.PreVoteReply, granted ? m.term : this.term, granted);
   }
 

@@ -100,7 +100,66 @@ export interface RaftObserver {
   applied(node: number, index: number, entry: Entry): void;
   /** A note for the event log (leadership transfer, membership change, snapshot). */
   event?(node: number, text: string): void;
+  /**
+   * `node` decided a RequestVote (or, `preVote`, a PreVote) from `candidate` for `term` (the term it
+   * stands, or would stand, in): `reason` is the rule that decided it (`VoteReason`), `nodeTerm` the
+   * voter's term when it decided, `leader` the leader it believes in and `votedFor` whom it voted for
+   * in `nodeTerm` (-1: none). Integers only: the node formats nothing and allocates nothing for it.
+   */
+  vote?(node: number, candidate: number, term: number, preVote: boolean, reason: VoteReason, nodeTerm: number, leader: number, votedFor: number): void;
 }
+
+/**
+ * The rule that decided a vote or a pre-vote (`RaftObserver.vote`). `Granted`
+ * is the only grant; the `Ignored*` reasons send no reply at all (§4.2.3);
+ * the others refuse.
+ */
+export const VoteReason = {
+  /** §5.2 (a vote: first come, first served, to a candidate at least as up to date); §9.6 for a pre-vote. */
+  Granted: 0,
+  /** §5.1: the candidate's term is older than the voter's (a pre-vote: not above it). */
+  StaleTerm: 1,
+  /** §5.2: the voter already voted for another candidate in this term (a leader or candidate voted for itself). */
+  AlreadyVoted: 2,
+  /** §5.4.1: the candidate's log is less up to date than the voter's (last term, then last index). */
+  LogNotUpToDate: 3,
+  /** §4.2.3: the voter heard from a current leader within the minimum election timeout. */
+  IgnoredLeaderAlive: 4,
+  /** §4.2.3: the voter is the leader. */
+  IgnoredIsLeader: 5,
+  /** §4.2.3: the voter restarted within the minimum election timeout (it may have acknowledged a leader just before). */
+  IgnoredRestarted: 6,
+  /** §3.10, §4.2.3: a transfer's RequestVote, but the voter heard a heartbeat round of the old leader later than the TimeoutNow's. */
+  IgnoredTransferStale: 7,
+  /** §3.10, §4.2.3: a transfer's RequestVote, but the voter restarted within the minimum election timeout. */
+  IgnoredTransferRestarted: 8,
+  /** §9.6: a pre-vote refused because a leader is alive: the voter heard from it within the minimum election timeout. */
+  LeaderAlive: 9,
+  /** §9.6: a pre-vote refused by the leader itself. */
+  IsLeader: 10,
+  /** §9.6: a pre-vote refused because the voter restarted within the minimum election timeout. */
+  Restarted: 11,
+} as const;
+
+export type VoteReason = (typeof VoteReason)[keyof typeof VoteReason];
+
+/** `VoteReason` by code, as names for the event stream (`vote` events). */
+export const VOTE_REASON_NAMES = [
+  'granted',
+  'stale-term',
+  'already-voted',
+  'log-not-up-to-date',
+  'ignored-leader-alive',
+  'ignored-is-leader',
+  'ignored-restarted',
+  'ignored-transfer-stale',
+  'ignored-transfer-restarted',
+  'leader-alive',
+  'is-leader',
+  'restarted',
+] as const;
+
+export type VoteReasonName = (typeof VOTE_REASON_NAMES)[number];
 
 export const MsgKind = {
   RequestVote: 1,
