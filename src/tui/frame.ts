@@ -364,19 +364,26 @@ function eventPaneLive(live: LiveRun, selected: RunSnapshot, rows: number, width
   const leftW = width - rightW - 1;
   const tagW = Math.min(8, Math.max(3, ...live.models.map((m) => m.length)));
   const left: Line[] = [padLine([{ text: `events ${'─'.repeat(Math.max(0, leftW - 7))}`, tone: 'dim' }], leftW)];
+  const logRows: Line[] = [];
+  const textW = leftW - 9 - tagW - 1;
   for (const l of live.log.lines(rows - 1, live.models)) {
     const tone: Tone | undefined = l.kind === 'narration' ? 'title' : l.kind === 'violation' ? 'bad' : l.kind === 'fault' || l.kind === 'settle' ? 'fault' : l.kind === 'leader' ? 'leader' : l.kind === 'election' ? 'candidate' : l.kind === 'client-fail' ? 'warn' : l.kind === 'commit' ? 'dim' : undefined;
-    left.push(
-      padLine(
-        [
-          { text: `${seconds(l.atUs).padStart(8)} `, tone: 'dim' },
-          { text: `${l.model.slice(0, tagW).padEnd(tagW)} `, tone: 'title' },
-          { text: l.text, ...(tone !== undefined ? { tone } : {}), ...(l.kind === 'violation' ? { bold: true } : {}) },
-        ],
-        leftW,
+    // An election's votes end with the rules that decided them: wrapped, so that the rules are seen.
+    const parts = l.kind === 'election' && l.text.length > textW && textW >= 20 ? wrap(l.text, textW) : [l.text];
+    parts.forEach((text, k) =>
+      logRows.push(
+        padLine(
+          [
+            { text: k === 0 ? `${seconds(l.atUs).padStart(8)} ` : ' '.repeat(9), tone: 'dim' },
+            { text: `${(k === 0 ? l.model.slice(0, tagW) : '').padEnd(tagW)} `, tone: 'title' },
+            { text: k === 0 ? text : ` ${text}`, ...(tone !== undefined ? { tone } : {}), ...(l.kind === 'violation' ? { bold: true } : {}) },
+          ],
+          leftW,
+        ),
       ),
     );
   }
+  left.push(...logRows.slice(Math.max(0, logRows.length - (rows - 1))));
   const right: Line[] = [];
   {
     right.push(padLine([{ text: `in flight (${selected.model}) ${selected.inFlightTotal} ${'─'.repeat(rightW)}`, tone: 'dim' }], rightW));
