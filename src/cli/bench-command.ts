@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
@@ -16,6 +17,7 @@ import {
 import { formatMs, svgPlot, terminalPlot, type Graph } from '../bench/plot.ts';
 import { SEEK_GOAL_MS, seekBench, seekJson, seekText } from '../bench/seek.ts';
 import { heapLimitFor, measureLong, measureLongInChild, startRssWatchdog, type ChildOutcome } from '../bench/long.ts';
+import { TUI_GOALS } from '../bench/tui-goals.ts';
 import { SPEED_GOALS, speed, type LoopFigure, type SpeedReport } from '../bench/speed.ts';
 import { UsageError } from '../core/errors.ts';
 import { parseDuration, parseDurationRange, US_PER_MS, US_PER_S, type Us } from '../core/time.ts';
@@ -23,14 +25,16 @@ import { parse, parseSeed } from './args.ts';
 import { table } from './format.ts';
 import { EXIT_OK, type CliIo } from './io.ts';
 
-const BENCH_HELP = `Usage: raftsim bench election|speed|long|seek [options]
+const BENCH_HELP = `Usage: raftsim bench election|speed|long|seek|tui [options]
 
   election   reproduce Figure 16 of the Raft paper: time to replace a crashed leader
   speed      simulated events per second, against the bare event loop
   long       peak memory and wall time of 1, 10 and 24 simulated hours, with a verdict
   seek       how long going back in time takes (replaying from the start)
+  tui        the terminal UI: first frame, frames per second, key latency, idle CPU
 
-See 'raftsim bench election --help', 'raftsim bench speed --help', 'raftsim bench long --help' and 'raftsim bench seek --help'.
+See 'raftsim bench election --help', 'raftsim bench speed --help', 'raftsim bench long --help',
+'raftsim bench seek --help' and 'raftsim bench tui --help'.
 `;
 
 const LONG_HELP = `Usage: raftsim bench long [options]
@@ -130,7 +134,8 @@ export async function benchCommand(args: readonly string[], io: CliIo): Promise<
   if (sub === 'speed') return speedCommand(rest, io);
   if (sub === 'long') return longCommand(rest, io);
   if (sub === 'seek') return seekCommand(rest, io);
-  throw new UsageError(`bench: unknown benchmark "${sub}"; expected election, speed, long or seek (see 'raftsim bench --help')`);
+  if (sub === 'tui') return tuiCommand(rest, io);
+  throw new UsageError(`bench: unknown benchmark "${sub}"; expected election, speed, long, seek or tui (see 'raftsim bench --help')`);
 }
 
 // ---- election ---------------------------------------------------------------
@@ -529,4 +534,83 @@ function seekCommand(args: readonly string[], io: CliIo): number {
   if (showProgress) io.err('\r' + ' '.repeat(60) + '\r');
   io.out(values.json ? JSON.stringify(seekJson(report)) + '\n' : seekText(report));
   return EXIT_OK;
+}
+
+// ---- tui -----------------------------------------------------------------------
+
+const TUI_HELP = `Usage: raftsim bench tui [options]
+
+Measures the terminal UI that 'raftsim run FILE' opens on a terminal: the same
+UI, mounted the same way, drawing into a fake terminal (a stdout that says it
+is a TTY of --cols x --rows and records every frame with the wall time, and a
+stdin the benchmark types keys into). Measured: the time from loading the
+scenario to the first frame; playing at full speed from the start to the end
+(wall time, frames per second, the busiest second; a key plays on at each
+note that pauses the run, and that time counts); the time from a key (space)
+to the frame that shows its effect (paused), at x1 and at full speed; the
+CPU used while paused; and, when tmux is on the machine, the first screen of
+the real binary in a tmux pane (process start included). The goals: first
+frame within ${TUI_GOALS.firstFrameMs} ms, at most ${TUI_GOALS.fps} frames a second, a key's effect within
+${TUI_GOALS.keyLatencyMs} ms, CPU near zero when paused, the scenario's end within ${TUI_GOALS.endWallMs / 1000} s at full speed.
+
+Options:
+  --file FILE         the scenario (default scenarios/cap/split-brain.yaml, as npm start)
+  --cols N            the terminal's width (default 100)
+  --rows N            the terminal's height (default 30)
+  --keys N            keys timed at each speed (default 20)
+  --paused TIME       how long the CPU is watched while paused (default 2s)
+  --no-tmux           do not time the binary in tmux
+  --json              print one JSON object and nothing else
+  -h, --help          this help
+`;
+
+async function tuiCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      file: { type: 'string' },
+      cols: { type: 'string' },
+      rows: { type: 'string' },
+      keys: { type: 'string' },
+      paused: { type: 'string' },
+      'no-tmux': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'bench tui',
+  );
+  if (values.help) {
+    io.out(TUI_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`bench tui: unexpected argument "${positionals[0]}"; see 'raftsim bench tui --help'`);
+  if (isInCi()) {
+    // Ink draws only the last frame under CI (read once, when Ink loads): the UI is measured as a terminal gets it, in a process without CI.
+    const env = { ...process.env };
+    delete env['CI'];
+    delete env['CONTINUOUS_INTEGRATION'];
+    const { raftsimBin } = await import('../bench/tui.ts');
+    const child = spawnSync(process.execPath, [raftsimBin(), 'bench', 'tui', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    io.out(child.stdout);
+    // Ink restores the cursor at exit (on stderr), though it drew into the benchmark's own streams.
+    const err = child.stderr.replaceAll('\x1b[?25h', '');
+    if (err !== '') io.err(err);
+    return child.status ?? 1;
+  }
+  const cols = values.cols === undefined ? 100 : wholeNumber('--cols', values.cols, 60, 1000);
+  const rows = values.rows === undefined ? 30 : wholeNumber('--rows', values.rows, 20, 1000);
+  const keys = values.keys === undefined ? 20 : wholeNumber('--keys', values.keys, 1, 1000);
+  const pausedMs = values.paused === undefined ? 2000 : duration('--paused', values.paused, US_PER_MS) / US_PER_MS;
+  const file = values.file ?? 'scenarios/cap/split-brain.yaml';
+  const { tuiBench, tuiJson, tuiText } = await import('../bench/tui.ts');
+  const showProgress = io.isTty && !values.json;
+  const report = await tuiBench({ file, cols, rows, keys, pausedMs, tmux: values['no-tmux'] !== true, progress: (what) => showProgress && io.err(`\r  ${what}...`.padEnd(60)) });
+  if (showProgress) io.err('\r' + ' '.repeat(60) + '\r');
+  io.out(values.json ? JSON.stringify(tuiJson(report)) + '\n' : tuiText(report));
+  return EXIT_OK;
+}
+
+function isInCi(): boolean {
+  const set = (key: string): boolean => key in process.env && process.env[key] !== '0' && process.env[key] !== 'false';
+  return set('CI') || set('CONTINUOUS_INTEGRATION');
 }

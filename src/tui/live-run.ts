@@ -25,6 +25,8 @@ export const SPEEDS: readonly number[] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2,
 const SPEED_DEFAULT = SPEEDS.indexOf(1);
 /** Wall time between slices: one frame at 30 fps. */
 const SLICE_MS = 33;
+/** Wall time left free between two slices at least (keys are read, frames drawn). */
+const SLICE_GAP_MS_MIN = 4;
 /** Wall time a slice may take at most, so keys stay answered within a frame or two. */
 const SLICE_BUDGET_MS = 25;
 /** A late timer does not make the simulation jump: at most this much wall time is made up per slice. */
@@ -173,12 +175,13 @@ export class LiveRun {
     this.cancel();
   }
 
-  private schedule(): void {
+  /** The next slice `delayMs` from now (a frame's time by default). */
+  private schedule(delayMs = SLICE_MS): void {
     this.cancel();
     this.timer = setTimeout(() => {
       this.timer = null;
       this.slice();
-    }, SLICE_MS);
+    }, delayMs);
   }
 
   private cancel(): void {
@@ -211,7 +214,8 @@ export class LiveRun {
     else if (stopped === 'narration') this.pause();
     else if (this.promiseNewlyAtRisk()) this.pause();
     if (this.group.ended) this.reachEnd();
-    if (this.playing) this.schedule();
+    // Slices start a frame apart (not a frame after the last one ended), so that at full speed the simulation gets most of the time; the gap of at least a few ms is for keys and the frame's drawing.
+    if (this.playing) this.schedule(Math.max(SLICE_GAP_MS_MIN, SLICE_MS - (this.now() - start)));
     this.changed();
   }
 
