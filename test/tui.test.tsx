@@ -192,3 +192,34 @@ describe('the terminal UI (100×30)', () => {
     expect(nodeRow(text, leader.name)).toContain(String(leader.term % 10).repeat(4));
   });
 });
+
+describe('the terminal UI in a narrow terminal (80×30): the selected model in full, the others summarised', () => {
+  const narrow = (atUs: number, color = false) => {
+    const live = new LiveRun(loadScenario(FILE), { source: readFileSync(FILE, 'utf8') });
+    live.group.runUntil(atUs);
+    return { live, text: frameText(buildFrame(live, { cols: 80, rows: 29, color })) };
+  };
+
+  it('no line is cut where it carries meaning: the header ends with the phase, every summary with its figures, every message in flight with its term', () => {
+    const { live, text } = narrow(5_300_000);
+    const lines = text.split('\n');
+    expect(lines.length).toBe(29);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+    expect(lines[0]).toMatch(/ scripted$/);
+    // The selected model (raft) in full: a row per node.
+    for (const n of live.nodes) expect(nodeRow(text, n)).toMatch(/LEAD|foll|cand|DOWN|pre /);
+    // Every other model on one line, its figures whole.
+    const figures = live.figures();
+    live.models.forEach((m, i) => {
+      if (i === live.selected) return;
+      const summary = line(text, `  ${m} `);
+      const f = figures[i]!;
+      expect(summary).toContain('2 sides'); // the partition of 5 s
+      expect(summary).toMatch(new RegExp(`avail ${(f.availability * 100).toFixed(1)}%( · ok/fail/info ${f.ops.ok}/${f.ops.fail}/${f.ops.info})?$`));
+    });
+    // Messages in flight: the type may be cut, never the endpoints, the time to arrival or the term.
+    const inFlight = lines.filter((l) => l.includes('│ ') && /→n\d/.test(l.split('│')[1] ?? ''));
+    expect(inFlight.length).toBeGreaterThan(0);
+    for (const l of inFlight) expect(l.split('│')[1]).toMatch(/n\d→n\d +-?\d+\.\d ms t\d+$/);
+  });
+});

@@ -104,7 +104,9 @@ function headerLine(live: LiveRun, s: RunSnapshot, width: number): Line {
   ];
   const phase = s.phase === 'ended' ? 'ended' : s.phase;
   const right: Segment[] = [{ text: ` ${phase.padEnd(8)}`, tone: phase === 'settle' ? 'warn' : phase === 'ended' ? 'dim' : undefined }, { text: '  ? keys', tone: 'dim' }];
-  const barWidth = Math.max(8, width - textWidth(left) - textWidth(right));
+  // Narrow terminals: the bar shrinks to 8 cells, then the '? keys' hint goes (the help line has it), so the phase is never cut.
+  if (width - textWidth(left) - textWidth(right) < 8) right.pop();
+  const barWidth = Math.max(4, width - textWidth(left) - textWidth(right));
   // The bar covers duration + settle; the settle part is drawn dim.
   const filled = Math.round((now / s.endUs) * barWidth);
   const settleAt = Math.round((s.durationUs / s.endUs) * barWidth);
@@ -259,16 +261,18 @@ function clientStrips(s: RunSnapshot, w: number, oneLineEach: boolean): Line[] {
 function summaryLine(s: RunSnapshot, f: LiveFigures, width: number): Line {
   const up = s.nodes.filter((n) => n.status === 'up').length;
   const leader = s.nodes.find((n) => n.name === s.leader);
-  return padLine(
-    [
-      { text: `  ${s.model} `, tone: 'title' },
-      { text: leader === undefined ? 'no leader' : `${s.kind === 'raft' ? 'leader' : 'primary'} ${leader.name} ${s.kind === 'raft' ? 'term' : 'ep'} ${leader.term}`, tone: leader === undefined ? 'warn' : 'leader' },
-      { text: ` · up ${up}/${s.nodes.length} · sides ${s.network.groups.length} · avail ${pct(f.availability)} · ok ${f.ops.ok} fail ${f.ops.fail} info ${f.ops.info}` },
-      ...(f.violations > 0 ? [{ text: ` · ${f.violations} violations`, tone: 'bad' as const }] : []),
-      { text: '  (tab shows it)', tone: 'dim' },
-    ],
-    width,
-  );
+  const line: Segment[] = [
+    { text: `  ${s.model} `, tone: 'title' },
+    { text: leader === undefined ? 'no leader' : `${s.kind === 'raft' ? 'leader' : 'primary'} ${leader.name} ${s.kind === 'raft' ? 'term' : 'ep'} ${leader.term}`, tone: leader === undefined ? 'warn' : 'leader' },
+    { text: ` · up ${up}/${s.nodes.length}${s.network.groups.length > 1 ? ` · ${s.network.groups.length} sides` : ''} · avail ${pct(f.availability)}` },
+    ...(f.violations > 0 ? [{ text: ` · ${f.violations} violations`, tone: 'bad' as const }] : []),
+  ];
+  // What does not fit is left out whole, never cut: the operations are in the table below in full, the hint in the help line.
+  const ops: Segment = { text: ` · ok/fail/info ${f.ops.ok}/${f.ops.fail}/${f.ops.info}` };
+  if (textWidth(line) + textWidth([ops]) <= width) line.push(ops);
+  const hint: Segment = { text: '  (tab shows it)', tone: 'dim' };
+  if (textWidth(line) + textWidth([hint]) <= width) line.push(hint);
+  return padLine(line, width);
 }
 
 // ---- the figures ---------------------------------------------------------------------
@@ -389,9 +393,11 @@ function eventPaneLive(live: LiveRun, selected: RunSnapshot, rows: number, width
     right.push(padLine([{ text: `in flight (${selected.model}) ${selected.inFlightTotal} ${'─'.repeat(rightW)}`, tone: 'dim' }], rightW));
     const now = live.group.nowUs;
     const shown = selected.inFlight.slice(0, Math.max(0, rows - 2));
-    const msgW = Math.max(0, ...shown.map((m) => m.message.length));
+    // The endpoints, the time to arrival and the term always show: a long message type is cut to what is left.
+    const rest = Math.max(0, ...shown.map((m) => `${m.from}→${m.to}`.length + 9 + ` t${m.term}`.length));
+    const msgW = Math.min(Math.max(0, ...shown.map((m) => m.message.length)), Math.max(4, rightW - 2 - rest));
     for (const m of shown) {
-      right.push(padLine([{ text: ` ${m.message.padEnd(msgW)} ` }, { text: `${m.from}→${m.to}`, tone: 'title' }, { text: ` ${((m.arriveUs - now) / 1000).toFixed(1).padStart(5)} ms`, tone: 'dim' }, { text: ` t${m.term}`, tone: `term${m.term % TERM_TONES}` }], rightW));
+      right.push(padLine([{ text: ` ${m.message.slice(0, msgW).padEnd(msgW)} ` }, { text: `${m.from}→${m.to}`, tone: 'title' }, { text: ` ${((m.arriveUs - now) / 1000).toFixed(1).padStart(5)} ms`, tone: 'dim' }, { text: ` t${m.term}`, tone: `term${m.term % TERM_TONES}` }], rightW));
     }
     const more = selected.inFlightTotal - shown.length;
     if (more > 0 && right.length < rows) right.push(padLine([{ text: ` … ${more} more`, tone: 'dim' }], rightW));
