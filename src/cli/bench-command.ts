@@ -548,8 +548,9 @@ scenario to the first frame; playing at full speed from the start to the end
 (wall time, frames per second, the busiest second; a key plays on at each
 note that pauses the run, and that time counts); the time from a key (space)
 to the frame that shows its effect (paused), at x1 and at full speed; the
-CPU used while paused; and, when tmux is on the machine, the first screen of
-the real binary in a tmux pane (process start included). The goals: first
+CPU used while paused; and the first screen of the real binary in a
+pseudo-terminal made by util-linux's script (tmux where script is missing),
+process start included. The goals: first
 frame within ${TUI_GOALS.firstFrameMs} ms, at most ${TUI_GOALS.fps} frames a second, a key's effect within
 ${TUI_GOALS.keyLatencyMs} ms, CPU near zero when paused, the scenario's end within ${TUI_GOALS.endWallMs / 1000} s at full speed.
 
@@ -559,7 +560,7 @@ Options:
   --rows N            the terminal's height (default 30)
   --keys N            keys timed at each speed (default 20)
   --paused TIME       how long the CPU is watched while paused (default 2s)
-  --no-tmux           do not time the binary in tmux
+  --no-tmux           do not time the real binary in a pseudo-terminal
   --json              print one JSON object and nothing else
   -h, --help          this help
 `;

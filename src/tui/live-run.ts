@@ -28,7 +28,7 @@ const SLICE_MS = 33;
 /** Wall time left free between two slices at least (keys are read, frames drawn). */
 const SLICE_GAP_MS_MIN = 4;
 /** Wall time a slice may take at most, so keys stay answered within a frame or two. */
-const SLICE_BUDGET_MS = 25;
+const SLICE_BUDGET_MS = 15;
 /** A late timer does not make the simulation jump: at most this much wall time is made up per slice. */
 const CATCH_UP_MS_MAX = 100;
 /** At full speed, the simulated time run between two looks at the wall clock. */
