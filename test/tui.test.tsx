@@ -223,3 +223,15 @@ describe('the terminal UI in a narrow terminal (80×30): the selected model in f
     for (const l of inFlight) expect(l.split('│')[1]).toMatch(/n\d→n\d +-?\d+\.\d ms t\d+$/);
   });
 });
+
+describe('the promises the UI judges while the run goes are the ones the run is judged by at its end', () => {
+  it('lease reads beyond the drift bound promise neither fresh reads nor linearizability, from the first frame (scenarios/raft/lease-drift.yaml)', () => {
+    const file = 'scenarios/raft/lease-drift.yaml';
+    const live = new LiveRun(loadScenario(file), { source: readFileSync(file, 'utf8') });
+    const drifted = live.models.indexOf('lease-drift');
+    expect(live.promised[drifted]).not.toContain('noStaleReads');
+    expect(live.promised[drifted]).not.toContain('linearizable');
+    expect(live.promised[live.models.indexOf('lease')]).toContain('noStaleReads');
+    live.dispose();
+  });
+});

@@ -443,6 +443,11 @@ export class SteppableRun {
     this.current = this.newEngine(options.traceWriter ?? null, onStart);
   }
 
+  /** Conditions the model's promises rest on that this configuration does not meet (lease reads beyond the drift bound): they withdraw promises. */
+  get safeZoneWarnings(): readonly string[] {
+    return this.engine.model.safeZoneWarnings ?? [];
+  }
+
   private get engine(): Engine {
     if (this.current === null) throw new Error('this run was finished with release: its simulation is gone');
     return this.current;

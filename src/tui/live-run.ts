@@ -100,7 +100,8 @@ export class LiveRun {
     this.log.narrator = this.group.runs[0]!.name;
     for (const r of this.group.runs) this.log.initial(r.name, r.log);
     this.group.subscribe(this.log.listener);
-    this.promised = this.group.runs.map((r) => promisesOf(r.spec, [], scenario.network).promised);
+    // As the run will be judged at its end: the model's safe-zone warnings withdraw promises (lease reads beyond the drift bound).
+    this.promised = this.group.runs.map((r) => promisesOf(r.spec, r.safeZoneWarnings, scenario.network).promised);
   }
 
   // ---- what the screen reads ---------------------------------------------------
