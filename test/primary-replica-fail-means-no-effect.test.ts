@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { operations } from '../src/check/figures.ts';
 import type { ClientOp, Value } from '../src/core/protocol.ts';
-import { DEFAULT_MAX_ENTRIES_PER_MESSAGE, PrimaryReplicaProtocol } from '../src/protocols/primary-replica/index.ts';
 import { MsgKind, type Forward, type ForwardReply, type PrimaryReplicaConfig, type Ship } from '../src/protocols/primary-replica/types.ts';
 import { runScenario } from '../src/run/run.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { FakeContext } from './helpers/fake-context.ts';
+import { bootPrimaryReplica, primaryReplicaConfig } from './helpers/primary-replica.ts';
 
 /**
  * `fail` means "definitely had no effect". A replica forwards its client's
@@ -16,34 +15,11 @@ import { FakeContext } from './helpers/fake-context.ts';
  * only a refused read, or a request that never left its node, is `fail`.
  */
 
-const MS = 1000;
 
-function config(overrides: Partial<PrimaryReplicaConfig> = {}): PrimaryReplicaConfig {
-  return {
-    replication: 'sync',
-    syncStandbys: 1,
-    syncMode: 'first',
-    semiSyncTimeoutUs: 1000 * MS,
-    waitPoint: 'after-sync',
-    failover: 'auto',
-    failoverTimeoutUs: 1000 * MS,
-    maxLagOnFailover: null,
-    fencing: 'none',
-    reads: 'primary',
-    maxEntriesPerMessage: DEFAULT_MAX_ENTRIES_PER_MESSAGE,
-    shipIntervalUs: 50 * MS,
-    shipRetryUs: 400 * MS,
-    ...overrides,
-  };
-}
+const config = (overrides: Partial<PrimaryReplicaConfig> = {}): PrimaryReplicaConfig => primaryReplicaConfig({ replication: 'sync', ...overrides });
 
 function boot(self: number, n: number) {
-  const protocol = new PrimaryReplicaProtocol(config(), n, null);
-  const stable = protocol.createStable();
-  const ctx = new FakeContext(self, n);
-  const node = protocol.createNode(ctx, stable);
-  node.start();
-  return { node, ctx, stable };
+  return bootPrimaryReplica(self, n, config());
 }
 
 const write = (key: string, value: number): ClientOp => ({ f: 'write', key, value });

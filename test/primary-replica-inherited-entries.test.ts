@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientOp } from '../src/core/protocol.ts';
-import { DEFAULT_MAX_ENTRIES_PER_MESSAGE, PrimaryReplicaProtocol } from '../src/protocols/primary-replica/index.ts';
+import type { PrimaryReplicaProtocol } from '../src/protocols/primary-replica/index.ts';
 import type { PrimaryReplicaNode } from '../src/protocols/primary-replica/node.ts';
 import {
   MsgKind,
@@ -14,7 +14,8 @@ import {
   type Ship,
   type ShipReply,
 } from '../src/protocols/primary-replica/types.ts';
-import { FakeContext } from './helpers/fake-context.ts';
+import type { FakeContext } from './helpers/fake-context.ts';
+import { bootPrimaryReplica, primaryReplicaConfig } from './helpers/primary-replica.ts';
 
 /**
  * With `waitPoint: after-sync` (under `sync`, and `semi-sync` while it waits)
@@ -30,22 +31,7 @@ const MS = 1000;
 const TTL = 1000 * MS;
 
 function config(overrides: Partial<PrimaryReplicaConfig>): PrimaryReplicaConfig {
-  return {
-    replication: 'sync',
-    syncStandbys: 1,
-    syncMode: 'first',
-    semiSyncTimeoutUs: 500 * MS,
-    waitPoint: 'after-sync',
-    failover: 'auto',
-    failoverTimeoutUs: TTL,
-    maxLagOnFailover: null,
-    fencing: 'lease',
-    reads: 'primary',
-    maxEntriesPerMessage: DEFAULT_MAX_ENTRIES_PER_MESSAGE,
-    shipIntervalUs: 50 * MS,
-    shipRetryUs: 400 * MS,
-    ...overrides,
-  };
+  return primaryReplicaConfig({ replication: 'sync', semiSyncTimeoutUs: 500 * MS, failoverTimeoutUs: TTL, fencing: 'lease', ...overrides });
 }
 
 interface Harness {
@@ -56,12 +42,7 @@ interface Harness {
 }
 
 function boot(self: number, n: number, overrides: Partial<PrimaryReplicaConfig>): Harness {
-  const protocol = new PrimaryReplicaProtocol(config(overrides), n, null);
-  const stable = protocol.createStable();
-  const ctx = new FakeContext(self, n);
-  const node = protocol.createNode(ctx, stable);
-  node.start();
-  return { node, ctx, stable, protocol };
+  return bootPrimaryReplica(self, n, config(overrides));
 }
 
 /** The node starts again from its persisted state (a crash and restart). */

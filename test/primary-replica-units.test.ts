@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { PrimaryReplicaSafetyChecker } from '../src/check/primary-replica-safety.ts';
 import type { CheckClock } from '../src/check/violations.ts';
 import type { ClientOp } from '../src/core/protocol.ts';
-import { DEFAULT_MAX_ENTRIES_PER_MESSAGE, PrimaryReplicaProtocol } from '../src/protocols/primary-replica/index.ts';
 import { grantedRecord, mayBePromoted, mergedView, refusal, type GrantRules } from '../src/protocols/primary-replica/lock.ts';
 import type { PrimaryReplicaNode } from '../src/protocols/primary-replica/node.ts';
 import { initialRole, nextRole } from '../src/protocols/primary-replica/roles.ts';
@@ -17,7 +16,8 @@ import {
   type ShipReply,
   type SyncEligibility,
 } from '../src/protocols/primary-replica/types.ts';
-import { FakeContext } from './helpers/fake-context.ts';
+import type { FakeContext } from './helpers/fake-context.ts';
+import { bootPrimaryReplica, primaryReplicaConfig } from './helpers/primary-replica.ts';
 
 const MS = 1000;
 
@@ -107,24 +107,7 @@ describe('role changes (roles.ts)', () => {
 
 // ---- one node driven by hand ------------------------------------------------------
 
-function config(overrides: Partial<PrimaryReplicaConfig> = {}): PrimaryReplicaConfig {
-  return {
-    replication: 'async',
-    syncStandbys: 1,
-    syncMode: 'first',
-    semiSyncTimeoutUs: 1000 * MS,
-    waitPoint: 'after-sync',
-    failover: 'auto',
-    failoverTimeoutUs: 1000 * MS,
-    maxLagOnFailover: null,
-    fencing: 'none',
-    reads: 'primary',
-    maxEntriesPerMessage: DEFAULT_MAX_ENTRIES_PER_MESSAGE,
-    shipIntervalUs: 50 * MS,
-    shipRetryUs: 400 * MS,
-    ...overrides,
-  };
-}
+const config = primaryReplicaConfig;
 
 interface Harness {
   readonly node: PrimaryReplicaNode;
@@ -134,12 +117,7 @@ interface Harness {
 
 /** Node `self` of `n`, booted: node 0 starts as primary holding the lock. */
 function boot(self: number, n: number, overrides: Partial<PrimaryReplicaConfig> = {}): Harness {
-  const protocol = new PrimaryReplicaProtocol(config(overrides), n, null);
-  const stable = protocol.createStable();
-  const ctx = new FakeContext(self, n);
-  const node = protocol.createNode(ctx, stable);
-  node.start();
-  return { node, ctx, stable };
+  return bootPrimaryReplica(self, n, config(overrides));
 }
 
 const write = (key: string, value: number): ClientOp => ({ f: 'write', key, value });
