@@ -5,8 +5,6 @@ import type { LogLine, ModelRun, RunOptions, RunResult } from './types.ts';
 
 export type { LogLine, ModelRun, ModelSummary, RunOptions, RunResult } from './types.ts';
 
-export { registerModel } from './registry.ts';
-
 /**
  * The one entry point: (scenario, seed, models) → result. Each model runs in
  * its own simulation under the identical fault script and seed. A run is a
