@@ -247,7 +247,7 @@ describe('expect', () => {
 
   it('an unknown summary field', () => {
     expect(errorOf(scenario('expect:', '  raft: { lostwrites: 0 }'))).toBe(
-      `${FILE}:6:11: unknown summary field "lostwrites" in expect; expected one of: availability, linearizable, lostWrites, staleReads, dirtyReads, rtoMs, leaderChanges, violations, events`,
+      `${FILE}:6:11: unknown summary field "lostwrites" in expect; expected one of: availability, linearizable, lostWrites, staleReads, dirtyReads, rtoMs, leaderChanges, converged, violations, events`,
     );
   });
 

@@ -26,6 +26,8 @@ export interface ModelSummary {
   readonly dirtyReads: number;
   readonly rtoMs: number;
   readonly leaderChanges: number;
+  /** After settle, with every fault healed: did the cluster converge (Raft: a leader, every member applied the same committed log)? null when the run stopped before the end of settle (`--until`). */
+  readonly converged: boolean | null;
   /** Safety-checker violations, then broken promises (`invariant` "Promise: …"). */
   readonly violations: readonly Violation[];
   /** What this configuration promises for this run, by name (see promises.ts). */
@@ -60,6 +62,8 @@ export interface ModelRun {
   readonly authoritative: readonly EffectiveWrite[];
   /** True when `--until` ended the run before duration + settle (a violation never ends a run early). */
   readonly stoppedEarly: boolean;
+  /** What the convergence check found missing after settle; null when it converged, undefined when the run stopped before the end of settle. */
+  readonly unconverged: string | null | undefined;
   /** The promises of this configuration, and those withdrawn for this run. */
   readonly promises: ModelPromises;
   /** Each undecided promise with the reason. */

@@ -23,12 +23,16 @@ function showExpect(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : String(value);
 }
 
-const verdict = z
-  .union([z.boolean(), z.null()], {
-    error: (iss) => `${showExpect(iss.input)} is not a verdict; expected true, false or null (the check could not finish), compared with ==`,
-  })
-  .optional()
-  .meta({ description: 'Whether the history is linearizable: true, false, or null when the check could not finish.' });
+function verdictOf(description: string) {
+  return z
+    .union([z.boolean(), z.null()], {
+      error: (iss) => `${showExpect(iss.input)} is not a verdict; expected true, false or null (the check could not finish), compared with ==`,
+    })
+    .optional()
+    .meta({ description });
+}
+
+const verdict = verdictOf('Whether the history is linearizable: true, false, or null when the check could not finish.');
 
 /** The summary fields an expectation can name, and what each takes. */
 export const EXPECT_FIELDS = {
@@ -39,6 +43,7 @@ export const EXPECT_FIELDS = {
   dirtyReads: numeric('ok reads that returned a value whose write is not in the authoritative log.'),
   rtoMs: numeric('The longest stretch in which clients tried to write and no write completed, in ms.'),
   leaderChanges: numeric('How many times a node took office as leader or primary, not counting the first.'),
+  converged: verdictOf('Whether the cluster converged after settle (a leader or primary, every node holding its log): true or false; null when the run stopped before the end of settle.'),
   violations: numeric('Safety invariant violations; the comparison is on their number.'),
   events: numeric('How many events the simulator processed.'),
 } as const;

@@ -107,7 +107,7 @@ function itemText(fault: FaultSpec, indent: string, contentIndent: string, eol: 
 }
 
 /** A value on one line in the style of the repository's scenarios: `[[n1], [rest]]`, `{ to: n3 }`. */
-function inline(value: unknown): string {
+export function inline(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(inline).join(', ')}]`;
   if (value !== null && typeof value === 'object') return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${inline(v)}`).join(', ')} }`;
   if (typeof value === 'string') return /^(?:null|true|false|~)$/i.test(value) || !/^[A-Za-z0-9_.-]+$/.test(value) ? JSON.stringify(value) : value;

@@ -110,6 +110,8 @@ export class PrimaryReplicaNode implements ProtocolNode {
   private readonly matchIndex: Float64Array;
   /** Local time the unanswered shipment to each replica left, or NOT_IN_FLIGHT: one batch in flight per replica. */
   private readonly inFlightSinceUs: Float64Array;
+  /** The last index of the latest shipment to each replica (0: none since taking office). */
+  private readonly sentIndex: Int32Array;
   private readonly scratch: Float64Array;
   /** The highest index whose replication requirement is met: writes up to it may be answered. */
   private confirmedIndex = 0;
@@ -187,6 +189,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.nextIndex = new Int32Array(this.n);
     this.matchIndex = new Float64Array(this.n);
     this.inFlightSinceUs = new Float64Array(this.n).fill(NOT_IN_FLIGHT);
+    this.sentIndex = new Int32Array(this.n);
     this.scratch = new Float64Array(this.n);
     this.grants = new Uint8Array(this.n);
     this.answered = new Uint8Array(this.n);
@@ -384,6 +387,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.nextIndex.fill(last + 1);
     this.matchIndex.fill(0);
     this.inFlightSinceUs.fill(NOT_IN_FLIGHT);
+    this.sentIndex.fill(0);
     this.semiSyncOn = true;
     // The inherited entries — an earlier primary's, or its own from before a restart — were perhaps
     // never acknowledged: with after-sync they stay invisible until this tenure's sync set confirmed
@@ -599,6 +603,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
       primaryLastIndex: log.length - 1,
     };
     this.inFlightSinceUs[to] = this.ctx.now();
+    this.sentIndex[to] = end - 1;
     this.ctx.send(to, msg);
   }
 
@@ -662,7 +667,11 @@ export class PrimaryReplicaNode implements ProtocolNode {
         this.afterConfirmation();
       }
       if (this.nextIndex[from]! <= m.matchIndex) this.nextIndex[from] = m.matchIndex + 1;
-      if (this.nextIndex[from]! <= this.lastIndex()) this.sendShip(from);
+      // The next batch only if it is not on the wire already: a duplicated reply, or the reply to
+      // an older shipment overtaken by a retry, would otherwise send it again, and the copies
+      // multiply (each shipment duplicated yields two replies, each reply another shipment). A
+      // lost shipment is retried by the ship timer.
+      if (this.nextIndex[from]! <= this.lastIndex() && this.sentIndex[from]! < this.lastIndex()) this.sendShip(from);
       return;
     }
     let next = m.conflictIndex;
@@ -673,6 +682,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
       if (last > 0 && log[last]!.epoch === m.conflictEpoch) next = last + 1;
     }
     next = Math.max(this.matchIndex[from]! + 1, Math.min(next, this.lastIndex() + 1));
+    if (next === this.nextIndex[from] && this.sentIndex[from]! >= next - 1 && this.sentIndex[from]! > 0) return; // a duplicated rejection: already acted on
     this.nextIndex[from] = next;
     this.sendShip(from);
   }

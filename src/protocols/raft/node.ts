@@ -886,12 +886,16 @@ export class RaftNode implements ProtocolNode, LogView {
       // Only a reply that moved the follower forward sends the next batch, and only if the
       // entries are not on the wire already: duplicated or overlapping replies would otherwise
       // each send it again, and the copies multiply.
-      const advanced = m.matchIndex > this.matchIndex[from]!;
+      // Never beyond this leader's own log: a follower answering from its snapshot reports the
+      // snapshot's index, which only a leader missing committed entries (the bug switch
+      // no-up-to-date-check) can be behind.
+      const match = Math.min(m.matchIndex, this.lastIndex());
+      const advanced = match > this.matchIndex[from]!;
       if (advanced) {
-        this.matchIndex[from] = m.matchIndex;
+        this.matchIndex[from] = match;
         this.maybeCommit();
       }
-      if (this.nextIndex[from]! <= m.matchIndex) this.nextIndex[from] = m.matchIndex + 1;
+      if (this.nextIndex[from]! <= match) this.nextIndex[from] = match + 1;
       if (from === this.transferTo) this.continueTransfer();
       else if (advanced && this.nextIndex[from]! <= this.lastIndex() && this.sentIndex[from]! < this.lastIndex()) this.sendAppend(from);
       this.serveReads();
