@@ -6,8 +6,10 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/raftsim.mjs',
+  // The fuzzer's worker threads load their own bundle, beside the command's (src/fuzz/campaign.ts).
+  entryPoints: { raftsim: 'src/cli/main.ts', 'fuzz-worker': 'src/fuzz/worker.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',

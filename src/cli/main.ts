@@ -4,6 +4,7 @@ import { MESSAGE_CHARS_MAX, printable } from '../core/text.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, processIo, type CliIo } from './io.ts';
 import { benchCommand } from './bench-command.ts';
 import { checkHistoryCommand } from './check-history.ts';
+import { fuzzCommand } from './fuzz-command.ts';
 import { runCommand } from './run-command.ts';
 import { validateCommand } from './validate-command.ts';
 
@@ -15,11 +16,13 @@ Usage:
                               [--trace FILE.jsonl] [--history FILE.jsonl] [--until TIME]
   raftsim validate <scenario.yaml>...
   raftsim check-history <FILE>... [--format jepsen-log|jepsen-edn|jsonl] [--json]
+  raftsim fuzz [--model KIND] [--options K=V,...] [--seeds N] [--start S] [--workers K]
+               [--allow FIGURES] [--out DIR] [--jsonl FILE] [--shard I/N] | --merge FILE...
   raftsim bench election|speed [options]
   raftsim --help, raftsim <command> --help, raftsim --version
 
 Exit codes: 0 all good; 1 a safety property was violated or an expectation
-failed; 2 bad usage or bad input.
+failed (fuzz: a failing seed was found); 2 bad usage or bad input.
 `;
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
@@ -28,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   validate: validateCommand,
   'check-history': checkHistoryCommand,
+  fuzz: fuzzCommand,
   bench: async (args, io) => benchCommand(args, io),
 };
 

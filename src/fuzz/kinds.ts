@@ -1,0 +1,105 @@
+/**
+ * What the fuzzer draws for each model kind: which kinds of fault the kind
+ * has (leadership transfer and membership changes are Raft's), and which of
+ * its options a world may draw when the user has not pinned them. A new
+ * model kind adds one entry here; a kind without one is fuzzed with the
+ * faults every kind has and its options as pinned.
+ */
+import type { Rng } from '../core/random.ts';
+import type { OptionValue } from './world.ts';
+
+/** A kind of fault a world can switch on (swarm testing). `loss`, `duplication` and `clock-drift` shape the world's network and clocks; the others are scheduled faults. */
+export type FaultKind =
+  | 'partition'
+  | 'isolate'
+  | 'one-way-cut'
+  | 'crash'
+  | 'pause'
+  | 'network-change'
+  | 'loss'
+  | 'duplication'
+  | 'clock-drift'
+  | 'transfer'
+  | 'membership';
+
+export interface DrawContext {
+  readonly nodes: number;
+  readonly pinned: Readonly<Record<string, OptionValue>>;
+  /** The world switched clock drift on. */
+  readonly drift: boolean;
+}
+
+export interface FuzzProfile {
+  readonly faultKinds: readonly FaultKind[];
+  /** The model options of one world: the pinned ones, and the rest drawn (or left to their defaults). */
+  drawOptions(r: Rng, context: DrawContext): Record<string, OptionValue>;
+}
+
+const COMMON: readonly FaultKind[] = ['partition', 'isolate', 'one-way-cut', 'crash', 'pause', 'network-change', 'loss', 'duplication'];
+
+/** Every draw is made whether or not its option is pinned, so that pinning one option does not shift the others' draws. */
+function drawn<T extends OptionValue>(pinned: Readonly<Record<string, OptionValue>>, key: string, value: T): OptionValue {
+  return key in pinned ? pinned[key]! : value;
+}
+
+const RAFT: FuzzProfile = {
+  faultKinds: [...COMMON, 'clock-drift', 'transfer', 'membership'],
+  drawOptions(r, { nodes, pinned, drift }) {
+    const out: Record<string, OptionValue> = {};
+    const preVote = r.chance(0.5);
+    const checkQuorum = r.chance(0.5);
+    const reads = r.pick(['log', 'readIndex', 'lease'] as const);
+    const snapshot = r.chance(0.25) ? r.int(5, 50) : 0;
+    if (preVote) out['preVote'] = true;
+    if (checkQuorum) out['checkQuorum'] = true;
+    out['reads'] = reads;
+    if (snapshot > 0) out['snapshotEvery'] = snapshot;
+    for (const [key, value] of Object.entries(pinned)) out[key] = value;
+    // Clock drift within the configuration's stated bound (maxClockDrift, default 5%): drift beyond it is not a fault the configuration claims to survive.
+    const bound = typeof pinned['maxClockDrift'] === 'number' ? pinned['maxClockDrift'] : 0.05;
+    const drifts: Record<string, number> = {};
+    for (let i = 0; i < nodes; i++) {
+      const d = Math.trunc((r.next() * 2 - 1) * bound * 1000) / 1000;
+      if (drift && d !== 0) drifts[`n${i + 1}`] = d;
+    }
+    if (!('clockDrift' in pinned) && Object.keys(drifts).length > 0) out['clockDrift'] = drifts;
+    return out;
+  },
+};
+
+const PRIMARY_REPLICA: FuzzProfile = {
+  faultKinds: COMMON,
+  drawOptions(r, { nodes, pinned }) {
+    const out: Record<string, OptionValue> = { ...pinned };
+    const syncMode = r.pick(['first', 'any'] as const);
+    const standbys = r.int(1, Math.min(2, nodes - 1));
+    const replication = pinned['replication'] ?? 'async';
+    if (replication !== 'async') {
+      out['syncMode'] = drawn(pinned, 'syncMode', syncMode);
+      out['syncStandbys'] = drawn(pinned, 'syncStandbys', standbys);
+    }
+    return sortedLike(out, ['replication', 'syncStandbys', 'syncMode', 'semiSyncTimeout', 'waitPoint', 'failover', 'failoverTimeout', 'maxLagOnFailover', 'fencing', 'reads']);
+  },
+};
+
+/** `options` with the keys in `order` first, in that order (the file reads like the docs' tables). */
+function sortedLike(options: Record<string, OptionValue>, order: readonly string[]): Record<string, OptionValue> {
+  const out: Record<string, OptionValue> = {};
+  for (const key of order) if (key in options) out[key] = options[key]!;
+  for (const [key, value] of Object.entries(options)) if (!(key in out)) out[key] = value;
+  return out;
+}
+
+const OTHER: FuzzProfile = {
+  faultKinds: COMMON,
+  drawOptions: (_r, { pinned }) => ({ ...pinned }),
+};
+
+const PROFILES: Readonly<Record<string, FuzzProfile>> = {
+  raft: RAFT,
+  'primary-replica': PRIMARY_REPLICA,
+};
+
+export function fuzzProfile(kind: string): FuzzProfile {
+  return PROFILES[kind] ?? OTHER;
+}

@@ -1,0 +1,301 @@
+/**
+ * A fuzz world: everything one seed of `raftsim fuzz` runs, drawn from the
+ * seed alone (swarm testing: each world also draws which kinds of fault are
+ * switched on at all). A world is plain data — an explicit fault list with
+ * concrete times — so that the shrinker can take pieces away and the result
+ * is still a world; `worldYaml` writes it as an ordinary scenario file,
+ * which is what is run, so a world and its file always replay alike.
+ */
+import { rngStream, type Rng } from '../core/random.ts';
+import { inline, formatTime } from '../scenario/write.ts';
+import { parseScenario } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { fuzzProfile, type FaultKind } from './kinds.ts';
+
+/** A model option's value as written in YAML. */
+export type OptionValue = string | number | boolean | readonly string[] | Readonly<Record<string, number>>;
+
+export interface WorldNetwork {
+  readonly latencyMinMs: number;
+  readonly latencyMaxMs: number;
+  readonly drop: number;
+  readonly duplicate: number;
+}
+
+export interface WorldWorkload {
+  readonly clients: number;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly keys: number;
+  readonly reads: number;
+  readonly cas: number;
+}
+
+/** One fault item: `at` (ms) and its action as a YAML mapping entry (`{ crash: n2 }`). */
+export interface WorldFault {
+  readonly atMs: number;
+  readonly action: string;
+  readonly value: unknown;
+}
+
+export interface World {
+  readonly seed: number;
+  readonly kind: string;
+  readonly nodes: number;
+  /** The safety phase: faults happen in [0, durationMs). */
+  readonly durationMs: number;
+  /** The liveness phase: every fault healed, the cluster must converge within it. */
+  readonly settleMs: number;
+  readonly network: WorldNetwork;
+  /** Model options as written in YAML, pinned ones (`--options`) included. */
+  readonly options: Readonly<Record<string, OptionValue>>;
+  readonly workload: WorldWorkload;
+  /** The fault kinds this world switched on (swarm testing); for the report. */
+  readonly switchedOn: readonly FaultKind[];
+  readonly faults: readonly WorldFault[];
+}
+
+export interface WorldConfig {
+  readonly kind: string;
+  /** Options the user pinned (`--options`): never drawn, never shrunk away. */
+  readonly pinned: Readonly<Record<string, OptionValue>>;
+  /** The safety phase's length; default 5000. */
+  readonly durationMs?: number;
+  /** The liveness phase's length (the bound on convergence); default 3000. */
+  readonly settleMs?: number;
+}
+
+export const DEFAULT_DURATION_MS = 5000;
+export const DEFAULT_SETTLE_MS = 3000;
+
+function between(r: Rng, lo: number, hi: number): number {
+  return r.int(lo, hi);
+}
+
+/** A probability drawn in [0, max], to two decimals. */
+function probability(r: Rng, max: number): number {
+  return Math.round(r.next() * max * 100) / 100;
+}
+
+/** The world of `seed` under `config`: a pure function of the two. */
+export function drawWorld(seed: number, config: WorldConfig): World {
+  const profile = fuzzProfile(config.kind);
+  const shape = rngStream(seed, 'fuzz/shape');
+  const nodes = shape.pick([3, 3, 3, 5, 5, 7]);
+  const durationMs = config.durationMs ?? DEFAULT_DURATION_MS;
+  const settleMs = config.settleMs ?? DEFAULT_SETTLE_MS;
+
+  // Swarm testing: each kind of fault is on or off for the whole world, at least one on.
+  const swarm = rngStream(seed, 'fuzz/swarm');
+  let switchedOn = profile.faultKinds.filter(() => swarm.chance(0.5));
+  if (switchedOn.length === 0) switchedOn = [swarm.pick(profile.faultKinds)];
+  const on = new Set(switchedOn);
+
+  const net = rngStream(seed, 'fuzz/network');
+  const latencyMinMs = between(net, 1, 10);
+  const latencyMaxMs = latencyMinMs + between(net, 0, 20);
+  const network: WorldNetwork = {
+    latencyMinMs,
+    latencyMaxMs,
+    drop: on.has('loss') ? probability(net, 0.3) : 0,
+    duplicate: on.has('duplication') ? probability(net, 0.2) : 0,
+  };
+
+  const options = profile.drawOptions(rngStream(seed, 'fuzz/options'), { nodes, pinned: config.pinned, drift: on.has('clock-drift') });
+
+  const wl = rngStream(seed, 'fuzz/workload');
+  const workload: WorldWorkload = {
+    clients: between(wl, 1, Math.min(6, nodes + 1)),
+    intervalMs: between(wl, 5, 50),
+    timeoutMs: between(wl, 100, 500),
+    keys: between(wl, 1, 3),
+    reads: probability(wl, 0.7),
+    cas: wl.chance(0.5) ? probability(wl, 0.2) : 0,
+  };
+
+  const faults = drawFaults(rngStream(seed, 'fuzz/faults'), switchedOn, nodes, durationMs, network);
+  return { seed, kind: config.kind, nodes, durationMs, settleMs, network, options, workload, switchedOn, faults };
+}
+
+function nodeName(i: number): string {
+  return `n${i + 1}`;
+}
+
+/**
+ * The fault schedule: a fault every `gap` ms on average (each world its own
+ * rate), of the switched-on kinds; most are undone after a while (a crash
+ * restarted, a partition healed), some are left for the next fault or for
+ * the liveness phase to undo.
+ */
+function drawFaults(r: Rng, kinds: readonly FaultKind[], nodes: number, durationMs: number, base: WorldNetwork): WorldFault[] {
+  const scheduled = kinds.filter((k) => k !== 'loss' && k !== 'duplication' && k !== 'clock-drift');
+  const out: WorldFault[] = [];
+  if (scheduled.length === 0) return out;
+  const meanGapMs = between(r, 100, 800);
+  const node = () => nodeName(r.int(0, nodes - 1));
+  const target = () => (r.chance(0.4) ? 'leader' : node());
+  const undoAfter = (at: number, action: string, value: unknown, p = 0.85) => {
+    if (!r.chance(p)) return;
+    const t = at + between(r, 50, 1500);
+    if (t < durationMs) out.push({ atMs: t, action, value });
+  };
+  let t = between(r, 100, meanGapMs * 2);
+  while (t < durationMs) {
+    const kind = r.pick(scheduled);
+    switch (kind) {
+      case 'partition': {
+        const groups = partitionGroups(r, nodes);
+        out.push({ atMs: t, action: 'partition', value: groups });
+        undoAfter(t, 'heal', true);
+        break;
+      }
+      case 'isolate': {
+        out.push({ atMs: t, action: 'isolate', value: target() });
+        undoAfter(t, 'heal', true);
+        break;
+      }
+      case 'one-way-cut': {
+        const from = target();
+        let to = node();
+        if (to === from) to = nodeName((Number(to.slice(1)) % nodes));
+        out.push({ atMs: t, action: 'cut', value: r.chance(0.2) ? { from, to, both: true } : { from, to } });
+        undoAfter(t, 'heal', true);
+        break;
+      }
+      case 'crash': {
+        const victim = r.chance(0.4) ? 'leader' : node();
+        out.push({ atMs: t, action: 'crash', value: victim });
+        // A crashed leader is no longer the leader: the restart names the nodes, so `all`.
+        undoAfter(t, 'restart', victim === 'leader' ? 'all' : victim, 0.9);
+        break;
+      }
+      case 'pause': {
+        const victim = r.chance(0.4) ? 'leader' : node();
+        out.push({ atMs: t, action: 'pause', value: victim });
+        undoAfter(t, 'resume', victim === 'leader' ? 'all' : victim, 0.9);
+        break;
+      }
+      case 'network-change': {
+        const lo = between(r, 1, 15);
+        out.push({ atMs: t, action: 'network', value: { latency: `${lo}ms..${lo + between(r, 0, 15)}ms`, drop: probability(r, 0.3) } });
+        undoAfter(t, 'network', { latency: `${base.latencyMinMs}ms..${base.latencyMaxMs}ms`, drop: base.drop });
+        break;
+      }
+      case 'transfer':
+        out.push({ atMs: t, action: 'transfer', value: { to: node() } });
+        break;
+      case 'membership': {
+        const who = node();
+        out.push({ atMs: t, action: 'remove', value: who });
+        undoAfter(t, 'add', who, 0.8);
+        break;
+      }
+      default:
+        break;
+    }
+    t += between(r, Math.max(1, Math.round(meanGapMs / 3)), meanGapMs * 2);
+  }
+  // Equal times keep their drawing order (the sort is stable).
+  return out.sort((a, b) => a.atMs - b.atMs);
+}
+
+/** Two or three groups: the nodes shuffled and cut into pieces, sometimes led by `leader`. */
+function partitionGroups(r: Rng, nodes: number): string[][] {
+  if (r.chance(0.4)) {
+    // The leader with 0..n/2 named followers, the rest elsewhere: the shape that strands a leader.
+    return r.chance(0.5) ? [['leader'], ['rest']] : [['leader', 'follower'], ['rest']];
+  }
+  const names = Array.from({ length: nodes }, (_, i) => nodeName(i));
+  for (let i = names.length - 1; i > 0; i--) {
+    const j = r.int(0, i);
+    [names[i], names[j]] = [names[j]!, names[i]!];
+  }
+  const pieces = nodes >= 5 && r.chance(0.3) ? 3 : 2;
+  const cuts = new Set<number>();
+  while (cuts.size < pieces - 1) cuts.add(r.int(1, nodes - 1));
+  const at = [0, ...[...cuts].sort((a, b) => a - b), nodes];
+  return at.slice(1).map((end, i) => names.slice(at[i], end).sort(byNode));
+}
+
+function byNode(a: string, b: string): number {
+  return Number(a.slice(1)) - Number(b.slice(1));
+}
+
+// ---------------------------------------------------------------- the world as a scenario file
+
+export interface WorldText {
+  /** The scenario's name. */
+  readonly name?: string;
+  /** Comment lines put at the top (without `#`). */
+  readonly header?: readonly string[];
+  /** The description (folded). */
+  readonly description?: string;
+  /** expect lines for the model: `{ violations: 0 }` as field → value. */
+  readonly expect?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** The model's name in the scenario: its kind. */
+export function modelName(world: World): string {
+  return world.kind;
+}
+
+/** The world as a scenario file (docs/scenario-format.md), readable and ready to run. */
+export function worldYaml(world: World, text: WorldText = {}): string {
+  const lines: string[] = [];
+  for (const h of text.header ?? []) lines.push(h === '' ? '#' : `# ${h}`);
+  lines.push(`name: ${text.name ?? `fuzz-${world.kind}-seed-${world.seed}`}`);
+  if (text.description !== undefined) {
+    lines.push('description: >');
+    for (const l of wrap(text.description, 74)) lines.push(`  ${l}`);
+  }
+  lines.push(`seed: ${world.seed}`);
+  lines.push(`duration: ${formatTime(world.durationMs * 1000)}`);
+  lines.push(`settle: ${formatTime(world.settleMs * 1000)}`);
+  lines.push(`nodes: ${world.nodes}`);
+  const n = world.network;
+  lines.push('network:');
+  lines.push(`  latency: ${n.latencyMinMs === n.latencyMaxMs ? `${n.latencyMinMs}ms` : `${n.latencyMinMs}ms..${n.latencyMaxMs}ms`}`);
+  if (n.drop > 0) lines.push(`  drop: ${n.drop}`);
+  if (n.duplicate > 0) lines.push(`  duplicate: ${n.duplicate}`);
+  lines.push('models:');
+  lines.push(`  - kind: ${world.kind}`);
+  for (const [key, value] of Object.entries(world.options)) lines.push(`    ${key}: ${inline(value)}`);
+  const w = world.workload;
+  lines.push('workload:');
+  lines.push(`  clients: ${w.clients}`);
+  lines.push(`  interval: ${w.intervalMs}ms`);
+  lines.push(`  timeout: ${w.timeoutMs}ms`);
+  lines.push(`  keys: ${w.keys}`);
+  lines.push(`  reads: ${w.reads}`);
+  if (w.cas > 0) lines.push(`  cas: ${w.cas}`);
+  if (world.faults.length > 0) {
+    lines.push('faults:');
+    for (const f of world.faults) {
+      lines.push(`  - at: ${formatTime(f.atMs * 1000)}`);
+      lines.push(`    ${f.action}: ${inline(f.value)}`);
+    }
+  } else lines.push('faults: []');
+  if (text.expect !== undefined && Object.keys(text.expect).length > 0) {
+    lines.push('expect:');
+    lines.push(`  ${modelName(world)}: ${inline(text.expect)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The world's scenario, loaded from its own file text: what is run is exactly what is written. */
+export function worldScenario(world: World, file = `fuzz-seed-${world.seed}.yaml`): Scenario {
+  return parseScenario(worldYaml(world), file);
+}
+
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') out.push(line);
+  return out;
+}
