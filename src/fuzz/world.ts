@@ -131,12 +131,13 @@ function drawFaults(r: Rng, kinds: readonly FaultKind[], nodes: number, duration
   const scheduled = kinds.filter((k) => k !== 'loss' && k !== 'duplication' && k !== 'clock-drift');
   const out: WorldFault[] = [];
   if (scheduled.length === 0) return out;
-  const meanGapMs = between(r, 100, 800);
+  const meanGapMs = between(r, 50, 800);
   const node = () => nodeName(r.int(0, nodes - 1));
   const target = () => (r.chance(0.4) ? 'leader' : node());
   const undoAfter = (at: number, action: string, value: unknown, p = 0.85) => {
     if (!r.chance(p)) return;
-    const t = at + between(r, 50, 1500);
+    // Half are blips (a node back before an election has run its course), half last.
+    const t = at + (r.chance(0.5) ? between(r, 5, 150) : between(r, 150, 1500));
     if (t < durationMs) out.push({ atMs: t, action, value });
   };
   let t = between(r, 100, meanGapMs * 2);
@@ -184,6 +185,30 @@ function drawFaults(r: Rng, kinds: readonly FaultKind[], nodes: number, duration
       case 'transfer':
         out.push({ atMs: t, action: 'transfer', value: { to: node() } });
         break;
+      case 'crash-blips': {
+        // A burst of nodes crashing and coming straight back (a flapping host, a crash loop): restarts land inside elections.
+        let at = t;
+        for (let i = between(r, 3, 10); i > 0 && at < durationMs; i--) {
+          const victim = node();
+          out.push({ atMs: at, action: 'crash', value: victim });
+          const back = at + between(r, 1, 40);
+          if (back < durationMs) out.push({ atMs: back, action: 'restart', value: victim });
+          at = back + between(r, 5, 80);
+        }
+        break;
+      }
+      case 'leader-churn': {
+        // Leader after leader taken away, each a moment after the last: isolated with its clients, or crashed and brought back.
+        let at = t;
+        for (let i = between(r, 2, 5); i > 0 && at < durationMs; i--) {
+          out.push({ atMs: at, action: r.chance(0.5) ? 'isolate' : 'crash', value: 'leader' });
+          at += between(r, 20, 600);
+          if (at < durationMs && r.chance(0.7)) out.push({ atMs: at, action: 'restart', value: 'all' });
+          if (at < durationMs && r.chance(0.5)) out.push({ atMs: at, action: 'heal', value: true });
+          at += between(r, 5, 300);
+        }
+        break;
+      }
       case 'membership': {
         const who = node();
         out.push({ atMs: t, action: 'remove', value: who });

@@ -73,7 +73,7 @@ export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
       bugs: new Set(spec.bugs ?? []),
       snapshotEvery: spec.snapshotEvery ?? 0,
       members: spec.members === undefined ? hooks.nodeNames.map((_, i) => i) : spec.members.map((m) => hooks.nodeNames.indexOf(m)),
-      maxEntriesPerMessage: DEFAULT_MAX_ENTRIES_PER_MESSAGE,
+      maxEntriesPerMessage: spec.maxEntriesPerMessage ?? DEFAULT_MAX_ENTRIES_PER_MESSAGE,
     },
     checker,
   );

@@ -86,6 +86,10 @@ export const RAFT_OPTIONS = {
     wholeNumber('a snapshot interval', 0, 1_000_000, 'Compact the log every N applied entries (0: never); a follower far behind catches up by InstallSnapshot.').default(0),
     (snapshotEvery) => ({ snapshotEvery }),
   ),
+  maxEntriesPerMessage: option(
+    wholeNumber('an entry count', 1, 100_000, "At most this many entries in one AppendEntries (etcd's MaxSizePerMsg); a follower far behind catches up in batches, one per round trip.").default(64),
+    (maxEntriesPerMessage) => ({ maxEntriesPerMessage }),
+  ),
   members: option(
     list(name('a node name', 'A node name.'), 'a list of node names', 'a list of node names such as [n1, n2, n3]', {
       min: 1,

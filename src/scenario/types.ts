@@ -61,6 +61,8 @@ export interface RaftModelSpec {
   readonly bugs?: readonly ('commit-old-term' | 'forget-vote' | 'no-up-to-date-check' | 'reset-timer-on-any-rpc' | 'read-without-quorum')[];
   /** Compact the log every N applied entries; 0 = never. Default 0. */
   readonly snapshotEvery?: number;
+  /** At most this many entries per AppendEntries. Default 64. */
+  readonly maxEntriesPerMessage?: number;
   /** The initial voting members by name; default every node. Others join with `add`. */
   readonly members?: readonly string[];
   /** Per node name: 0.05 makes that node's clock and timers run 5% fast; -0.05 slow. Default none. */
