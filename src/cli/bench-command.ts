@@ -17,6 +17,7 @@ import {
 import { formatMs, svgPlot, terminalPlot, type Graph } from '../bench/plot.ts';
 import { SEEK_GOAL_MS, seekBench, seekJson, seekText } from '../bench/seek.ts';
 import { heapLimitFor, measureLong, measureLongInChild, startRssWatchdog, type ChildOutcome } from '../bench/long.ts';
+import { FUZZ_GOAL_SEEDS_PER_SECOND, FUZZ_GOAL_WORKERS, fuzzBench, fuzzJson, fuzzText } from '../bench/fuzz.ts';
 import { TUI_GOALS } from '../bench/tui-goals.ts';
 import { SPEED_GOALS, speed, type LoopFigure, type SpeedReport } from '../bench/speed.ts';
 import { UsageError } from '../core/errors.ts';
@@ -25,16 +26,17 @@ import { parse, parseSeed } from './args.ts';
 import { table } from './format.ts';
 import { EXIT_OK, type CliIo } from './io.ts';
 
-const BENCH_HELP = `Usage: raftsim bench election|speed|long|seek|tui [options]
+const BENCH_HELP = `Usage: raftsim bench election|speed|long|seek|tui|fuzz [options]
 
   election   reproduce Figure 16 of the Raft paper: time to replace a crashed leader
   speed      simulated events per second, against the bare event loop
   long       peak memory and wall time of 1, 10 and 24 simulated hours, with a verdict
   seek       how long going back in time takes (replaying from the start)
   tui        the terminal UI: first frame, frames per second, key latency, idle CPU
+  fuzz       raftsim fuzz's seeds per second with 1 and 2 workers, and what a seed costs
 
 See 'raftsim bench election --help', 'raftsim bench speed --help', 'raftsim bench long --help',
-'raftsim bench seek --help' and 'raftsim bench tui --help'.
+'raftsim bench seek --help', 'raftsim bench tui --help' and 'raftsim bench fuzz --help'.
 `;
 
 const LONG_HELP = `Usage: raftsim bench long [options]
@@ -135,7 +137,8 @@ export async function benchCommand(args: readonly string[], io: CliIo): Promise<
   if (sub === 'long') return longCommand(rest, io);
   if (sub === 'seek') return seekCommand(rest, io);
   if (sub === 'tui') return tuiCommand(rest, io);
-  throw new UsageError(`bench: unknown benchmark "${sub}"; expected election, speed, long, seek or tui (see 'raftsim bench --help')`);
+  if (sub === 'fuzz') return fuzzBenchCommand(rest, io);
+  throw new UsageError(`bench: unknown benchmark "${sub}"; expected election, speed, long, seek, tui or fuzz (see 'raftsim bench --help')`);
 }
 
 // ---- election ---------------------------------------------------------------
@@ -614,4 +617,57 @@ async function tuiCommand(args: readonly string[], io: CliIo): Promise<number> {
 function isInCi(): boolean {
   const set = (key: string): boolean => key in process.env && process.env[key] !== '0' && process.env[key] !== 'false';
   return set('CI') || set('CONTINUOUS_INTEGRATION');
+}
+
+// ---- fuzz ----------------------------------------------------------------------
+
+const FUZZ_BENCH_HELP = `Usage: raftsim bench fuzz [options]
+
+Measures raftsim fuzz on this machine with its default world (--model raft,
+no options pinned): the same range of seeds run as a campaign on 1 worker
+(this thread) and on --workers K worker threads, each reported in seeds per
+wall second (worker start-up included), against the goal of at least
+${FUZZ_GOAL_SEEDS_PER_SECOND} seeds a second with ${FUZZ_GOAL_WORKERS} workers. Then --sample seeds are
+taken apart in this thread: drawing the world, writing its scenario YAML and
+loading it back, building the cluster, the event loop, the checks after it
+(client figures, linearizability, promises) and the fuzzer's judging, each
+in milliseconds per seed; and the events, nodes and faults of a world on
+average. The results of every campaign are checked to be identical.
+
+Options:
+  --seeds N           seeds per campaign (default 400)
+  --start S           the first seed (default 1)
+  --workers K         the worker threads of the second campaign (default ${FUZZ_GOAL_WORKERS})
+  --sample N          seeds taken apart (default 100)
+  --json              print one JSON object and nothing else
+  -h, --help          this help
+`;
+
+async function fuzzBenchCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      seeds: { type: 'string' },
+      start: { type: 'string' },
+      workers: { type: 'string' },
+      sample: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'bench fuzz',
+  );
+  if (values.help) {
+    io.out(FUZZ_BENCH_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`bench fuzz: unexpected argument "${positionals[0]}"; see 'raftsim bench fuzz --help'`);
+  const seeds = values.seeds === undefined ? 400 : wholeNumber('--seeds', values.seeds, 1, 1_000_000);
+  const start = values.start === undefined ? 1 : wholeNumber('--start', values.start, 0, Number.MAX_SAFE_INTEGER - 1_000_000);
+  const workers = values.workers === undefined ? FUZZ_GOAL_WORKERS : wholeNumber('--workers', values.workers, 1, 256);
+  const sample = values.sample === undefined ? 100 : wholeNumber('--sample', values.sample, 1, 1_000_000);
+  const showProgress = io.isTty && !values.json;
+  const report = await fuzzBench({ start, seeds, workers: workers === 1 ? [1] : [1, workers], sample, progress: (what) => showProgress && io.err(`\r  ${what}...`.padEnd(60)) });
+  if (showProgress) io.err('\r' + ' '.repeat(60) + '\r');
+  io.out(values.json ? JSON.stringify(fuzzJson(report)) + '\n' : fuzzText(report));
+  return EXIT_OK;
 }
