@@ -246,7 +246,8 @@ describe('docs/fuzzing.md', () => {
   it('lists every flag of raftsim fuzz --help in its options table, as command-line.md does', () => {
     const options = page.slice(page.indexOf('## Options'), page.indexOf('## Exit codes'));
     const commandLine = readFileSync('docs/command-line.md', 'utf8');
-    const fuzzSection = commandLine.slice(commandLine.indexOf('## raftsim fuzz'));
+    const at = commandLine.indexOf('## raftsim fuzz');
+    const fuzzSection = commandLine.slice(at, commandLine.indexOf('\n## ', at + 1));
     for (const flag of HELP_FLAGS) {
       expect(options, flag).toContain(`\`${flag}`);
       expect(fuzzSection, `docs/command-line.md: ${flag}`).toContain(`\`${flag}`);
