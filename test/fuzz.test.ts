@@ -316,3 +316,45 @@ describe('bad usage exits 2 with one line and no stack trace', () => {
     expect(existsSync(merged)).toBe(false);
   });
 });
+
+describe('raftsim bench fuzz', () => {
+  it('reports seeds/s with 1 and 2 workers against the goal, and a per-seed cost whose parts add up to its total', async () => {
+    const { code, out, err } = await cli('bench', 'fuzz', '--seeds', '8', '--sample', '4', '--json');
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const r = JSON.parse(out) as {
+      seeds: number;
+      campaigns: { workers: number; seeds: number; seedsPerSecond: number; wallSeconds: number }[];
+      goal: { seedsPerSecond: number; workers: number; met: boolean };
+      sample: number;
+      perSeedMs: Record<string, number>;
+      eventsPerSeed: number;
+      nodesPerWorld: number;
+      faultsPerWorld: number;
+    };
+    expect(r.campaigns.map((c) => [c.workers, c.seeds])).toEqual([
+      [1, 8],
+      [2, 8],
+    ]);
+    for (const c of r.campaigns) expect(c.seedsPerSecond).toBeCloseTo(c.seeds / c.wallSeconds, -1);
+    expect(r.goal).toEqual({ seedsPerSecond: 50, workers: 2, met: r.campaigns[1]!.seedsPerSecond >= 50 });
+    const p = r.perSeedMs;
+    const parts = p['draw']! + p['yaml']! + p['parse']! + p['setup']! + p['simulation']! + p['checks']! + p['judge']!;
+    expect(parts).toBeCloseTo(p['total']!, 1);
+    expect(p['simulation']).toBeGreaterThan(0);
+    // The averages are the campaign's: the same seeds, run again here.
+    const seeds = Array.from({ length: 8 }, (_, i) => runSeed(i + 1, RAFT));
+    expect(r.eventsPerSeed).toBe(Math.round(seeds.reduce((n, s) => n + s.events, 0) / 8));
+    expect(r.nodesPerWorld).toBeCloseTo(seeds.reduce((n, s) => n + s.nodes, 0) / 8, 2);
+    expect(r.faultsPerWorld).toBeCloseTo(seeds.reduce((n, s) => n + s.faults, 0) / 8, 1);
+  });
+
+  it('--help says what is measured; a bad option is exit 2', async () => {
+    const help = await cli('bench', 'fuzz', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/seeds per\s+wall second/);
+    const bad = await cli('bench', 'fuzz', '--seeds', '0');
+    expect(bad.code).toBe(2);
+    oneLine(bad.err);
+  });
+});

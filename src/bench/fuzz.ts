@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { clientFigures } from '../check/figures.ts';
 import { runCampaign } from '../fuzz/campaign.ts';
 import { judgeSeed } from '../fuzz/judge.ts';
@@ -38,6 +38,8 @@ export interface CampaignFigure {
   readonly seedsPerSecond: number;
   /** Wall seconds from the start until the first seed's result came back (worker start-up and one seed). */
   readonly firstResultSeconds: number;
+  /** CPU seconds the process used (every thread), user and system: on a shared machine, what the campaign got of the cores. */
+  readonly cpuSeconds: number;
   readonly failed: number;
 }
 
@@ -61,6 +63,8 @@ export interface SeedCost {
   readonly linearizabilityMs: number;
   /** judgeSeed: what the fuzzer holds the run to. */
   readonly judgeMs: number;
+  /** Garbage-collection pauses of this thread, spread over the pieces above (counted in them, not beside them). */
+  readonly gcMs: number;
   /** Everything above. */
   readonly totalMs: number;
 }
@@ -76,6 +80,8 @@ export interface FuzzBenchReport {
   readonly cost: SeedCost;
   /** Total wall ms per seed over the sample. */
   readonly perSeedMs: Summary;
+  /** Mean total wall ms per seed by the world's node count (3, 5, 7), with how many of the sample had it. */
+  readonly byNodes: readonly { readonly nodes: number; readonly seeds: number; readonly meanMs: number }[];
   /** Mean events per seed over the sample (for the loop's cost per event). */
   readonly sampleEventsPerSeed: number;
   /** Means over the whole campaign's seeds. */
@@ -97,6 +103,7 @@ export interface FuzzBenchOptions {
 
 async function timeCampaign(config: CampaignConfig, start: number, seeds: number, workers: number): Promise<{ figure: CampaignFigure; results: readonly SeedResult[] }> {
   const began = performance.now();
+  const cpu = process.cpuUsage();
   let first = NaN;
   const outcome = await runCampaign(config, { start, count: seeds }, workers, {
     onProgress: (done) => {
@@ -104,9 +111,11 @@ async function timeCampaign(config: CampaignConfig, start: number, seeds: number
     },
   });
   const wallSeconds = (performance.now() - began) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
   const failed = outcome.results.filter((r) => !r.ok).length;
   return {
-    figure: { workers, seeds: outcome.results.length, wallSeconds, seedsPerSecond: outcome.results.length / wallSeconds, firstResultSeconds: (first - began) / 1000, failed },
+    figure: { workers, seeds: outcome.results.length, wallSeconds, seedsPerSecond: outcome.results.length / wallSeconds, firstResultSeconds: (first - began) / 1000, cpuSeconds, failed },
     results: outcome.results,
   };
 }
@@ -128,7 +137,7 @@ interface SeedTiming {
  * traceHash is returned so the caller can check that what was timed is
  * exactly what the fuzzer runs.
  */
-function timeSeed(seed: number, config: CampaignConfig): { timing: SeedTiming; traceHash: string } {
+function timeSeed(seed: number, config: CampaignConfig): { timing: SeedTiming; traceHash: string; nodes: number } {
   const t0 = performance.now();
   const world = worldOf(seed, config);
   const t1 = performance.now();
@@ -168,6 +177,7 @@ function timeSeed(seed: number, config: CampaignConfig): { timing: SeedTiming; t
       judge: t5 - t4,
     },
     traceHash: run.summary.traceHash,
+    nodes: world.nodes,
   };
 }
 
@@ -194,14 +204,26 @@ export async function fuzzBench(options: FuzzBenchOptions): Promise<FuzzBenchRep
   const sample = Math.min(options.sample, options.seeds);
   // Warm up this thread's JIT on the same pieces first, so the breakdown is of steady state, as in a long campaign.
   for (let i = 0; i < Math.min(20, sample); i++) timeSeed(options.start + i, config);
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  });
+  // Entries of collections before this point may still be queued: let them arrive first, uncounted.
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  gc.observe({ entryTypes: ['gc'] });
   const timings: SeedTiming[] = [];
+  const nodesOf: number[] = [];
   for (let i = 0; i < sample; i++) {
     const seed = options.start + i;
-    const { timing, traceHash } = timeSeed(seed, config);
+    const { timing, traceHash, nodes } = timeSeed(seed, config);
+    nodesOf.push(nodes);
     const expected = results[i]?.traceHash ?? runSeed(seed, config).traceHash;
     if (traceHash !== expected) throw new Error(`bench fuzz: seed ${seed} taken apart ran otherwise than in the campaign (${traceHash} vs ${expected})`);
     timings.push(timing);
   }
+  // GC entries are delivered after the fact.
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  gc.disconnect();
   const m = (key: keyof SeedTiming) => mean(timings.map((t) => t[key]));
   const totals = timings.map((t) => t.draw + t.yaml + t.parse + t.setup + t.simulation + t.checks + t.judge);
   const cost: SeedCost = {
@@ -214,6 +236,7 @@ export async function fuzzBench(options: FuzzBenchOptions): Promise<FuzzBenchRep
     figuresMs: m('figures'),
     linearizabilityMs: m('linearizability'),
     judgeMs: m('judge'),
+    gcMs: gcMs / sample,
     totalMs: mean(totals),
   };
   return {
@@ -225,6 +248,12 @@ export async function fuzzBench(options: FuzzBenchOptions): Promise<FuzzBenchRep
     sample,
     cost,
     perSeedMs: summarize([...totals].sort((a, b) => a - b)),
+    byNodes: [...new Set(nodesOf)]
+      .sort((a, b) => a - b)
+      .map((nodes) => {
+        const mine = totals.filter((_, i) => nodesOf[i] === nodes);
+        return { nodes, seeds: mine.length, meanMs: mean(mine) };
+      }),
     sampleEventsPerSeed: mean(results.slice(0, sample).map((r) => r.events)),
     eventsPerSeed: mean(results.map((r) => r.events)),
     nodesPerWorld: mean(results.map((r) => r.nodes)),
@@ -255,12 +284,15 @@ export function fuzzJson(report: FuzzBenchReport): unknown {
       wallSeconds: r3(c.wallSeconds),
       seedsPerSecond: r1(c.seedsPerSecond),
       firstResultSeconds: r3(c.firstResultSeconds),
+      cpuSeconds: r3(c.cpuSeconds),
+      cpuMsPerSeed: r3((c.cpuSeconds * 1000) / c.seeds),
       failed: c.failed,
     })),
     goal: { seedsPerSecond: FUZZ_GOAL_SEEDS_PER_SECOND, workers: FUZZ_GOAL_WORKERS, met: goal === undefined ? null : goal.seedsPerSecond >= FUZZ_GOAL_SEEDS_PER_SECOND },
     sample: report.sample,
     perSeedMs: Object.fromEntries(Object.entries(report.cost).map(([k, v]) => [k.replace(/Ms$/, ''), r3(v)])),
     perSeedTotalMs: { median: r3(report.perSeedMs.median), p90: r3(report.perSeedMs.p90), max: r3(report.perSeedMs.max) },
+    byNodes: report.byNodes.map((b) => ({ nodes: b.nodes, seeds: b.seeds, meanMs: r3(b.meanMs) })),
     eventsPerSeed: Math.round(report.eventsPerSeed),
     nodesPerWorld: Math.round(report.nodesPerWorld * 100) / 100,
     faultsPerWorld: r1(report.faultsPerWorld),
@@ -278,7 +310,7 @@ export function fuzzText(report: FuzzBenchReport): string {
   out.push('');
   for (const c of report.campaigns) {
     out.push(
-      `${String(c.workers).padStart(2)} worker${c.workers === 1 ? ' ' : 's'}: ${c.seeds} seeds in ${c.wallSeconds.toFixed(2)} s = ${c.seedsPerSecond.toFixed(1)} seeds/s (first result after ${(c.firstResultSeconds * 1000).toFixed(0)} ms)`,
+      `${String(c.workers).padStart(2)} worker${c.workers === 1 ? ' ' : 's'}: ${c.seeds} seeds in ${c.wallSeconds.toFixed(2)} s = ${c.seedsPerSecond.toFixed(1)} seeds/s (first result after ${(c.firstResultSeconds * 1000).toFixed(0)} ms); CPU ${c.cpuSeconds.toFixed(2)} s = ${((c.cpuSeconds * 1000) / c.seeds).toFixed(2)} ms per seed, ${((c.cpuSeconds / c.wallSeconds / c.workers) * 100).toFixed(0)}% of ${c.workers} core${c.workers === 1 ? '' : 's'}`,
     );
   }
   const goal = goalCampaign(report);
@@ -304,7 +336,9 @@ export function fuzzText(report: FuzzBenchReport): string {
   out.push(`    ${'of which linearizability (re-timed)'.padEnd(42)} ${c.linearizabilityMs.toFixed(3).padStart(8)} ms`);
   out.push(row("the fuzzer's judging", c.judgeMs));
   out.push(row('total', c.totalMs));
+  out.push(`  ${'of the total, garbage-collection pauses'.padEnd(44)} ${c.gcMs.toFixed(3).padStart(8)} ms ${share(c.gcMs)}`);
   const p = report.perSeedMs;
+  out.push(`  by world size: ${report.byNodes.map((b) => `${b.nodes} nodes ${b.meanMs.toFixed(2)} ms (${b.seeds} seeds)`).join(', ')}`);
   out.push(`  per seed: median ${p.median.toFixed(2)} ms, p90 ${p.p90.toFixed(2)} ms, max ${p.max.toFixed(2)} ms; ${((c.simulationMs * 1e3) / report.sampleEventsPerSeed).toFixed(2)} us per event in the loop`);
   return out.join('\n') + '\n';
 }
