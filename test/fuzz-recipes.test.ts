@@ -20,7 +20,7 @@ import { parseAllDocuments } from 'yaml';
 import { FUZZ_HELP } from '../src/cli/fuzz-command.ts';
 import { fuzzProfile } from '../src/fuzz/kinds.ts';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;
 
 const EXAMPLES = 'docs/examples';
 const files = readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f));
