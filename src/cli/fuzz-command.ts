@@ -137,6 +137,7 @@ export async function fuzzCommand(args: readonly string[], io: CliIo): Promise<n
     const shrunk = stopped ? [] : shrinkFailures(outcome.results, config, header, outDir, shrinkMs, () => stopped, io);
     const promised = promisedNames(config, start);
     io.out(campaignReport({ header: shard === null ? header : { ...header, start: slice.start, seeds: slice.count }, results: outcome.results, promised, workers, wallMs, interrupted: outcome.interrupted, shrunk }));
+    if (stopped && shrunk.length === 0 && outcome.results.some((r) => !r.ok)) io.out(`not shrunk: stopped by Ctrl-C (replay a seed above, or run again with --start and --seeds to shrink it)\n`);
     if (outcome.results.some((r) => !r.ok)) return EXIT_VIOLATION;
     return outcome.interrupted ? EXIT_INTERRUPTED : EXIT_OK;
   } finally {
@@ -290,9 +291,11 @@ function freeName(path: string): string {
 
 function shrunkText(world: World, failure: Failure, header: CampaignHeader, seed: number, file: string, how: string, withoutBugs: string | null): string {
   const phase = failure.phase === 'safety' ? 'in the safety phase (under faults)' : `in the liveness phase (every fault healed at ${formatUs(world.durationMs * 1000)}, ${formatUs(world.settleMs * 1000)} to converge)`;
-  const when = failure.key.startsWith('promise:') ? ' (judged on the whole run)' : `, at ${formatUs(Math.round(failure.atMs * 1000))}`;
+  const when = failure.key.startsWith('promise:') ? ' (a promise, judged on the whole run)' : '';
+  const at = failure.key.startsWith('promise:') ? '' : `, at ${formatUs(Math.round(failure.atMs * 1000))}`;
+  const reseeded = world.seed === seed ? '' : ` It runs with seed ${world.seed}: the smaller world shows the bug with that seed, not ${seed}.`;
   const description =
-    `Found by raftsim fuzz (seed ${seed}) and shrunk. Breaks ${failure.what} ${phase}${when}: ${failure.detail}${/[.!?)]$/.test(failure.detail) && !failure.detail.endsWith('linearizableFailure)') ? '' : '.'}` +
+    `Found by raftsim fuzz (seed ${seed}) and shrunk.${reseeded} Breaks ${failure.what}${when} ${phase}${at}: ${failure.detail}${/[.!?)]$/.test(failure.detail) && !failure.detail.endsWith('linearizableFailure)') ? '' : '.'}` +
     ` The expect line states what the configuration promises and fails.` +
     (withoutBugs === null ? '' : ` The same world ${withoutBugs}.`);
   const [field, value] = failure.expect;
