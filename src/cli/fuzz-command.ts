@@ -90,6 +90,7 @@ export async function fuzzCommand(args: readonly string[], io: CliIo): Promise<n
   const allow = parseAllow(values.allow ?? []);
   const seeds = wholeNumber('--seeds', values.seeds, DEFAULT_SEEDS, 1);
   const start = wholeNumber('--start', values.start, 1, 0);
+  if (start + seeds - 1 > Number.MAX_SAFE_INTEGER) throw new UsageError(`--start ${start} --seeds ${seeds}: the last seed would pass ${Number.MAX_SAFE_INTEGER}; expected a smaller --start or --seeds`);
   const durationMs = timeMs('--duration', values.duration, DEFAULT_DURATION_MS, 200);
   const settleMs = timeMs('--settle', values.settle, DEFAULT_SETTLE_MS, 100);
   const workers = wholeNumber('--workers', values.workers, availableParallelism(), 1);
