@@ -8,6 +8,7 @@
  */
 import { rngStream, type Rng } from '../core/random.ts';
 import { inline, formatTime } from '../scenario/write.ts';
+import { SteppableRun } from '../run/steppable.ts';
 import { parseScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { fuzzProfile, type FaultKind } from './kinds.ts';
@@ -101,7 +102,7 @@ export function drawWorld(seed: number, config: WorldConfig): World {
     duplicate: on.has('duplication') ? probability(net, 0.2) : 0,
   };
 
-  const options = profile.drawOptions(rngStream(seed, 'fuzz/options'), { nodes, pinned: config.pinned, drift: on.has('clock-drift') });
+  const options = profile.drawOptions(rngStream(seed, 'fuzz/options'), { nodes, pinned: config.pinned, drift: on.has('clock-drift'), handoff: on.has('handoff') });
 
   const wl = rngStream(seed, 'fuzz/workload');
   const workload: WorldWorkload = {
@@ -114,7 +115,143 @@ export function drawWorld(seed: number, config: WorldConfig): World {
   };
 
   const faults = drawFaults(rngStream(seed, 'fuzz/faults'), switchedOn, nodes, durationMs, network);
-  return { seed, kind: config.kind, nodes, durationMs, settleMs, network, options, workload, switchedOn, faults };
+  const world: World = { seed, kind: config.kind, nodes, durationMs, settleMs, network, options, workload, switchedOn, faults };
+  const struck = on.has('election-strike') ? withElectionStrikes(world, rngStream(seed, 'fuzz/strikes')) : world;
+  return on.has('handoff') ? withHandoff(struck, rngStream(seed, 'fuzz/handoff')) : struck;
+}
+
+/** A leader taking office in the log of a run: `n3 became leader of term 4`, `n2 took office as primary of epoch 2`. */
+const TOOK_OFFICE = /^\S+ (?:became leader of term|took office as primary)/;
+
+/**
+ * Election strikes: a fault that lands the instant a new leader takes office,
+ * before its first AppendEntries (or shipment) arrives anywhere — the moment
+ * the subtle rules are about (a leader's entries on itself alone, a vote just
+ * given). A world cannot know when elections happen, so it runs itself: the
+ * run up to a time depends only on the faults before it, so the world is run
+ * with the faults it has, the first leader to take office after the strike's
+ * time is found, and the strike goes in 1 µs later. Each strike is a plain
+ * fault of the file (`at: 2608325us`), and the world stays a pure function of
+ * its seed.
+ */
+function withElectionStrikes(start: World, r: Rng): World {
+  let world = start;
+  const strikes = between(r, 1, 3);
+  const plans = Array.from({ length: strikes }, () => ({
+    afterMs: between(r, 200, Math.max(200, world.durationMs - 300)),
+    action: r.pick(['isolate', 'crash', 'crash', 'cut'] as const),
+    backMs: between(r, 20, 1200),
+    to: `n${r.int(1, world.nodes)}`,
+    // At the instant of office, or a few round trips into the new term (a lagging follower half caught up).
+    delayMs: r.chance(0.5) ? 0 : between(r, 5, 150),
+  })).sort((a, b) => a.afterMs - b.afterMs);
+  for (const plan of plans) {
+    const line = nextElection(world, plan.afterMs * 1000);
+    if (line === null) continue;
+    const atMs = strikeAt(line.atUs, plan.delayMs);
+    if (atMs >= world.durationMs) continue;
+    const added: WorldFault[] = [];
+    if (plan.action === 'isolate') {
+      added.push({ atMs, action: 'isolate', value: 'leader' });
+      if (atMs + plan.backMs < world.durationMs) added.push({ atMs: atMs + plan.backMs, action: 'heal', value: true });
+    } else if (plan.action === 'crash') {
+      added.push({ atMs, action: 'crash', value: 'leader' });
+      if (atMs + plan.backMs < world.durationMs) added.push({ atMs: atMs + plan.backMs, action: 'restart', value: 'all' });
+    } else {
+      added.push({ atMs, action: 'cut', value: { from: 'leader', to: plan.to } });
+    }
+    world = { ...world, faults: mergeFaults(world.faults, added) };
+  }
+  return world;
+}
+
+/**
+ * The first leader (or primary) to take office at or after `afterUs` in a run
+ * of `world` (the world's faults after that time cannot change it); null when
+ * none does before the end of the safety phase, or the run throws (the
+ * campaign reports that).
+ */
+function nextElection(world: World, afterUs: number, orLast = false): { readonly atUs: number; readonly node: string } | null {
+  const scenario = worldScenario(world);
+  const untilUs = Math.min(scenario.durationUs, afterUs + 3_000_000);
+  if (afterUs >= untilUs) return null;
+  // Stepped, without the checks a finished run makes: stopped as soon as someone takes office after `afterUs`.
+  const run = new SteppableRun(scenario, scenario.models[0]!, { seed: scenario.seed, untilUs });
+  const tookOfficeAfter = () => run.log.some((l) => l.atUs >= afterUs && TOOK_OFFICE.test(l.text));
+  try {
+    for (let t = Math.min(afterUs + PROBE_STEP_US, untilUs); ; t = Math.min(t + PROBE_STEP_US, untilUs)) {
+      run.runUntil(t);
+      if (t >= untilUs || tookOfficeAfter()) break;
+    }
+  } catch {
+    return null;
+  }
+  const offices = run.log.filter((l) => TOOK_OFFICE.test(l.text));
+  // orLast: the leader in office at `afterUs` (the last to take office before it), if any.
+  const line = (orLast ? offices.filter((l) => l.atUs < afterUs).pop() : undefined) ?? offices.find((l) => l.atUs >= afterUs);
+  return line === undefined ? null : { atUs: line.atUs, node: line.text.split(' ')[0]! };
+}
+
+/** How far a probe runs between looks at its log. */
+const PROBE_STEP_US = 50_000;
+
+/** A strike `delayMs` after a leader took office at `officeUs`: 0 is the next microsecond, before anything it sent can arrive. */
+function strikeAt(officeUs: number, delayMs: number): number {
+  return delayMs === 0 ? (officeUs + 1) / 1000 : Math.round(officeUs / 1000) + delayMs;
+}
+
+/**
+ * The hand-off nemesis: the leader is cut off with its clients (its new
+ * entries cannot commit); the leader elected in its place is cut off and
+ * crashed the instant it takes office (its first entries stay on it alone),
+ * which lets the first one back; that one is cut off and crashed in turn a
+ * few round trips into its term (a follower it was catching up half way
+ * there), and the second comes back. Successive leaders each holding entries
+ * the others lack: the situation the Raft paper's Figure 8 draws, with every
+ * time drawn at random.
+ */
+function withHandoff(start: World, r: Rng): World {
+  let world = start;
+  const t0 = between(r, 300, Math.max(300, Math.floor(world.durationMs * 0.4)));
+  const delayMs = between(r, 5, 150);
+  const backMs = between(r, 1, 60);
+  const healMs = between(r, 200, 1500);
+  const add = (faults: WorldFault[]) => {
+    world = { ...world, faults: mergeFaults(world.faults, faults.filter((f) => f.atMs < world.durationMs)) };
+  };
+  const isolatedMs = between(r, 30, 600);
+  // A while into a leader's term, so that there is one to cut off.
+  const first = nextElection(world, t0 * 1000, true);
+  if (first === null) return world;
+  const away = Math.max(t0, strikeAt(first.atUs, isolatedMs));
+  add([{ atMs: away, action: 'isolate', value: 'leader' }]);
+  const second = nextElection(world, Math.round(away * 1000));
+  if (second === null) return world;
+  const cut = strikeAt(second.atUs, 0);
+  // The first leader stays away a while longer (its clients' entries pile up), then comes back.
+  const holdMs = between(r, 0, 1500);
+  add([
+    second.node === first.node
+      ? { atMs: cut, action: 'isolate', value: 'leader' }
+      : { atMs: cut, action: 'partition', value: [[first.node], [second.node], ['rest']] },
+    { atMs: cut, action: 'crash', value: 'leader' },
+    { atMs: Math.ceil(cut) + holdMs, action: 'heal', value: true },
+  ]);
+  const third = nextElection(world, second.atUs + 1);
+  if (third === null) return world;
+  const again = strikeAt(third.atUs, delayMs);
+  add([
+    { atMs: again, action: 'isolate', value: 'leader' },
+    { atMs: again, action: 'crash', value: 'leader' },
+    { atMs: again + backMs, action: 'restart', value: second.node },
+    { atMs: again + backMs + healMs, action: 'restart', value: 'all' },
+  ]);
+  return world;
+}
+
+/** `extra` merged into `faults` by time; an added fault goes after the faults of its instant. */
+function mergeFaults(faults: readonly WorldFault[], extra: readonly WorldFault[]): WorldFault[] {
+  return [...faults, ...extra].map((f, i) => ({ f, i })).sort((a, b) => a.f.atMs - b.f.atMs || a.i - b.i).map((e) => e.f);
 }
 
 function nodeName(i: number): string {
@@ -128,7 +265,7 @@ function nodeName(i: number): string {
  * the liveness phase to undo.
  */
 function drawFaults(r: Rng, kinds: readonly FaultKind[], nodes: number, durationMs: number, base: WorldNetwork): WorldFault[] {
-  const scheduled = kinds.filter((k) => k !== 'loss' && k !== 'duplication' && k !== 'clock-drift');
+  const scheduled = kinds.filter((k) => k !== 'loss' && k !== 'duplication' && k !== 'clock-drift' && k !== 'election-strike' && k !== 'handoff');
   const out: WorldFault[] = [];
   if (scheduled.length === 0) return out;
   const meanGapMs = between(r, 50, 800);
@@ -296,7 +433,7 @@ export function worldYaml(world: World, text: WorldText = {}): string {
   if (world.faults.length > 0) {
     lines.push('faults:');
     for (const f of world.faults) {
-      lines.push(`  - at: ${formatTime(f.atMs * 1000)}`);
+      lines.push(`  - at: ${formatTime(Math.round(f.atMs * 1000))}`);
       lines.push(`    ${f.action}: ${inline(f.value)}`);
     }
   } else lines.push('faults: []');
