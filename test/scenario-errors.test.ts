@@ -47,7 +47,7 @@ describe('unknown keys are errors, pointing at the key', () => {
 
   it('in a model, listing that kind\'s own options', () => {
     expect(errorOf(['name: x', 'duration: 20s', 'nodes: 3', 'models:', '  - kind: raft', '    hearbeat: 50ms'].join('\n'))).toBe(
-      `${FILE}:6:5: unknown key "hearbeat" in raft model; expected one of: kind, name, electionTimeout, heartbeat, preVote, checkQuorum, reads, bugs, snapshotEvery, members, clockDrift, maxClockDrift`,
+      `${FILE}:6:5: unknown key "hearbeat" in raft model; expected one of: kind, name, electionTimeout, heartbeat, preVote, checkQuorum, reads, bugs, snapshotEvery, maxEntriesPerMessage, members, clockDrift, maxClockDrift`,
     );
   });
 

@@ -75,7 +75,7 @@ describe('defaults (contract §3, replication-model.md)', () => {
     expect(scenario.workload).toEqual({ clients: 3, intervalUs: 50_000, timeoutUs: 1_000_000, keys: 3, reads: 0.5, cas: 0 });
   });
 
-  it('a raft model is named after its kind, with election timeout 150ms..300ms, heartbeat 50ms, reads through the log, lease drift bound 5% and no extensions or bugs', () => {
+  it('a raft model is named after its kind, with election timeout 150ms..300ms, heartbeat 50ms, reads through the log, 64 entries per AppendEntries, lease drift bound 5% and no extensions or bugs', () => {
     expect(scenario.models).toEqual([
       {
         kind: 'raft',
@@ -88,6 +88,7 @@ describe('defaults (contract §3, replication-model.md)', () => {
         reads: 'log',
         bugs: [],
         snapshotEvery: 0,
+        maxEntriesPerMessage: 64,
         maxClockDrift: 0.05,
       },
     ]);
