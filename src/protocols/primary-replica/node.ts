@@ -890,8 +890,11 @@ export class PrimaryReplicaNode implements ProtocolNode {
 
   private handleLockReply(from: number, m: LockReply): void {
     if (!m.granted) {
-      // A refusal naming a newer epoch: someone else was granted the lock.
-      if (m.term > this.stable.epoch) this.raiseEpoch(m.term, m.holder, `was refused the lock: a newer epoch (${m.term}) was granted`);
+      // A refusal naming a newer epoch granted to someone else: that holder may have the lock. A node that
+      // names itself has only its own promise — a candidate's grant to itself, which it is still asking
+      // the others to join — not the lock: a new primary that got the late refusal of a rival candidate
+      // stepped down on it, the rival took office, and the two deposed each other for ever.
+      if (m.term > this.stable.epoch && m.holder !== from) this.raiseEpoch(m.term, m.holder, `was refused the lock: a newer epoch (${m.term}) was granted`);
       if (this.role === 'candidate' && this.candidacy === 'acquire' && m.round === this.acquireRound) this.countRefusal(m.heldForUs);
       return;
     }
