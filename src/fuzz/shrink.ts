@@ -45,8 +45,14 @@ export function stillFailsWith(key: string, config: CampaignConfig): StillFails 
   };
 }
 
-/** Other seeds a smaller world is tried with before it counts as not failing. */
+/**
+ * Other seeds a smaller world is tried with before it counts as not failing:
+ * a few while the world is large, many more once that reaches a fixpoint (a
+ * fragile failure — two leaders of one term, say — needs its faults and a
+ * seed that times the rest just so).
+ */
 const RESEEDS = 3;
+const RESEEDS_AT_FIXPOINT = 24;
 
 interface Attempt {
   readonly label: string;
@@ -65,8 +71,9 @@ export function shrinkWorld(start: World, pinned: Readonly<Record<string, Option
    * needs another seed to show in the smaller world. A candidate that does not fail with the
    * world's seed is tried with the next few seeds too; the file records the seed that failed.
    */
+  let reseeds = RESEEDS;
   const tryWorld = (a: Attempt): boolean => {
-    for (let k = 0; k <= RESEEDS; k++) {
+    for (let k = 0; k <= reseeds; k++) {
       if (outOfTime()) return false;
       const candidate = k === 0 ? a.world : { ...a.world, seed: a.world.seed + k };
       runs++;
@@ -87,6 +94,11 @@ export function shrinkWorld(start: World, pinned: Readonly<Record<string, Option
       // Each simplification is made from the world as it stands now.
       const candidate = attempt(world);
       if (candidate !== null && tryWorld(candidate)) changed = true;
+    }
+    // A fixpoint with a few seeds each: once more, each step tried with many.
+    if (!changed && reseeds < RESEEDS_AT_FIXPOINT) {
+      reseeds = RESEEDS_AT_FIXPOINT;
+      changed = true;
     }
   }
   return { world, runs, fixpoint: !changed && !outOfTime(), steps };
