@@ -74,14 +74,17 @@ describe('a world is a pure function of its seed', () => {
   it('pinning one option changes only that option: the rest of the world is what the seed drew', () => {
     // Faults placed by probing the world's own run (election strikes, the hand-off nemesis) land
     // where that configuration's elections happen, so they may move; everything else may not.
-    const probed = ['election-strike', 'handoff'];
+    const probed = ['election-strike', 'handoff', 'stragglers'];
     for (let seed = 1; seed <= 20; seed++) {
       const free = drawWorld(seed, RAFT);
       const pinned = drawWorld(seed, { kind: 'raft', pinned: { reads: 'readIndex' } });
-      const { options: freeOptions, faults: freeFaults, ...freeRest } = free;
-      const { options: pinnedOptions, faults: pinnedFaults, ...pinnedRest } = pinned;
+      const { options: freeOptions, faults: freeFaults, stragglers: freeStragglers, ...freeRest } = free;
+      const { options: pinnedOptions, faults: pinnedFaults, stragglers: pinnedStragglers, ...pinnedRest } = pinned;
       expect(pinnedRest, `seed ${seed}`).toEqual(freeRest);
-      if (!free.switchedOn.some((k) => probed.includes(k))) expect(pinnedFaults, `seed ${seed}`).toEqual(freeFaults);
+      if (!free.switchedOn.some((k) => probed.includes(k))) {
+        expect(pinnedFaults, `seed ${seed}`).toEqual(freeFaults);
+        expect(pinnedStragglers, `seed ${seed}`).toEqual(freeStragglers);
+      }
       expect({ ...pinnedOptions, reads: freeOptions['reads'] }, `seed ${seed}`).toEqual(freeOptions);
     }
   });

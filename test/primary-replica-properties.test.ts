@@ -106,6 +106,7 @@ function scenarioWith(nodes: readonly string[], faults: FaultSpec[], seed: numbe
     seed,
     durationUs: DURATION_US,
     settleUs: 4000 * MS,
+    stragglers: [],
     nodes,
     network: { latencyUsMin: 2 * MS, latencyUsMax: 12 * MS, drop: 0, duplicate: 0 },
     models: [spec],

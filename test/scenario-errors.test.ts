@@ -35,7 +35,7 @@ function errorOf(text: string): string {
 describe('unknown keys are errors, pointing at the key', () => {
   it('at the top level', () => {
     expect(errorOf(scenario('sede: 3'))).toBe(
-      `${FILE}:5:1: unknown key "sede" in scenario; expected one of: name, description, seed, duration, settle, nodes, network, models, workload, faults, notes, expect`,
+      `${FILE}:5:1: unknown key "sede" in scenario; expected one of: name, description, seed, duration, settle, stragglers, nodes, network, models, workload, faults, notes, expect`,
     );
   });
 
@@ -366,7 +366,7 @@ describe('other rules', () => {
 
   it('a document that is not a mapping', () => {
     expect(errorOf('- name: x\n')).toBe(
-      `${FILE}:1:1: a list is not a mapping; expected a mapping of scenario keys: name, description, seed, duration, settle, nodes, network, models, workload, faults, notes, expect`,
+      `${FILE}:1:1: a list is not a mapping; expected a mapping of scenario keys: name, description, seed, duration, settle, stragglers, nodes, network, models, workload, faults, notes, expect`,
     );
   });
 });

@@ -256,7 +256,7 @@ function shrinkFailures(results: readonly SeedResult[], config: CampaignConfig, 
     const original = worldOf(r.seed, config);
     const failure = r.failures[0]!;
     if (io === processIo && process.stderr.isTTY === true) process.stderr.write(`shrinking seed ${r.seed} (${failure.what})…`);
-    const result = shrinkMs > 0 ? shrinkWorld(original, config.pinned, stillFailsWith(key, config), { timeMs: shrinkMs, now: () => (stopped() ? Infinity : performance.now()) }) : { world: original, runs: 0, fixpoint: false, steps: [] };
+    const result = shrinkMs > 0 ? shrinkWorld(original, config.pinned, stillFailsWith(key, config), { timeMs: shrinkMs, now: () => (stopped() ? Infinity : performance.now()) }, { keepSettle: key === 'promise:converges' }) : { world: original, runs: 0, fixpoint: false, steps: [] };
     if (io === processIo && process.stderr.isTTY === true) process.stderr.write('\r\x1b[2K');
     const final = runWorld(result.world, config).result.failures.find((f) => f.key === key) ?? failure;
     const withoutBugs = bugFreeVerdict(result.world, config);
@@ -291,7 +291,8 @@ function freeName(path: string): string {
 }
 
 function shrunkText(world: World, failure: Failure, header: CampaignHeader, seed: number, file: string, how: string, withoutBugs: string | null): string {
-  const phase = failure.phase === 'safety' ? 'in the safety phase (under faults)' : `in the liveness phase (every fault healed at ${formatUs(world.durationMs * 1000)}, ${formatUs(world.settleMs * 1000)} to converge)`;
+  const healed = world.stragglers.length === 0 ? `every fault healed at ${formatUs(world.durationMs * 1000)}` : `every fault healed at ${formatUs(world.durationMs * 1000)} but on the stragglers ${world.stragglers.join(', ')}, left down or deaf`;
+  const phase = failure.phase === 'safety' ? 'in the safety phase (under faults)' : `in the liveness phase (${healed}, ${formatUs(world.settleMs * 1000)} to converge)`;
   const when = failure.key.startsWith('promise:') ? ' (a promise, judged on the whole run)' : '';
   const at = failure.key.startsWith('promise:') ? '' : `, at ${formatUs(Math.round(failure.atMs * 1000))}`;
   const reseeded = world.seed === seed ? '' : ` It runs with seed ${world.seed}: the smaller world shows the bug with that seed, not ${seed}.`;

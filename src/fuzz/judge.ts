@@ -102,7 +102,10 @@ export function judgeSeed(scenario: Scenario, spec: ModelSpec, run: ModelRun, al
       what: PROMISE_NAMES[key],
       phase: key === 'converges' ? 'liveness' : 'safety',
       atMs: b.atMs,
-      detail: key === 'converges' ? `not converged ${scenario.settleUs / 1000} ms after every fault was healed: ${run.unconverged ?? ''}` : b.detail,
+      detail:
+        key === 'converges'
+          ? `not converged ${scenario.settleUs / 1000} ms after every fault was healed${scenario.stragglers.length > 0 ? ` but on the stragglers ${scenario.stragglers.join(', ')}` : ''}: ${run.unconverged ?? ''}`
+          : b.detail,
       expect: EXPECT_OF[key],
     });
   }

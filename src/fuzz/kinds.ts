@@ -24,7 +24,8 @@ export type FaultKind =
   | 'crash-blips'
   | 'leader-churn'
   | 'election-strike'
-  | 'handoff';
+  | 'handoff'
+  | 'stragglers';
 
 export interface DrawContext {
   readonly nodes: number;
@@ -49,7 +50,7 @@ function drawn<T extends OptionValue>(pinned: Readonly<Record<string, OptionValu
 }
 
 const RAFT: FuzzProfile = {
-  faultKinds: [...COMMON, 'clock-drift', 'transfer', 'membership'],
+  faultKinds: [...COMMON, 'clock-drift', 'transfer', 'membership', 'stragglers'],
   drawOptions(r, { nodes, pinned, drift, handoff }) {
     const out: Record<string, OptionValue> = {};
     const preVote = r.chance(0.5);

@@ -59,7 +59,7 @@ interface Attempt {
   readonly world: World;
 }
 
-export function shrinkWorld(start: World, pinned: Readonly<Record<string, OptionValue>>, fails: StillFails, budget: ShrinkBudget): ShrinkResult {
+export function shrinkWorld(start: World, pinned: Readonly<Record<string, OptionValue>>, fails: StillFails, budget: ShrinkBudget, options: { readonly keepSettle?: boolean } = {}): ShrinkResult {
   const began = budget.now();
   let runs = 0;
   const steps: string[] = [];
@@ -89,7 +89,7 @@ export function shrinkWorld(start: World, pinned: Readonly<Record<string, Option
   while (changed && !outOfTime()) {
     changed = false;
     if (shrinkFaults()) changed = true;
-    for (const attempt of simplifications(world, pinned)) {
+    for (const attempt of simplifications(world, pinned, options.keepSettle === true)) {
       if (outOfTime()) break;
       // Each simplification is made from the world as it stands now.
       const candidate = attempt(world);
@@ -124,7 +124,7 @@ export function shrinkWorld(start: World, pinned: Readonly<Record<string, Option
 type Simplification = (world: World) => Attempt | null;
 
 /** The simplifications other than removing faults, smallest world first within each. */
-function simplifications(world: World, pinned: Readonly<Record<string, OptionValue>>): Simplification[] {
+function simplifications(world: World, pinned: Readonly<Record<string, OptionValue>>, keepSettle: boolean): Simplification[] {
   const out: Simplification[] = [];
   // Fewer nodes: 7 → 5 → 3, faults naming a node that is gone dropped.
   out.push((w) => (w.nodes > 3 ? withNodes(w, w.nodes - 2) : null));
@@ -135,7 +135,10 @@ function simplifications(world: World, pinned: Readonly<Record<string, OptionVal
     const target = Math.ceil(Math.max(to, Math.floor((to + w.durationMs) / 2)) / 100) * 100;
     return target < w.durationMs ? { label: `duration ${w.durationMs} → ${target} ms`, world: { ...w, durationMs: target } } : null;
   });
-  out.push((w) => (w.settleMs > 1000 ? { label: `settle ${w.settleMs} → ${Math.max(1000, Math.floor(w.settleMs / 2))} ms`, world: { ...w, settleMs: Math.max(1000, Math.floor(w.settleMs / 2)) } } : null));
+  // (Not for a failure to converge: settle is the bound it is judged by.)
+  if (!keepSettle) out.push((w) => (w.settleMs > 1000 ? { label: `settle ${w.settleMs} → ${Math.max(1000, Math.floor(w.settleMs / 2))} ms`, world: { ...w, settleMs: Math.max(1000, Math.floor(w.settleMs / 2)) } } : null));
+  // No stragglers: the liveness phase heals everything.
+  out.push((w) => (w.stragglers.length > 0 ? { label: 'no stragglers', world: { ...w, stragglers: [] } } : null));
   // Fewer clients, a simpler workload.
   out.push((w) => (w.workload.clients > 1 ? { label: `clients ${w.workload.clients} → ${w.workload.clients - 1}`, world: { ...w, workload: { ...w.workload, clients: w.workload.clients - 1 } } } : null));
   out.push((w) => (w.workload.cas > 0 ? { label: 'no cas', world: { ...w, workload: { ...w.workload, cas: 0 } } } : null));
@@ -199,8 +202,9 @@ function withNodes(world: World, nodes: number): Attempt | null {
     if (Object.keys(kept).length > 0) options['clockDrift'] = kept;
     else delete options['clockDrift'];
   }
+  const stragglers = world.stragglers.filter(exists);
   const members = options['members'];
   if (Array.isArray(members)) options['members'] = members.filter(exists);
   const clients = Math.min(world.workload.clients, nodes + 1);
-  return { label: `nodes ${world.nodes} → ${nodes}`, world: { ...world, nodes, faults, options, workload: { ...world.workload, clients } } };
+  return { label: `nodes ${world.nodes} → ${nodes}`, world: { ...world, nodes, faults, options, stragglers, workload: { ...world.workload, clients } } };
 }

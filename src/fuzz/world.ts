@@ -54,6 +54,8 @@ export interface World {
   /** The fault kinds this world switched on (swarm testing); for the report. */
   readonly switchedOn: readonly FaultKind[];
   readonly faults: readonly WorldFault[];
+  /** Nodes the liveness phase leaves as the faults left them (scenario `stragglers`); none in most worlds. */
+  readonly stragglers: readonly string[];
 }
 
 export interface WorldConfig {
@@ -115,9 +117,11 @@ export function drawWorld(seed: number, config: WorldConfig): World {
   };
 
   const faults = drawFaults(rngStream(seed, 'fuzz/faults'), switchedOn, nodes, durationMs, network);
-  const world: World = { seed, kind: config.kind, nodes, durationMs, settleMs, network, options, workload, switchedOn, faults };
+  const world: World = { seed, kind: config.kind, nodes, durationMs, settleMs, network, options, workload, switchedOn, faults, stragglers: [] };
   const struck = on.has('election-strike') ? withElectionStrikes(world, rngStream(seed, 'fuzz/strikes')) : world;
-  return on.has('handoff') ? withHandoff(struck, rngStream(seed, 'fuzz/handoff')) : struck;
+  const handedOff = on.has('handoff') ? withHandoff(struck, rngStream(seed, 'fuzz/handoff')) : struck;
+  // (Not with membership changes: the nodes settle heals need not be a majority of the last configuration.)
+  return on.has('stragglers') && !on.has('membership') ? withStragglers(handedOff, rngStream(seed, 'fuzz/stragglers')) : handedOff;
 }
 
 /** A leader taking office in the log of a run: `n3 became leader of term 4`, `n2 took office as primary of epoch 2`. */
@@ -249,6 +253,40 @@ function withHandoff(start: World, r: Rng): World {
   return world;
 }
 
+/**
+ * Stragglers: TigerBeetle's liveness mode, where the cluster must converge
+ * with a minority still faulty. Near the end of the safety phase the leader
+ * of the moment is crashed, or cut off until the others elect another, whose
+ * new leader is then crashed a moment later; the liveness phase leaves the
+ * first one down, or deaf (it hears no one, everyone hears it), so the
+ * others elect once more while a deposed leader's stale heartbeats keep
+ * arriving. Convergence is judged among the others.
+ */
+function withStragglers(start: World, r: Rng): World {
+  let world = start;
+  const t1 = world.durationMs - between(r, 700, 1500);
+  const crashOnly = r.chance(0.3);
+  const newLeaderCrash = r.chance(0.7);
+  const healAfterMs = between(r, 20, 200);
+  const crashAfterMs = between(r, 10, 200);
+  if (t1 <= 0) return world;
+  const add = (faults: WorldFault[]) => {
+    world = { ...world, faults: mergeFaults(world.faults, faults.filter((f) => f.atMs < world.durationMs)) };
+  };
+  const leader = nextElection(world, t1 * 1000, true);
+  if (leader === null) return world;
+  world = { ...world, stragglers: [leader.node] };
+  if (crashOnly) {
+    add([{ atMs: t1, action: 'crash', value: leader.node }]);
+    return world;
+  }
+  add([{ atMs: t1, action: 'isolate', value: leader.node }]);
+  const next = nextElection(world, t1 * 1000 + 1);
+  if (next === null) return world;
+  if (newLeaderCrash && next.node !== leader.node) add([{ atMs: strikeAt(next.atUs, healAfterMs + crashAfterMs), action: 'crash', value: next.node }]);
+  return world;
+}
+
 /** `extra` merged into `faults` by time; an added fault goes after the faults of its instant. */
 function mergeFaults(faults: readonly WorldFault[], extra: readonly WorldFault[]): WorldFault[] {
   return [...faults, ...extra].map((f, i) => ({ f, i })).sort((a, b) => a.f.atMs - b.f.atMs || a.i - b.i).map((e) => e.f);
@@ -265,7 +303,7 @@ function nodeName(i: number): string {
  * the liveness phase to undo.
  */
 function drawFaults(r: Rng, kinds: readonly FaultKind[], nodes: number, durationMs: number, base: WorldNetwork): WorldFault[] {
-  const scheduled = kinds.filter((k) => k !== 'loss' && k !== 'duplication' && k !== 'clock-drift' && k !== 'election-strike' && k !== 'handoff');
+  const scheduled = kinds.filter((k) => k !== 'loss' && k !== 'duplication' && k !== 'clock-drift' && k !== 'election-strike' && k !== 'handoff' && k !== 'stragglers');
   const out: WorldFault[] = [];
   if (scheduled.length === 0) return out;
   const meanGapMs = between(r, 50, 800);
@@ -430,6 +468,7 @@ export function worldYaml(world: World, text: WorldText = {}): string {
   lines.push(`  keys: ${w.keys}`);
   lines.push(`  reads: ${w.reads}`);
   if (w.cas > 0) lines.push(`  cas: ${w.cas}`);
+  if (world.stragglers.length > 0) lines.push(`stragglers: ${inline(world.stragglers)}`);
   if (world.faults.length > 0) {
     lines.push('faults:');
     for (const f of world.faults) {

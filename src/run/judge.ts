@@ -24,6 +24,8 @@ export interface Simulated {
   readonly authoritative: readonly EffectiveWrite[];
   readonly authority: string;
   readonly warnings: readonly string[];
+  /** Why convergence around the stragglers is not promised for this run (see ModelRuntime.stragglerWarning), or null. */
+  readonly livenessWarning: string | null;
   readonly tookOffice: number;
   readonly events: number;
   readonly messages: ModelSummary['messages'];
@@ -41,10 +43,10 @@ export interface Simulated {
  * garbage by then.
  */
 export function judgeRun(scenario: Scenario, spec: ModelSpec, simulated: Simulated): ModelRun {
-  const { log, history, checked, unconverged, authoritative, authority, warnings, tookOffice, events, messages, traceHash, nowUs, downtime, stoppedEarly, horizonUs } = simulated;
+  const { log, history, checked, unconverged, authoritative, authority, warnings, livenessWarning, tookOffice, events, messages, traceHash, nowUs, downtime, stoppedEarly, horizonUs } = simulated;
   const figures = clientFigures(history, authoritative, horizonUs);
   const linearizability = checkLinearizable(history, authoritative);
-  const promises = promisesOf(spec, warnings, scenario.network);
+  const promises = promisesOf(spec, warnings, scenario.network, livenessWarning);
   const judged = judgePromises(
     promises.promised,
     { ...figures, linearizable: linearizability.linearizable, ...(linearizability.note !== undefined ? { linearizableNote: linearizability.note } : {}) },

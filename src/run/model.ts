@@ -25,7 +25,13 @@ export interface ModelRuntime {
    * converged (Raft: a leader exists and every member applied the same
    * committed log)? null when it has, else what is missing.
    */
-  convergence?(nodes: readonly (ProtocolNode | null)[]): string | null;
+  convergence?(nodes: readonly (ProtocolNode | null)[], stragglers: ReadonlySet<number>): string | null;
+  /**
+   * At settle, with stragglers (scenario.stragglers) left as the script left them: why this
+   * configuration does not promise to converge around them (Raft without checkQuorum: a straggler
+   * that still leads the newest term and cannot hear the others keeps them following it), or null.
+   */
+  stragglerWarning?(nodes: readonly (ProtocolNode | null)[], stragglers: ReadonlySet<number>): string | null;
   /** Per node: clock drift (0.05 = 5% fast). Absent: no drift. */
   readonly clockDrift?: readonly number[];
   /** Primary/replica: the node holding the leader lock at `nowUs` (by the majority's grants, in simulated time) and its epoch, or null. */

@@ -90,11 +90,15 @@ export const primaryReplicaModel: ModelFactory<PrimaryReplicaModelSpec> = (spec,
       const why = protocol.leaderOf(nodes) === i ? `final primary, epoch ${node.epoch}` : 'no primary at the end; the most up-to-date log';
       return `${hooks.clock.nodeName(i)} (${why}), ${node.lastIndex()} entries`;
     },
-    convergence: (nodes) => {
+    // With no failover the first node is the primary for ever: the others cannot converge without it.
+    stragglerWarning: (_nodes, stragglers) =>
+      spec.failover === 'none' && stragglers.has(0) ? `straggler ${hooks.nodeNames[0]} is the fixed primary (failover: none): the others cannot converge without it` : null,
+    convergence: (nodes, stragglers) => {
       const primary = protocol.leaderOf(nodes);
       if (primary < 0) return 'no primary';
       const p = (nodes[primary] as PrimaryReplicaNode).position();
       const behind = nodes.flatMap((node, i) => {
+        if (stragglers.has(i)) return [];
         if (!(node instanceof PrimaryReplicaNode)) return [hooks.nodeNames[i]!];
         const q = node.position();
         return q.index === p.index && q.epoch === p.epoch ? [] : [hooks.nodeNames[i]!];

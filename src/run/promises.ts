@@ -142,9 +142,11 @@ export function raftTimingWarning(spec: Pick<RaftModelSpec, 'electionTimeoutUsMi
  * The promises of one model configuration for a run; `safeZoneWarnings`
  * from the model's runtime, `network` the scenario's (what settle restores).
  */
-export function promisesOf(spec: ModelSpec, safeZoneWarnings: readonly string[] = [], network: Pick<NetworkParams, 'latencyUsMax'> | null = null): ModelPromises {
-  if (spec.kind !== 'raft') return primaryReplicaPromises(spec);
-  return raftPromises(spec, safeZoneWarnings, network === null ? null : raftTimingWarning(spec, network));
+export function promisesOf(spec: ModelSpec, safeZoneWarnings: readonly string[] = [], network: Pick<NetworkParams, 'latencyUsMax'> | null = null, livenessWarning: string | null = null): ModelPromises {
+  const base = spec.kind !== 'raft' ? primaryReplicaPromises(spec) : raftPromises(spec, safeZoneWarnings, network === null ? null : raftTimingWarning(spec, network));
+  if (livenessWarning === null || !base.promised.includes('converges')) return base;
+  // Stragglers the configuration cannot converge around (scenario.stragglers): convergence is withdrawn for this run.
+  return { promised: base.promised.filter((k) => k !== 'converges'), withdrawn: [...base.withdrawn, { key: 'converges', reason: livenessWarning }] };
 }
 
 /** The figures a run is judged by. */

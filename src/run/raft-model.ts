@@ -96,16 +96,44 @@ export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
       const committed = node.committed;
       return effectiveWrites((index) => (index <= committed ? node.entryAt(index) : undefined) ?? checker.committedEntry(index), Math.max(committed, checker.highestCommitted));
     },
-    convergence: (nodes) => {
+    convergence: (nodes, stragglers) => {
       const leader = protocol.leaderOf(nodes);
       if (leader < 0) return 'no leader';
+      // With stragglers: a leader of the newest term the others know (a straggler may lead, if it can; one
+      // that still believes it leads an older term is not the cluster's leader).
+      // (Terms of the members of its configuration: a removed server's term is nobody's business.)
+      let coreTerm = 0;
+      for (const i of (nodes[leader] as RaftNode).configuration) {
+        const node = nodes[i];
+        if (stragglers.size > 0 && !stragglers.has(i) && node instanceof RaftNode) coreTerm = Math.max(coreTerm, node.term);
+      }
+      const leaderTerm = (nodes[leader] as RaftNode).term;
+      if (leaderTerm < coreTerm) return `no leader of the newest term (${coreTerm}): ${hooks.nodeNames[leader]} leads term ${leaderTerm}`;
       const commit = (nodes[leader] as RaftNode).committed;
       const behind = (nodes[leader] as RaftNode).configuration.filter((i) => {
+        if (stragglers.has(i)) return false;
         const node = nodes[i];
         return !(node instanceof RaftNode) || node.applied !== commit;
       });
       if (behind.length === 0) return null;
       return `${behind.map((i) => hooks.nodeNames[i]).join(', ')} did not apply the leader's ${commit} committed entries`;
+    },
+    stragglerWarning: (nodes, stragglers) => {
+      if (spec.checkQuorum === true) return null;
+      // Without checkQuorum a leader that cannot hear its followers never steps down, and its heartbeats
+      // keep every node of its term following it (and ignoring candidates, §4.2.3). Only a deposed one —
+      // every other node already in a later term — is harmless.
+      let lowestTerm = Infinity;
+      nodes.forEach((node, i) => {
+        if (!stragglers.has(i) && node instanceof RaftNode) lowestTerm = Math.min(lowestTerm, node.term);
+      });
+      for (const i of stragglers) {
+        const node = nodes[i];
+        if (node instanceof RaftNode && node.currentRole === 'leader' && node.term >= lowestTerm) {
+          return `straggler ${hooks.nodeNames[i]} leads term ${node.term} as settle begins, and a node is still in that term or an earlier one: without checkQuorum a leader that cannot hear its followers never steps down, and its heartbeats keep them following it`;
+        }
+      }
+      return null;
     },
     authority: (nodes) => {
       const i = authoritativeNode(nodes, protocol);

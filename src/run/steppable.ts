@@ -134,6 +134,10 @@ class Engine implements ScheduledCall {
   lastFaultEvent = 0;
   /** Settle has run: the scripted part is over. */
   settled = false;
+  /** The stragglers (scenario.stragglers) by index: settle leaves them as they are; convergence is judged without them. */
+  readonly stragglers: ReadonlySet<number>;
+  /** Why the model does not promise to converge around the stragglers as settle left them (null: it does). */
+  stragglerWarning: string | null = null;
   /** When each node went down (crashed or paused), -1 while up; and the closed stretches. */
   private readonly downSinceUs: number[];
   readonly downtime: NodeDowntime[] = [];
@@ -152,6 +156,7 @@ class Engine implements ScheduledCall {
   ) {
     const names = scenario.nodes;
     this.names = names;
+    this.stragglers = new Set(scenario.stragglers.map((n) => names.indexOf(n)));
     const factory = modelFactory(spec.kind);
     let sim: Simulator | null = null;
     const clock: CheckClock = {
@@ -269,15 +274,24 @@ class Engine implements ScheduledCall {
   private settle(): void {
     const s = this.sim;
     this.settled = true;
+    const n = this.names.length;
+    // Every link heals, except into a straggler: one still up hears nothing, while everyone hears it
+    // (an asymmetric partition, the kind that outlives a repair).
     s.network.heal();
+    for (const st of this.stragglers) {
+      for (let o = 0; o < n; o++) if (o !== st) s.network.cutLink(o, st);
+    }
     s.network.setParams({ ...this.scenario.network, drop: 0, duplicate: 0 });
-    for (let i = 0; i < this.names.length; i++) {
+    for (let i = 0; i < n; i++) {
+      if (this.stragglers.has(i)) continue;
       s.resume(i);
       if (!s.isUp(i)) s.restart(i);
     }
     this.trackDowntime();
+    if (this.stragglers.size > 0) this.stragglerWarning = this.model.stragglerWarning?.(s.nodes, this.stragglers) ?? null;
     s.trace.note(s.nowUs, -1, 'settle');
-    const text = 'settle: faults healed (no loss, no duplication), crashed nodes restarted, clients stopped';
+    const kept = this.scenario.stragglers.length === 0 ? '' : `; stragglers ${this.scenario.stragglers.join(' ')} left down, or deaf (they hear no one)`;
+    const text = `settle: faults healed (no loss, no duplication), crashed nodes restarted, clients stopped${kept}`;
     this.log.push({ atUs: s.nowUs, text });
     this.landmarks.push({ event: s.eventsProcessed, atUs: s.nowUs, kind: 'settle', text });
     if (this.emitter.active) this.emitter.emit({ type: 'settle', event: s.eventsProcessed, atUs: s.nowUs, text });
@@ -994,7 +1008,7 @@ export class SteppableRun {
     const stoppedEarly = endUs < scenario.durationUs + scenario.settleUs;
     // Every figure covers what ran: the clients' operations invoked before the horizon.
     const horizonUs = Math.min(endUs, scenario.durationUs);
-    const unconverged = stoppedEarly ? undefined : (model.convergence?.(s.nodes) ?? null);
+    const unconverged = stoppedEarly ? undefined : (model.convergence?.(s.nodes, engine.stragglers) ?? null);
     const checked = model.violations();
     // Violations join the event log once, at the end, each after the lines of its instant: the loop stays free of per-event polling.
     const log = [...engine.log];
@@ -1012,6 +1026,7 @@ export class SteppableRun {
       authoritative: model.authoritativeWrites(s.nodes),
       authority: model.authority(s.nodes),
       warnings: model.safeZoneWarnings ?? [],
+      livenessWarning: engine.stragglerWarning,
       tookOffice: model.tookOffice(),
       events: s.events,
       messages: { sent: s.messagesSent, delivered: s.messagesDelivered, dropped: s.messagesDropped },

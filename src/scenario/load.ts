@@ -190,6 +190,19 @@ function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
     });
   }
 
+  // Stragglers: known nodes, each once, a minority (the others must be able to converge).
+  const stragglersMax = Math.floor((nodes.length - 1) / 2);
+  doc.stragglers.forEach((node, i) => {
+    if (!nodes.includes(node)) problems.push({ path: ['stragglers', i], message: `unknown node "${node}" in stragglers; expected one of: ${choices(nodes)}` });
+    else if (doc.stragglers.indexOf(node) !== i) problems.push({ path: ['stragglers', i], message: `"${node}" is already a straggler; expected each node once` });
+  });
+  if (doc.stragglers.length > stragglersMax) {
+    problems.push({
+      path: ['stragglers'],
+      message: `${doc.stragglers.length} stragglers of ${nodes.length} nodes; expected a minority (at most ${stragglersMax}), so that the others can elect a leader and converge`,
+    });
+  }
+
   // Model names: unique (a name defaults to the kind).
   const modelIndex = new Map<string, number>();
   doc.models.forEach((model, i) => {
@@ -363,6 +376,7 @@ function toScenario(doc: ScenarioDocument, data: unknown, file: string, locator:
     seed: doc.seed,
     durationUs: toUs(doc.duration),
     settleUs: toUs(doc.settle),
+    stragglers: doc.stragglers,
     nodes: nodeNames(doc.nodes),
     network: { latencyUsMin: latency.minUs, latencyUsMax: latency.maxUs, drop: doc.network.drop, duplicate: doc.network.duplicate },
     models: doc.models.map(toModelSpec),

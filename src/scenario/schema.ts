@@ -109,6 +109,10 @@ export const scenarioSchema = mapping(
     settle: time('After duration every fault is healed (no loss, no duplication), crashed nodes restarted, clients stopped, and the system gets this long to converge.', {
       positive: true,
     }).default('5s'),
+    stragglers: list(nodeName, 'a list of node names', 'a list of node names such as [n1]', {
+      description:
+        'Nodes the liveness phase does not repair: settle leaves them crashed or paused if they are, and a straggler still up hears no one while every node hears it (an asymmetric partition); convergence is judged among the others. At most a minority.',
+    }).default([]),
     nodes: z
       .union(
         [

@@ -18,6 +18,11 @@ export interface Scenario {
   readonly seed: number;
   readonly durationUs: Us;
   readonly settleUs: Us;
+  /**
+   * Nodes settle does not repair: left crashed or paused if they are; one still up hears no one
+   * (every link into it cut) while every node hears it. Convergence is judged among the others. A minority.
+   */
+  readonly stragglers: readonly string[];
   /** Node names in file order (`nodes: 5` gives n1..n5). */
   readonly nodes: readonly string[];
   readonly network: NetworkParams;

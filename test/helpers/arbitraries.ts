@@ -37,6 +37,7 @@ export function scenarioWith(nodes: readonly string[], faults: FaultSpec[], seed
     seed,
     durationUs: 8_000 * MS,
     settleUs: 4_000 * MS,
+    stragglers: [],
     nodes,
     network: { latencyUsMin: 5 * MS, latencyUsMax: 15 * MS, drop: 0, duplicate: 0 },
     models: [{ kind: 'raft', name: 'raft', electionTimeoutUsMin: 150 * MS, electionTimeoutUsMax: 300 * MS, heartbeatUs: 50 * MS, ...model }],
