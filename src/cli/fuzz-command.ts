@@ -7,7 +7,7 @@ import { runCampaign } from '../fuzz/campaign.ts';
 import { ALLOWABLE, fuzzPromises, type Failure } from '../fuzz/judge.ts';
 import { campaignReport, headerLine, optionsText, replayCommand, seedLine, type CampaignHeader, type Shrunk } from '../fuzz/report.ts';
 import { runWorld, worldOf, type CampaignConfig, type SeedResult } from '../fuzz/seed.ts';
-import { shrinkWorld, stillFailsWith } from '../fuzz/shrink.ts';
+import { shrinkWorld, stillFailsOnlyWithBugs } from '../fuzz/shrink.ts';
 import { DEFAULT_DURATION_MS, DEFAULT_SETTLE_MS, worldYaml, worldScenario, type OptionValue, type World } from '../fuzz/world.ts';
 import { PROMISE_NAMES, type PromiseKey } from '../run/promises.ts';
 import { MODEL_KINDS } from '../scenario/schema.ts';
@@ -256,7 +256,7 @@ function shrinkFailures(results: readonly SeedResult[], config: CampaignConfig, 
     const original = worldOf(r.seed, config);
     const failure = r.failures[0]!;
     if (io === processIo && process.stderr.isTTY === true) process.stderr.write(`shrinking seed ${r.seed} (${failure.what})…`);
-    const result = shrinkMs > 0 ? shrinkWorld(original, config.pinned, stillFailsWith(key, config), { timeMs: shrinkMs, now: () => (stopped() ? Infinity : performance.now()) }, { keepSettle: key === 'promise:converges' }) : { world: original, runs: 0, fixpoint: false, steps: [] };
+    const result = shrinkMs > 0 ? shrinkWorld(original, config.pinned, stillFailsOnlyWithBugs(key, config), { timeMs: shrinkMs, now: () => (stopped() ? Infinity : performance.now()) }, { keepSettle: key === 'promise:converges' }) : { world: original, runs: 0, fixpoint: false, steps: [] };
     if (io === processIo && process.stderr.isTTY === true) process.stderr.write('\r\x1b[2K');
     const final = runWorld(result.world, config).result.failures.find((f) => f.key === key) ?? failure;
     const withoutBugs = bugFreeVerdict(result.world, config);
@@ -278,7 +278,9 @@ function bugFreeVerdict(world: World, config: CampaignConfig): string | null {
   if (!Array.isArray(bugs) || bugs.length === 0) return null;
   const { bugs: _bugs, ...options } = world.options;
   const clean = runWorld({ ...world, options }, { ...config, pinned: {} }).result;
-  return clean.ok ? `passes without bugs=${bugs.join('+')}` : `still fails without bugs=${bugs.join('+')}: ${clean.failures[0]!.what}`;
+  if (!clean.ok) return `still fails without bugs=${bugs.join('+')}: ${clean.failures[0]!.what}`;
+  const withdrawn = clean.withdrawn ?? [];
+  return withdrawn.length === 0 ? `passes without bugs=${bugs.join('+')}` : `passes without bugs=${bugs.join('+')}, with ${withdrawn.map((k) => k.replace('promise:', '')).join(', ')} not promised there`;
 }
 
 /** `path`, or `path` with -2, -3, ... before the extension when it exists: a file already there is never overwritten. */

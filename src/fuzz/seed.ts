@@ -25,6 +25,8 @@ export interface SeedResult {
   readonly switchedOn: readonly string[];
   readonly failures: readonly Failure[];
   readonly undecided: readonly string[];
+  /** Promises withdrawn for this run (the model ran outside what they rest on), as `promise:KEY`; omitted when none. */
+  readonly withdrawn?: readonly string[];
   readonly events: number;
   readonly traceHash: string;
 }
@@ -59,6 +61,7 @@ export function runWorld(world: World, config: CampaignConfig): JudgedWorld {
       ok: verdict.failures.length === 0,
       failures: verdict.failures,
       undecided: verdict.undecided,
+      ...(run.promises.withdrawn.length > 0 ? { withdrawn: run.promises.withdrawn.map((w) => `promise:${w.key}`) } : {}),
       events: run.summary.events,
       traceHash: run.summary.traceHash,
     },

@@ -34,6 +34,29 @@ export interface ShrinkResult {
 /** True when `world` still fails with `key`. A world the simulator throws on counts only when the failure is that. */
 export type StillFails = (world: World) => boolean;
 
+/**
+ * With bug switches pinned: the world must also keep the same promise (judged, not withdrawn)
+ * with the switches removed, so that the shrunk file shows what the switch breaks and nothing
+ * else. Without switches: `stillFailsWith` alone.
+ */
+export function stillFailsOnlyWithBugs(key: string, config: CampaignConfig): StillFails {
+  const fails = stillFailsWith(key, config);
+  const bugs = config.pinned['bugs'];
+  if (!Array.isArray(bugs) || bugs.length === 0) return fails;
+  const { bugs: _bugs, ...clean } = config.pinned;
+  const cleanConfig: CampaignConfig = { ...config, pinned: clean };
+  return (world) => {
+    if (!fails(world)) return false;
+    const { bugs: _b, ...options } = world.options;
+    try {
+      const r = runWorld({ ...world, options }, cleanConfig).result;
+      return !r.failures.some((f) => f.key === key) && !(r.withdrawn ?? []).includes(key);
+    } catch {
+      return false;
+    }
+  };
+}
+
 export function stillFailsWith(key: string, config: CampaignConfig): StillFails {
   return (world) => {
     try {
