@@ -252,7 +252,9 @@ function shrinkFailures(results: readonly SeedResult[], config: CampaignConfig, 
     if (!firsts.has(key) && firsts.size < SHRINK_MAX) firsts.set(key, r);
   }
   const out: Shrunk[] = [];
-  for (const [key, r] of firsts) {
+  // A broken safety invariant says most about a bug: those are shrunk (and listed) first.
+  const order = [...firsts].sort(([a], [b]) => Number(!a.startsWith('invariant:')) - Number(!b.startsWith('invariant:')));
+  for (const [key, r] of order) {
     const original = worldOf(r.seed, config);
     const failure = r.failures[0]!;
     if (io === processIo && process.stderr.isTTY === true) process.stderr.write(`shrinking seed ${r.seed} (${failure.what})…`);
