@@ -10,7 +10,8 @@ import { rngStream, type Rng } from '../core/random.ts';
 import { inline, formatTime } from '../scenario/write.ts';
 import { SteppableRun } from '../run/steppable.ts';
 import { parseScenario } from '../scenario/load.ts';
-import type { Scenario } from '../scenario/types.ts';
+import { actionDef, type FaultActionName } from '../scenario/fault-actions.ts';
+import type { FaultSpec, Scenario } from '../scenario/types.ts';
 import { fuzzProfile, type FaultKind } from './kinds.ts';
 
 /** A model option's value as written in YAML. */
@@ -176,7 +177,7 @@ function withElectionStrikes(start: World, r: Rng): World {
  * campaign reports that).
  */
 function nextElection(world: World, afterUs: number, orLast = false): { readonly atUs: number; readonly node: string } | null {
-  const scenario = worldScenario(world);
+  const scenario = probeScenario(world);
   const untilUs = Math.min(scenario.durationUs, afterUs + 3_000_000);
   if (afterUs >= untilUs) return null;
   // Stepped, without the checks a finished run makes: stopped as soon as someone takes office after `afterUs`.
@@ -194,6 +195,26 @@ function nextElection(world: World, afterUs: number, orLast = false): { readonly
   // orLast: the leader in office at `afterUs` (the last to take office before it), if any.
   const line = (orLast ? offices.filter((l) => l.atUs < afterUs).pop() : undefined) ?? offices.find((l) => l.atUs >= afterUs);
   return line === undefined ? null : { atUs: line.atUs, node: line.text.split(' ')[0]! };
+}
+
+/** The last world a probe loaded, and its scenario: the worlds a seed probes differ only in their faults. */
+let probed: { readonly world: World; readonly scenario: Scenario } | null = null;
+
+/**
+ * The scenario of `world` for a probe: its file loaded once per world (the
+ * worlds one seed probes differ only in their faults), each probe's faults
+ * converted as the loader converts them. What the probes find decides only
+ * where faults go; the world is then run from its file like any other.
+ */
+function probeScenario(world: World): Scenario {
+  const same = probed !== null && probed.world.seed === world.seed && probed.world.nodes === world.nodes && probed.world.options === world.options && probed.world.workload === world.workload && probed.world.network === world.network && probed.world.durationMs === world.durationMs && probed.world.settleMs === world.settleMs;
+  const base = same ? probed!.scenario : worldScenario({ ...world, faults: [] });
+  probed = { world, scenario: base };
+  const faults: FaultSpec[] = world.faults.map((f) => {
+    const def = actionDef(f.action as FaultActionName);
+    return { ...def.toAction(def.schema.parse(f.value)), atUs: Math.round(f.atMs * 1000), line: 0, col: 0 } as FaultSpec;
+  });
+  return { ...base, faults };
 }
 
 /** How far a probe runs between looks at its log. */
