@@ -6,7 +6,7 @@ import type { PromiseKey } from '../run/promises.ts';
 import { runModel } from '../run/run.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { judgeSeed, type Failure } from './judge.ts';
-import { drawWorld, worldScenario, type OptionValue, type World } from './world.ts';
+import { drawWorld, loadedScenario, type OptionValue, type World } from './world.ts';
 
 export interface CampaignConfig {
   readonly kind: string;
@@ -40,7 +40,7 @@ export interface JudgedWorld {
 /** Runs `world` and judges it. */
 export function runWorld(world: World, config: CampaignConfig): JudgedWorld {
   // A world that does not load is the fuzzer's own bug (or a shrinking step's): it throws the InputError.
-  const scenario = worldScenario(world);
+  const scenario = loadedScenario(world);
   const spec = scenario.models[0]!;
   const base = { seed: world.seed, nodes: world.nodes, faults: world.faults.length, switchedOn: world.switchedOn };
   let run;

@@ -9,7 +9,8 @@
 import { rngStream, type Rng } from '../core/random.ts';
 import { inline, formatTime } from '../scenario/write.ts';
 import { SteppableRun } from '../run/steppable.ts';
-import { parseScenario } from '../scenario/load.ts';
+import { faultActionProblems, parseScenario } from '../scenario/load.ts';
+import { InputError } from '../core/errors.ts';
 import { actionDef, type FaultActionName } from '../scenario/fault-actions.ts';
 import type { FaultSpec, Scenario } from '../scenario/types.ts';
 import { fuzzProfile, type FaultKind } from './kinds.ts';
@@ -177,7 +178,7 @@ function withElectionStrikes(start: World, r: Rng): World {
  * campaign reports that).
  */
 function nextElection(world: World, afterUs: number, orLast = false): { readonly atUs: number; readonly node: string } | null {
-  const scenario = probeScenario(world);
+  const scenario = loadedScenario(world);
   const untilUs = Math.min(scenario.durationUs, afterUs + 3_000_000);
   if (afterUs >= untilUs) return null;
   // Stepped, without the checks a finished run makes: stopped as soon as someone takes office after `afterUs`.
@@ -197,22 +198,39 @@ function nextElection(world: World, afterUs: number, orLast = false): { readonly
   return line === undefined ? null : { atUs: line.atUs, node: line.text.split(' ')[0]! };
 }
 
-/** The last world a probe loaded, and its scenario: the worlds a seed probes differ only in their faults. */
-let probed: { readonly world: World; readonly scenario: Scenario } | null = null;
+/** The last world loaded without its faults, and its scenario: the worlds of one seed (probes, the run) differ only in their faults. */
+let loaded: { readonly world: World; readonly scenario: Scenario } | null = null;
 
 /**
- * The scenario of `world` for a probe: its file loaded once per world (the
- * worlds one seed probes differ only in their faults), each probe's faults
- * converted as the loader converts them. What the probes find decides only
- * where faults go; the world is then run from its file like any other.
+ * The scenario of `world`, as `worldScenario` loads it from its file, made
+ * faster: the file without faults is loaded once per world (the worlds one
+ * seed probes and runs differ only in their faults), and the faults are
+ * converted as the loader converts them. test/fuzz.test.ts checks that the
+ * file, loaded, runs to the same traceHash.
  */
-function probeScenario(world: World): Scenario {
-  const same = probed !== null && probed.world.seed === world.seed && probed.world.nodes === world.nodes && probed.world.options === world.options && probed.world.workload === world.workload && probed.world.network === world.network && probed.world.durationMs === world.durationMs && probed.world.settleMs === world.settleMs;
-  const base = same ? probed!.scenario : worldScenario({ ...world, faults: [] });
-  probed = { world, scenario: base };
-  const faults: FaultSpec[] = world.faults.map((f) => {
+export function loadedScenario(world: World): Scenario {
+  const p = loaded?.world;
+  const same =
+    p !== undefined &&
+    p.seed === world.seed &&
+    p.kind === world.kind &&
+    p.nodes === world.nodes &&
+    p.options === world.options &&
+    p.workload === world.workload &&
+    p.network === world.network &&
+    p.durationMs === world.durationMs &&
+    p.settleMs === world.settleMs &&
+    p.stragglers === world.stragglers;
+  const base = same ? loaded!.scenario : worldScenario({ ...world, faults: [] });
+  loaded = { world, scenario: base };
+  const faults: FaultSpec[] = world.faults.map((f, i) => {
     const def = actionDef(f.action as FaultActionName);
-    return { ...def.toAction(def.schema.parse(f.value)), atUs: Math.round(f.atMs * 1000), line: 0, col: 0 } as FaultSpec;
+    const atUs = Math.round(f.atMs * 1000);
+    // The loader's checks, so that a world that would not load does not run either.
+    const problems = faultActionProblems(f.action as FaultActionName, f.value, base.nodes);
+    if (atUs > base.durationUs) problems.push(`at ${atUs}us is after duration`);
+    if (problems.length > 0) throw InputError.at(`fuzz-seed-${world.seed}.yaml`, 0, 0, `fault ${i + 1}: ${problems.join('; ')}`);
+    return { ...def.toAction(def.schema.parse(f.value)), atUs, line: 0, col: 0 } as FaultSpec;
   });
   return { ...base, faults };
 }
