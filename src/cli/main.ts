@@ -5,6 +5,7 @@ import { EXIT_BAD_INPUT, EXIT_OK, processIo, type CliIo } from './io.ts';
 import { benchCommand } from './bench-command.ts';
 import { checkHistoryCommand } from './check-history.ts';
 import { fuzzCommand } from './fuzz-command.ts';
+import { learnCommand } from './learn-command.ts';
 import { runCommand } from './run-command.ts';
 import { validateCommand } from './validate-command.ts';
 
@@ -18,6 +19,7 @@ Usage:
   raftsim check-history <FILE>... [--format jepsen-log|jepsen-edn|jsonl] [--json]
   raftsim fuzz [--model KIND] [--options K=V,...] [--seeds N] [--start S] [--workers K]
                [--allow FIGURES] [--out DIR] [--jsonl FILE] [--shard I/N] | --merge FILE...
+  raftsim learn [N|NAME] [--ui text]   a course in consensus, one short lesson at a time
   raftsim bench election|speed [options]
   raftsim --help, raftsim <command> --help, raftsim --version
 
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   validate: validateCommand,
   'check-history': checkHistoryCommand,
   fuzz: fuzzCommand,
+  learn: learnCommand,
   bench: async (args, io) => benchCommand(args, io),
 };
 

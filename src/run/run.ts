@@ -1,4 +1,5 @@
 import type { ModelSpec, Scenario } from '../scenario/types.ts';
+import { noteLine } from './note-line.ts';
 import { evaluateExpectations } from './expect.ts';
 import { SteppableRun } from './steppable.ts';
 import type { LogLine, ModelRun, RunOptions, RunResult } from './types.ts';
@@ -37,7 +38,7 @@ export function scenarioResult(scenario: Scenario, seed: number, runs: readonly 
 
 /** The scenario's notes up to `untilUs` (all when absent), for `RunResult.notes`; nothing when there are none. */
 export function notesUntil(scenario: Scenario, untilUs: number = Infinity): { notes?: readonly LogLine[] } {
-  const notes = scenario.notes.filter((n) => n.atUs <= untilUs).map((n) => ({ atUs: n.atUs, text: n.text }));
+  const notes = scenario.notes.filter((n) => n.atUs <= untilUs).map((n) => ({ atUs: n.atUs, text: noteLine(n) }));
   return notes.length === 0 ? {} : { notes };
 }
 

@@ -1,4 +1,5 @@
 import { clientFigures } from '../check/figures.ts';
+import { noteLine } from './note-line.ts';
 import type { CheckClock, CheckerWatch, Violation } from '../check/violations.ts';
 import { assert } from '../core/assert.ts';
 import type { ClientOp, Message, NodeView } from '../core/protocol.ts';
@@ -670,7 +671,7 @@ export class SteppableRun {
       const note = notes[this.notesTold]!;
       if (note.atUs > this.clockUs || note.atUs >= nextUs) return;
       const index = this.notesTold++;
-      if (this.emitter.active) this.emitter.emit({ type: 'narration', event: this.events, atUs: note.atUs, index, text: note.text });
+      if (this.emitter.active) this.emitter.emit({ type: 'narration', event: this.events, atUs: note.atUs, index, text: noteLine(note) });
     }
   }
 

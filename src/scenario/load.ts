@@ -22,8 +22,8 @@ import { actionDef, FAULT_ACTION_NAMES, RESERVED_NODE_NAMES, ROLE_WORDS, type Fa
 import { show, toUs, toUsRange, type PathSeg, type Problem } from './fields.ts';
 import { Locator } from './locate.ts';
 import { convertOptions, PRIMARY_REPLICA_OPTIONS, RAFT_OPTIONS } from './model-options.ts';
-import { scenarioSchema, type FaultDocument, type ModelDocument, type ScenarioDocument } from './schema.ts';
-import type { Expectation, FaultSpec, ModelSpec, PrimaryReplicaModelSpec, RaftModelSpec, Scenario, ScenarioNote } from './types.ts';
+import { scenarioSchema, type FaultDocument, type ModelDocument, type NoteDocument, type ScenarioDocument } from './schema.ts';
+import type { Expectation, FaultSpec, ModelSpec, NoteFact, NoteQuestion, PrimaryReplicaModelSpec, RaftModelSpec, Scenario, ScenarioNote } from './types.ts';
 
 /** A scenario file is a page or two of YAML; anything this big is a wrong path, not a scenario. */
 export const FILE_BYTES_MAX = 1024 * 1024;
@@ -287,6 +287,27 @@ function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
     if (noteText(note.text) === '') {
       problems.push({ path: ['notes', i, 'text'], message: `${show(note.text)} is only whitespace; expected the note's text (a sentence or two)` });
     }
+    // Facts and questions name models and nodes of this scenario; a question has choices and a computed answer.
+    for (const [key, m] of [['fact', note.fact?.model], ['answer', note.answer?.model]] as const) {
+      if (m !== undefined && !modelIndex.has(m)) problems.push({ path: ['notes', i, key, 'model'], message: `unknown model "${m}"; expected one of: ${[...modelIndex.keys()].join(', ')}` });
+    }
+    if (note.fact?.leader !== undefined && !nodes.includes(note.fact.leader)) problems.push({ path: ['notes', i, 'fact', 'leader'], message: `unknown node "${note.fact.leader}"; expected one of: ${choices(nodes)}` });
+    if (note.fact !== undefined && Object.keys(note.fact).filter((k) => k !== 'model').length === 0) problems.push({ path: ['notes', i, 'fact'], message: 'a fact with nothing to check; expected leader (and term) or summary figures' });
+    if (note.fact?.term !== undefined && note.fact.leader === undefined) problems.push({ path: ['notes', i, 'fact', 'term'], message: 'term goes with leader; expected leader too' });
+    const asks = note.question !== undefined || note.choices !== undefined || note.answer !== undefined;
+    if (asks) {
+      if (note.question === undefined) problems.push({ path: ['notes', i], message: 'choices and answer go with a question; expected question too' });
+      if (note.choices === undefined) problems.push({ path: ['notes', i], message: 'a question needs choices; expected choices: [A, B, ...]' });
+      if (note.answer === undefined) problems.push({ path: ['notes', i], message: 'a question needs an answer computed from the run; expected answer: { nextLeader: true } or { figure: NAME }' });
+      const a = note.answer;
+      if (a !== undefined && (a.nextLeader === undefined) === (a.figure === undefined)) problems.push({ path: ['notes', i, 'answer'], message: 'expected exactly one of nextLeader, figure' });
+      if (a?.nextLeader === true) note.choices?.forEach((c, k) => {
+        if (!nodes.includes(c)) problems.push({ path: ['notes', i, 'choices', k], message: `"${c}" is not a node; the answer is the next leader, so expected node names: ${choices(nodes)}` });
+      });
+      if (a?.figure !== undefined) note.choices?.forEach((c, k) => {
+        if (!/^\s*(==|!=|>=|<=|>|<)?\s*-?\d+(\.\d+)?\s*$/.test(c) && !/^(true|false|null)$/.test(c)) problems.push({ path: ['notes', i, 'choices', k], message: `"${c}" is not a comparison; expected choices such as "0", ">0", ">=10", true or false` });
+      });
+    }
   });
 
   // Expect: keyed by a model of this scenario.
@@ -300,6 +321,33 @@ function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
     }
   }
   return problems;
+}
+
+/** A note's fact and question, converted (validated above). */
+function noteChecks(note: NoteDocument, firstModel: string): { fact?: NoteFact; question?: NoteQuestion } {
+  const out: { fact?: NoteFact; question?: NoteQuestion } = {};
+  if (note.fact !== undefined) {
+    const { model, leader, term, ...figures } = note.fact;
+    const m = model ?? firstModel;
+    out.fact = {
+      model: m,
+      ...(leader !== undefined ? { leader } : {}),
+      ...(term !== undefined ? { term } : {}),
+      figures: Object.entries(figures)
+        .filter(([, v]) => v !== undefined)
+        .map(([field, v]) => ({ model: m, field, ...parseComparison(v as number | string | boolean | null), line: 0, col: 0 })),
+    };
+  }
+  if (note.question !== undefined && note.choices !== undefined && note.answer !== undefined) {
+    const a = note.answer;
+    out.question = {
+      text: noteText(note.question),
+      choices: note.choices.map((c) => noteText(c)),
+      model: a.model ?? firstModel,
+      answer: a.nextLeader === true ? { kind: 'nextLeader' } : { kind: 'figure', field: a.figure! },
+    };
+  }
+  return out;
 }
 
 /**
@@ -353,7 +401,7 @@ function toScenario(doc: ScenarioDocument, data: unknown, file: string, locator:
 
   // Notes in time order, equal times in file order (the sort is stable).
   const notes = doc.notes
-    .map((note, i): ScenarioNote => ({ atUs: toUs(note.at), text: noteText(note.text), ...locator.at(['notes', i]) }))
+    .map((note, i): ScenarioNote => ({ atUs: toUs(note.at), text: noteText(note.text), ...noteChecks(note, modelName(doc.models[0]!)), ...locator.at(['notes', i]) }))
     .sort((a, b) => a.atUs - b.atUs);
 
   // Expectations in file order: the document as read keeps its key order.

@@ -8,7 +8,7 @@
  * editors (schema/scenario.schema.json) is generated from this file.
  */
 import { z } from 'zod';
-import { expectFieldsSchema } from './expect.ts';
+import { EXPECT_FIELDS, expectFieldsSchema } from './expect.ts';
 import { FAULT_ACTION_NAMES, faultActionShape } from './fault-actions.ts';
 import { list, mapping, whenKeysKnown, name, NODES_MAX, probability, text, time, timeRange, wholeNumber } from './fields.ts';
 import { optionShape, PRIMARY_REPLICA_OPTIONS, RAFT_OPTIONS } from './model-options.ts';
@@ -88,11 +88,43 @@ const fault = mapping('fault', {
   )
   .meta({ description: `At time at, exactly one action: ${FAULT_ACTION_NAMES.join(', ')}.` });
 
+const FACT_MODEL = name('a model name', 'Which model the fact is about; default: the first model.').optional();
+
+/** What a note states, checked against the run (docs/scenario-format.md, Notes). */
+const noteFact = mapping(
+  'fact',
+  {
+    model: FACT_MODEL,
+    leader: name('a node name', 'The last node to take office (leader or primary) at or before the note’s time.').optional(),
+    term: wholeNumber('a term', 0, Number.MAX_SAFE_INTEGER, 'With leader: the term (epoch) it took office in.').optional(),
+    ...EXPECT_FIELDS,
+  },
+  { description: 'Facts the note states, each checked against the run: the leader in office at its time (and its term), and summary figures at the end.' },
+);
+
+/** How a question's right choice is computed from the run. */
+const noteAnswer = mapping(
+  'answer',
+  {
+    model: FACT_MODEL,
+    nextLeader: z.literal(true, { error: 'nextLeader takes true' }).optional().meta({ description: 'The right choice is the next node to take office after the note’s time.' }),
+    figure: z
+      .enum(Object.keys(EXPECT_FIELDS) as [string, ...string[]], { error: (iss) => `${JSON.stringify(iss.input)} is not a summary figure; expected one of: ${Object.keys(EXPECT_FIELDS).join(', ')}` })
+      .optional()
+      .meta({ description: 'The right choice is the one comparison (choices like "0", ">0") that holds for this figure at the end of the run.' }),
+  },
+  { description: 'How the right choice is computed from the run; never written by hand.' },
+);
+
 const note = mapping(
   'note',
   {
     at: time('When the note is shown: once every event at or before this time has run (duration + settle at the latest).', { examples: ['5s'] }),
     text: text('a note', 'One or two sentences for a student: what just happened and why, what to watch next.'),
+    fact: noteFact.optional(),
+    question: text('a question', 'Asked at the note’s time, before the student sees what happens: predict, then watch.').optional(),
+    choices: list(text('a choice', 'One answer the student can pick.'), 'a list of choices', 'a list of two or more choices', { min: 2 }).optional(),
+    answer: noteAnswer.optional(),
   },
   { description: 'A line of narration: shown by the terminal UI at its moment (pausing the run) and printed in the text report\'s event log.' },
 );

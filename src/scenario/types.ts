@@ -35,11 +35,30 @@ export interface Scenario {
   readonly expect: readonly Expectation[];
 }
 
+/** What a note states, checked against the run: the leader in office at its time, and figures at the end. */
+export interface NoteFact {
+  readonly model: string;
+  readonly leader?: string;
+  readonly term?: number;
+  /** Summary figures, compared as expect lines are (the `model` field is the fact's model). */
+  readonly figures: readonly Expectation[];
+}
+
+/** A question asked at a note's time; the right choice is computed from the run. */
+export interface NoteQuestion {
+  readonly text: string;
+  readonly choices: readonly string[];
+  readonly model: string;
+  readonly answer: { readonly kind: 'nextLeader' } | { readonly kind: 'figure'; readonly field: string };
+}
+
 /** A line of narration (`notes:`): shown at `atUs`, once every event at or before it has run. */
 export interface ScenarioNote {
   readonly atUs: Us;
   /** One line: the text as written, its whitespace runs (a folded or literal block's line breaks) made single spaces. */
   readonly text: string;
+  readonly fact?: NoteFact;
+  readonly question?: NoteQuestion;
   /** Where the note's list item starts, for messages. */
   readonly line: number;
   readonly col: number;

@@ -1,0 +1,89 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../core/errors.ts';
+import { answers } from '../lessons/facts.ts';
+import { runScenario } from '../run/run.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { EXIT_OK, type CliIo } from './io.ts';
+import { runCommand } from './run-command.ts';
+
+export const LEARN_HELP = `Usage: raftsim learn                 list the lessons
+       raftsim learn N|NAME [options]  open lesson N (or by name) in the terminal UI
+
+A course in consensus and replication: each lesson is a short scenario run
+by the real engine, narrated step by step. At a question the run pauses:
+predict what happens, then play on and watch. Every fact the narration
+states, and every answer, is computed from the run.
+
+Options (as raftsim run): --ui text prints the lesson as a transcript (the
+narration among the events, then the answers), for handouts; --seed N, --json.
+`;
+
+/** The project's root (where package.json is): from the sources or from the bundle in dist/. */
+function root(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('raftsim: cannot find the package root');
+    dir = up;
+  }
+  return dir;
+}
+
+export interface Lesson {
+  readonly number: number;
+  readonly name: string;
+  readonly file: string;
+}
+
+/** The lessons in scenarios/lessons/, in file-name order (NN-name.yaml). */
+export function lessons(): Lesson[] {
+  const dir = join(root(), 'scenarios', 'lessons');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f, i) => ({ number: i + 1, name: f.replace(/^\d+-/, '').replace(/\.yaml$/, ''), file: join(dir, f) }));
+}
+
+export async function learnCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const [which, ...rest] = args;
+  if (which === '-h' || which === '--help') {
+    io.out(LEARN_HELP);
+    return EXIT_OK;
+  }
+  const all = lessons();
+  if (which === undefined) {
+    io.out('raftsim learn: a course in consensus and replication, one short lesson at a time\n\n');
+    for (const l of all) {
+      const s = loadScenario(l.file);
+      const first = (s.description.split(/(?<=\.)\s/)[0] ?? '').trim();
+      io.out(`  ${String(l.number).padStart(2)}  ${l.name.padEnd(28)} ${first}\n`);
+    }
+    io.out(`\nraftsim learn N opens lesson N in the terminal UI (--ui text for a transcript).\n`);
+    return EXIT_OK;
+  }
+  const lesson = /^\d+$/.test(which) ? all[Number(which) - 1] : all.find((l) => l.name === which);
+  if (lesson === undefined) {
+    throw new UsageError(`learn: no lesson "${which}"; expected a number from 1 to ${all.length} or a name: ${all.map((l) => l.name).join(', ')}`);
+  }
+  const code = await runCommand([lesson.file, ...rest], io);
+  // A transcript ends with the answers, each computed from the run.
+  const text = rest.includes('--json') ? false : rest.includes('text') || !io.isTty;
+  if (text) {
+    const scenario = loadScenario(lesson.file);
+    const seedAt = rest.indexOf('--seed');
+    const seed = seedAt >= 0 ? Number(rest[seedAt + 1]) : undefined;
+    const found = answers(scenario, runScenario(scenario, seed === undefined ? {} : { seed }));
+    if (found.length > 0) {
+      io.out('\nanswers (computed from the run)\n');
+      for (const a of found) {
+        const q = a.note.question!;
+        const right = a.choice >= 0 ? `${a.choice + 1}: ${q.choices[a.choice]}` : 'none of the choices';
+        io.out(`  ${q.text}\n    ${right} — ${a.because}\n`);
+      }
+    }
+  }
+  return code;
+}

@@ -1,0 +1,102 @@
+/**
+ * The facts a lesson's notes state, and the answers to its questions,
+ * computed from the run — never written by hand, so that a lesson cannot
+ * drift from what the engine does. A small vocabulary: who took office last
+ * at a note's time (and in which term), the next node to take office, and
+ * the summary figures at the end (compared as `expect` lines are).
+ */
+import { formatUs } from '../core/time.ts';
+import { evaluateExpectations } from '../run/expect.ts';
+import type { LogLine, ModelRun, RunResult } from '../run/types.ts';
+import { parseComparison } from '../scenario/expect.ts';
+import type { Scenario, ScenarioNote } from '../scenario/types.ts';
+
+/** A leader (or primary) taking office, as the event log says it: `n5 became leader of term 2`. */
+const OFFICE = /^(\S+) (?:became leader of term|took office as primary of epoch) (\d+)/;
+
+interface Office {
+  readonly atUs: number;
+  readonly node: string;
+  readonly term: number;
+}
+
+function offices(log: readonly LogLine[]): Office[] {
+  const out: Office[] = [];
+  for (const l of log) {
+    const m = OFFICE.exec(l.text);
+    if (m !== null) out.push({ atUs: l.atUs, node: m[1]!, term: Number(m[2]) });
+  }
+  return out;
+}
+
+export interface NoteCheck {
+  readonly note: ScenarioNote;
+  readonly ok: boolean;
+  /** What the run shows, for a failed check or a transcript. */
+  readonly detail: string;
+}
+
+function runOf(result: RunResult, model: string): ModelRun | undefined {
+  return result.runs.find((r) => r.name === model);
+}
+
+/** Every stated fact of `scenario`'s notes, checked against `result` (a run of the same scenario and seed). */
+export function checkFacts(scenario: Scenario, result: RunResult): NoteCheck[] {
+  const out: NoteCheck[] = [];
+  for (const note of scenario.notes) {
+    const fact = note.fact;
+    if (fact === undefined) continue;
+    const run = runOf(result, fact.model);
+    if (run === undefined) continue; // the model was not run (--model)
+    const wrong: string[] = [];
+    if (fact.leader !== undefined) {
+      const last = offices(run.log).filter((o) => o.atUs <= note.atUs).pop();
+      if (last === undefined) wrong.push(`no node had taken office by ${formatUs(note.atUs)}`);
+      else if (last.node !== fact.leader || (fact.term !== undefined && last.term !== fact.term)) {
+        wrong.push(`the last to take office by ${formatUs(note.atUs)} was ${last.node}, in term ${last.term} (at ${formatUs(last.atUs)})`);
+      }
+    }
+    for (const e of evaluateExpectations(fact.figures, { [run.name]: run.summary })) {
+      if (!e.ok) wrong.push(`${e.field} is ${String(e.got)}, not ${e.want}`);
+    }
+    out.push({ note, ok: wrong.length === 0, detail: wrong.join('; ') });
+  }
+  return out;
+}
+
+export interface Answer {
+  readonly note: ScenarioNote;
+  /** Index into the question's choices of the right one; -1 when the run's answer is not among them (a lesson bug). */
+  readonly choice: number;
+  /** What the run shows: `n3 took office in term 2 at 5.232s`, `lostWrites is 125`. */
+  readonly because: string;
+}
+
+/** The right choice of every question in `scenario`'s notes, computed from `result`. */
+export function answers(scenario: Scenario, result: RunResult): Answer[] {
+  const out: Answer[] = [];
+  for (const note of scenario.notes) {
+    const q = note.question;
+    if (q === undefined) continue;
+    const run = runOf(result, q.model);
+    if (run === undefined) continue;
+    if (q.answer.kind === 'nextLeader') {
+      const next = offices(run.log).find((o) => o.atUs > note.atUs);
+      out.push(
+        next === undefined
+          ? { note, choice: -1, because: `no node took office after ${formatUs(note.atUs)}` }
+          : { note, choice: q.choices.indexOf(next.node), because: `${next.node} took office in term ${next.term} at ${formatUs(next.atUs)}` },
+      );
+      continue;
+    }
+    const field = q.answer.field;
+    const holds = q.choices.map((c) => {
+      const written = c === 'true' ? true : c === 'false' ? false : c === 'null' ? null : c;
+      return evaluateExpectations([{ model: run.name, field, ...parseComparison(written), line: 0, col: 0 }], { [run.name]: run.summary })[0]!;
+    });
+    const right = holds.flatMap((h, i) => (h.ok ? [i] : []));
+    const got = holds[0]?.got;
+    out.push({ note, choice: right.length === 1 ? right[0]! : -1, because: `${field} is ${String(got)}${right.length > 1 ? ` (more than one choice holds: ${right.map((i) => q.choices[i]).join(', ')})` : ''}` });
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { lessons } from '../src/cli/learn-command.ts';
+import { answers, checkFacts } from '../src/lessons/facts.ts';
+import { runScenario } from '../src/run/run.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+
+/**
+ * Every lesson (scenarios/lessons/) tells the truth about its own run: each
+ * fact a note states holds, each question's right answer is among its
+ * choices (computed from the run, never written by hand), and its expect
+ * lines hold. A lesson that drifts from what the engine does fails here.
+ */
+const all = lessons();
+
+describe('the lessons', () => {
+  it('exist, in order, named NN-name.yaml', () => {
+    expect(all.length).toBeGreaterThan(0);
+    all.forEach((l, i) => expect(l.number).toBe(i + 1));
+  });
+
+  for (const lesson of all) {
+    describe(`${lesson.number} ${lesson.name}`, () => {
+      const scenario = loadScenario(lesson.file);
+      const result = runScenario(scenario);
+
+      it('is short and asks at least one question', () => {
+        expect(scenario.durationUs + scenario.settleUs).toBeLessThanOrEqual(60_000_000);
+        expect(scenario.notes.filter((n) => n.question !== undefined).length).toBeGreaterThan(0);
+        expect(scenario.description.length).toBeGreaterThan(0);
+      });
+
+      it('states only facts that hold in its run', () => {
+        const wrong = checkFacts(scenario, result).filter((c) => !c.ok).map((c) => `note at ${c.note.atUs / 1000} ms ("${c.note.text.slice(0, 60)}…"): ${c.detail}`);
+        expect(wrong).toEqual([]);
+      });
+
+      it("has every question's right answer among its choices", () => {
+        const missing = answers(scenario, result).filter((a) => a.choice < 0).map((a) => `${a.note.question!.text}: ${a.because}`);
+        expect(missing).toEqual([]);
+      });
+
+      it('keeps its expect lines', () => {
+        expect(result.expectations.filter((e) => !e.ok)).toEqual([]);
+      });
+    });
+  }
+});
