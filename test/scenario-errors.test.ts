@@ -333,7 +333,7 @@ describe('other rules', () => {
     expect(errorOf(scenario('notes: [{at: soon, text: hi}]'))).toBe(
       `${FILE}:5:14: "soon" is not a time; expected e.g. 500us, 150ms, 2s, 1.5s, 1m, 10h or a number of milliseconds`,
     );
-    expect(errorOf(scenario('notes: [{at: 1s, txt: hi, text: hi}]'))).toBe(`${FILE}:5:18: unknown key "txt" in note; expected one of: at, text`);
+    expect(errorOf(scenario('notes: [{at: 1s, txt: hi, text: hi}]'))).toBe(`${FILE}:5:18: unknown key "txt" in note; expected one of: at, text, fact, question, choices, answer`);
   });
 
   it('notes are sorted by time, equal times in file order, each text on one line', () => {
