@@ -235,3 +235,37 @@ describe('the promises the UI judges while the run goes are the ones the run is 
     live.dispose();
   });
 });
+
+describe('a lesson in the terminal UI: predict, then watch', () => {
+  it('stops at a question, takes a digit as the answer, and tells right or wrong from the run', async () => {
+    const file = 'scenarios/lessons/01-electing-a-leader.yaml';
+    const scenario = loadScenario(file);
+    const live = new LiveRun(scenario, { source: readFileSync(file, 'utf8') });
+    const ui = render(<App live={live} color={false} size={{ cols: 100, rows: 30 }} />);
+    cleanups.push(() => {
+      live.dispose();
+      ui.unmount();
+    });
+    const press = async (key: string): Promise<void> => {
+      const before = live.version;
+      ui.stdin.write(key);
+      for (let i = 0; i < 200 && live.version === before; i++) await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setTimeout(r, 5));
+    };
+    // The first note (at 0 s) asks who wins the first election: playing stops at it.
+    await press(' ');
+    for (let i = 0; i < 500 && live.question === null; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(live.question).not.toBeNull();
+    const frame = ui.lastFrame() ?? '';
+    expect(frame).toContain('QUESTION: Which node will win the first election?');
+    expect(frame).toContain('press 1-5 to answer');
+    // The right answer comes from the run: the node that takes office next.
+    const first = runScenario(scenario).runs[0]!.log.find((l) => / became leader of term 1/.test(l.text))!.text.split(' ')[0]!;
+    const wrong = ['n1', 'n2', 'n3', 'n4', 'n5'].find((n) => n !== first)!;
+    await press(String(Number(wrong.slice(1))));
+    expect(live.question).toBeNull();
+    expect(live.note).toContain(`You chose ${wrong}. Not quite: it is ${first}`);
+    expect(live.note).toContain(`${first} took office in term 1`);
+  });
+});

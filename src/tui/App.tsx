@@ -29,6 +29,8 @@ export function App({ live, color, onQuit, size }: AppProps): ReactElement {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const onKey = (input: string, key: Partial<Key>): void => {
+    // A digit answers the question the run stopped at (lessons: predict, then watch).
+    if (live.answer(input)) return;
     live.keyPressed();
     if (live.mode === 'help') {
       live.closeHelp();

@@ -410,11 +410,13 @@ function eventPaneLive(live: LiveRun, selected: RunSnapshot, rows: number, width
 /** The scenario's note the run stopped at: up to three lines, until a key is pressed. */
 function noteLines(live: LiveRun, width: number): Line[] {
   if (live.note === null) return [];
-  const lines = wrap(live.note, width - 6).slice(0, 3);
+  // A question needs its choices in view: up to five lines then.
+  const lines = wrap(live.note, width - 6).slice(0, live.question !== null ? 5 : 3);
   return lines.map((l, i) => padLine([{ text: i === 0 ? 'note  ' : '      ', tone: 'title', bold: true }, { text: l, bold: true }], width));
 }
 
 function statusLine(live: LiveRun, width: number): Line {
+  if (live.question !== null) return padLine([{ text: `(a question: press 1-${live.question.choices.length} to answer, space to play on without answering)`, tone: 'dim' }], width);
   if (live.note !== null) return padLine([{ text: "(paused at the scenario's note: space plays on, any other key just clears it)", tone: 'dim' }], width);
   if (live.alert !== null) return padLine([{ text: `■ ${live.alert}`, tone: 'bad', bold: true }], width);
   if (live.status !== null) return padLine([{ text: live.status.text, tone: live.status.tone === 'error' ? 'bad' : live.status.tone === 'ok' ? 'good' : undefined }], width);

@@ -3,6 +3,8 @@ import { basename, extname, join } from 'node:path';
 import type { Us } from '../core/time.ts';
 import type { Landmark, LiveFigures, RunEvent } from '../run/events.ts';
 import { RunGroup } from '../run/group.ts';
+import { answers, type Answer } from '../lessons/facts.ts';
+import { runScenario } from '../run/run.ts';
 import { promisesOf, PROMISE_NAMES, type PromiseKey } from '../run/promises.ts';
 import { InjectionError } from '../run/steppable.ts';
 import type { RunResult } from '../run/types.ts';
@@ -75,6 +77,10 @@ export class LiveRun {
   alert: string | null = null;
   /** The scenario's note the run stopped at (`notes:`), shown until a key is pressed. */
   note: string | null = null;
+  /** The question of the note the run stopped at, waiting for the student's choice (a digit key). */
+  question: { readonly choices: readonly string[]; readonly right: number; readonly because: string } | null = null;
+  /** Each question's right choice by note index, computed from a run of the whole scenario (made when the first question comes). */
+  private answerByNote: Map<number, Answer> | null = null;
   /** Files written with `w`. */
   readonly written: string[] = [];
   private result: RunResult | null = null;
@@ -204,6 +210,7 @@ export class LiveRun {
       else if (e.type === 'narration') {
         stopped ??= 'narration';
         this.note = e.text;
+        this.askAt(e.index);
       } else return false;
       return true;
     };
@@ -281,7 +288,10 @@ export class LiveRun {
     const fromUs = this.group.nowUs;
     const stop = this.group.runUntil(this.group.endUs, (_m, e) => {
       if (!(e.atUs > fromUs && LANDMARK_EVENT(e))) return false;
-      if (e.type === 'narration') this.note = e.text;
+      if (e.type === 'narration') {
+        this.note = e.text;
+        this.askAt(e.index);
+      }
       return true;
     });
     this.status = stop === 'stopped' ? null : { text: 'no landmark ahead: at the end', tone: 'info' };
@@ -396,7 +406,35 @@ export class LiveRun {
   keyPressed(): void {
     if (this.note === null) return;
     this.note = null;
+    this.question = null;
     this.changed();
+  }
+
+  /** The note at `index` asks a question: wait for a choice. Its answer is computed from a run of the whole scenario, never written by hand. */
+  private askAt(index: number): void {
+    const note = this.scenario.notes[index];
+    if (note?.question === undefined) return;
+    if (this.answerByNote === null) {
+      const models = this.group.runs.map((r) => r.name);
+      const result = runScenario(this.scenario, { seed: this.group.seed, models });
+      this.answerByNote = new Map(answers(this.scenario, result).map((a) => [this.scenario.notes.indexOf(a.note), a]));
+    }
+    const a = this.answerByNote.get(index);
+    if (a === undefined || a.choice < 0) return;
+    this.question = { choices: note.question.choices, right: a.choice, because: a.because };
+  }
+
+  /** A digit while a question waits: the student's choice, told right or wrong with what the run shows. True when the key was taken. */
+  answer(input: string): boolean {
+    const q = this.question;
+    if (q === null || !/^[1-9]$/.test(input)) return false;
+    const chosen = Number(input) - 1;
+    if (chosen >= q.choices.length) return false;
+    this.question = null;
+    const verdict = chosen === q.right ? 'Right' : `Not quite: it is ${q.choices[q.right]}`;
+    this.note = `You chose ${q.choices[chosen]}. ${verdict} (${q.because}). Press space to play on and watch.`;
+    this.changed();
+    return true;
   }
 
   toggleHelp(): void {
