@@ -31,8 +31,13 @@ describe('the authoritative Raft log counts every entry a leader committed, also
 
 describe("Raft's timing requirement (broadcast time ≪ election timeout, §5.6)", () => {
   it('convergence is withdrawn only when one round trip at the largest latency can outlast the minimum election timeout', () => {
-    expect(raftTimingWarning({ electionTimeoutUsMin: 100_000 }, { latencyUsMax: 50_000 })).not.toBeNull();
-    expect(raftTimingWarning({ electionTimeoutUsMin: 100_000 }, { latencyUsMax: 49_999 })).toBeNull();
-    expect(raftTimingWarning({ electionTimeoutUsMin: 150_000 }, { latencyUsMax: 15_000 })).toBeNull();
+    expect(raftTimingWarning({ electionTimeoutUsMin: 100_000, electionTimeoutUsMax: 200_000 }, { latencyUsMax: 50_000 })).not.toBeNull();
+    expect(raftTimingWarning({ electionTimeoutUsMin: 100_000, electionTimeoutUsMax: 200_000 }, { latencyUsMax: 49_999 })).toBeNull();
+    expect(raftTimingWarning({ electionTimeoutUsMin: 150_000, electionTimeoutUsMax: 300_000 }, { latencyUsMax: 15_000 })).toBeNull();
+  });
+
+  it('convergence is withdrawn when the election timeout is not randomised: equal timeouts split the vote every time (§5.2)', () => {
+    expect(raftTimingWarning({ electionTimeoutUsMin: 150_000, electionTimeoutUsMax: 150_000 }, { latencyUsMax: 15_000 })).toMatch(/not randomised/);
+    expect(raftTimingWarning({ electionTimeoutUsMin: 150_000, electionTimeoutUsMax: 151_000 }, { latencyUsMax: 15_000 })).toBeNull();
   });
 });

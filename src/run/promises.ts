@@ -132,7 +132,9 @@ function primaryReplicaPromises(spec: PrimaryReplicaModelSpec): ModelPromises {
  * why. (Only this clear case is withdrawn: between it and the "≪" of the
  * paper, convergence is promised and judged.)
  */
-export function raftTimingWarning(spec: Pick<RaftModelSpec, 'electionTimeoutUsMin'>, network: Pick<NetworkParams, 'latencyUsMax'>): string | null {
+export function raftTimingWarning(spec: Pick<RaftModelSpec, 'electionTimeoutUsMin' | 'electionTimeoutUsMax'>, network: Pick<NetworkParams, 'latencyUsMax'>): string | null {
+  // Without randomised timeouts, candidates that time out together split the vote, and do so again (§5.2).
+  if (spec.electionTimeoutUsMax === spec.electionTimeoutUsMin) return `the election timeout is not randomised (${formatUs(spec.electionTimeoutUsMin)} on every node): candidates that time out together split the vote, every time (§5.2), so elections may never end`;
   const roundTripUs = 2 * network.latencyUsMax;
   if (spec.electionTimeoutUsMin > roundTripUs) return null;
   return `the minimum election timeout (${formatUs(spec.electionTimeoutUsMin)}) is not longer than a round trip at the network's largest latency (${formatUs(roundTripUs)}): elections may split for ever`;
