@@ -13,9 +13,10 @@ import { loadScenario } from '../src/scenario/load.ts';
 const all = lessons();
 
 describe('the lessons', () => {
-  it('exist, in order, named NN-name.yaml', () => {
+  it('exist, numbered by their file names (NN-name.yaml), each number once', () => {
     expect(all.length).toBeGreaterThan(0);
-    all.forEach((l, i) => expect(l.number).toBe(i + 1));
+    expect(new Set(all.map((l) => l.number)).size).toBe(all.length);
+    for (const l of all) expect(l.file).toMatch(/\/\d{2}-[a-z0-9-]+\.yaml$/);
   });
 
   for (const lesson of all) {

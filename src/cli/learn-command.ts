@@ -44,7 +44,7 @@ export function lessons(): Lesson[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .map((f, i) => ({ number: i + 1, name: f.replace(/^\d+-/, '').replace(/\.yaml$/, ''), file: join(dir, f) }));
+    .map((f, i) => ({ number: Number(/^(\d+)-/.exec(f)?.[1] ?? i + 1), name: f.replace(/^\d+-/, '').replace(/\.yaml$/, ''), file: join(dir, f) }));
 }
 
 export async function learnCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -64,9 +64,9 @@ export async function learnCommand(args: readonly string[], io: CliIo): Promise<
     io.out(`\nraftsim learn N opens lesson N in the terminal UI (--ui text for a transcript).\n`);
     return EXIT_OK;
   }
-  const lesson = /^\d+$/.test(which) ? all[Number(which) - 1] : all.find((l) => l.name === which);
+  const lesson = /^\d+$/.test(which) ? all.find((l) => l.number === Number(which)) : all.find((l) => l.name === which);
   if (lesson === undefined) {
-    throw new UsageError(`learn: no lesson "${which}"; expected a number from 1 to ${all.length} or a name: ${all.map((l) => l.name).join(', ')}`);
+    throw new UsageError(`learn: no lesson "${which}"; expected a number (${all.map((l) => l.number).join(', ')}) or a name: ${all.map((l) => l.name).join(', ')}`);
   }
   const code = await runCommand([lesson.file, ...rest], io);
   // A transcript ends with the answers, each computed from the run.
