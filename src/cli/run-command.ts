@@ -92,12 +92,14 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   const terminal = io.isTty && process.stdin.isTTY === true;
   if (terminal && values.ui !== 'text' && !values.follow && !values.json && values.trace === undefined && values.history === undefined) {
     const { openUi } = await import('../tui/open.tsx');
-    return openUi(file, scenario, {
+    const code = await openUi(file, scenario, {
       ...(seed !== undefined ? { seed } : {}),
       ...(values.model !== undefined ? { models: values.model } : {}),
       ...(untilUs !== undefined ? { untilUs } : {}),
       ...(values.save !== undefined ? { savePath: values.save } : {}),
     });
+    startHint(io);
+    return code;
   }
 
   // Both output files are opened before the run, so a file that cannot be written is reported before minutes of simulation.
@@ -136,7 +138,14 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     const until = values.until === undefined ? '' : ` --until ${values.until}`;
     io.out(`\nreplay: raftsim run ${file} --seed ${result.seed}${(values.model ?? []).map((m) => ` --model ${m}`).join('')}${until}\n`);
   }
+  if (!values.json) startHint(io);
   return failed ? EXIT_VIOLATION : EXIT_OK;
+}
+
+/** `npm start` (the first thing a newcomer runs) points to the course; on stderr, so that the report itself is unchanged. */
+function startHint(io: CliIo): void {
+  if (process.env['npm_lifecycle_event'] !== 'start') return;
+  io.err('\nNew to consensus? npx raftsim learn lists a course of short lessons, each a scenario like this one, narrated; npx raftsim learn 1 starts it.\n');
 }
 
 /**
