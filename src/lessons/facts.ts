@@ -29,6 +29,29 @@ function offices(log: readonly LogLine[]): Office[] {
   return out;
 }
 
+/** The summary with the operation counts as figures of their own (`ok`, `fail`, `info`). */
+function withOps(run: ModelRun): object {
+  return { ...run.summary, ok: run.summary.ops.ok, fail: run.summary.ops.fail, info: run.summary.ops.info };
+}
+
+/**
+ * Who is in office at `atUs` by the event log: the last to take office, unless it stepped down or
+ * crashed since (a paused leader still holds office: nobody has told it otherwise). null: nobody.
+ */
+function inOffice(log: readonly LogLine[], atUs: number): Office | null {
+  let holder: Office | null = null;
+  for (const l of log) {
+    if (l.atUs > atUs) break;
+    const m = OFFICE.exec(l.text);
+    if (m !== null) {
+      holder = { atUs: l.atUs, node: m[1]!, term: Number(m[2]) };
+      continue;
+    }
+    if (holder !== null && (l.text.startsWith(`${holder.node} stepped down`) || l.text === `crash ${holder.node}`)) holder = null;
+  }
+  return holder;
+}
+
 export interface NoteCheck {
   readonly note: ScenarioNote;
   readonly ok: boolean;
@@ -49,14 +72,17 @@ export function checkFacts(scenario: Scenario, result: RunResult): NoteCheck[] {
     const run = runOf(result, fact.model);
     if (run === undefined) continue; // the model was not run (--model)
     const wrong: string[] = [];
-    if (fact.leader !== undefined) {
+    if (fact.leader === 'none') {
+      const holder = inOffice(run.log, note.atUs);
+      if (holder !== null) wrong.push(`${holder.node} was in office at ${formatUs(note.atUs)} (term ${holder.term}, since ${formatUs(holder.atUs)})`);
+    } else if (fact.leader !== undefined) {
       const last = offices(run.log).filter((o) => o.atUs <= note.atUs).pop();
       if (last === undefined) wrong.push(`no node had taken office by ${formatUs(note.atUs)}`);
       else if (last.node !== fact.leader || (fact.term !== undefined && last.term !== fact.term)) {
         wrong.push(`the last to take office by ${formatUs(note.atUs)} was ${last.node}, in term ${last.term} (at ${formatUs(last.atUs)})`);
       }
     }
-    for (const e of evaluateExpectations(fact.figures, { [run.name]: run.summary })) {
+    for (const e of evaluateExpectations(fact.figures, { [run.name]: withOps(run) })) {
       if (!e.ok) wrong.push(`${e.field} is ${String(e.got)}, not ${e.want}`);
     }
     out.push({ note, ok: wrong.length === 0, detail: wrong.join('; ') });
@@ -92,7 +118,7 @@ export function answers(scenario: Scenario, result: RunResult): Answer[] {
     const field = q.answer.field;
     const holds = q.choices.map((c) => {
       const written = c === 'true' ? true : c === 'false' ? false : c === 'null' ? null : c;
-      return evaluateExpectations([{ model: run.name, field, ...parseComparison(written), line: 0, col: 0 }], { [run.name]: run.summary })[0]!;
+      return evaluateExpectations([{ model: run.name, field, ...parseComparison(written), line: 0, col: 0 }], { [run.name]: withOps(run) })[0]!;
     });
     const right = holds.flatMap((h, i) => (h.ok ? [i] : []));
     const got = holds[0]?.got;

@@ -11,7 +11,7 @@ import { mapping } from './fields.ts';
 const COMPARISON_PATTERN = /^\s*(==|!=|>=|<=|>|<)?\s*(-?\d+(?:\.\d+)?)\s*$/;
 const COMPARISON_EXPECTED = 'a number or a comparison string such as ">0", ">=0.9", "<3", "==0" or "!=0"';
 
-function numeric(description: string) {
+export function numeric(description: string) {
   const err = (iss: z.core.$ZodRawIssue): string => `${showExpect(iss.input)} is not a comparison; expected ${COMPARISON_EXPECTED}`;
   return z
     .union([z.number({ error: err }), z.string({ error: err }).regex(COMPARISON_PATTERN, { error: err })], { error: err })
@@ -49,6 +49,13 @@ export const EXPECT_FIELDS = {
 } as const;
 
 export type ExpectField = keyof typeof EXPECT_FIELDS;
+
+/** Figures a lesson's fact or answer can name besides the summary fields: the operation counts. */
+export const OPERATION_COUNTS = {
+  ok: numeric('Operations that completed ok (during duration).'),
+  fail: numeric('Operations that failed: known not to have taken effect.'),
+  info: numeric('Operations whose outcome the client could not know (a timed-out write may or may not have taken effect).'),
+} as const;
 const EXPECT_FIELD_NAMES = Object.keys(EXPECT_FIELDS) as ExpectField[];
 
 /** Summary fields that exist but cannot be compared, with the reason. */

@@ -291,9 +291,9 @@ function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
     for (const [key, m] of [['fact', note.fact?.model], ['answer', note.answer?.model]] as const) {
       if (m !== undefined && !modelIndex.has(m)) problems.push({ path: ['notes', i, key, 'model'], message: `unknown model "${m}"; expected one of: ${[...modelIndex.keys()].join(', ')}` });
     }
-    if (note.fact?.leader !== undefined && !nodes.includes(note.fact.leader)) problems.push({ path: ['notes', i, 'fact', 'leader'], message: `unknown node "${note.fact.leader}"; expected one of: ${choices(nodes)}` });
+    if (note.fact?.leader !== undefined && note.fact.leader !== 'none' && !nodes.includes(note.fact.leader)) problems.push({ path: ['notes', i, 'fact', 'leader'], message: `unknown node "${note.fact.leader}"; expected one of: ${choices(nodes)}` });
     if (note.fact !== undefined && Object.keys(note.fact).filter((k) => k !== 'model').length === 0) problems.push({ path: ['notes', i, 'fact'], message: 'a fact with nothing to check; expected leader (and term) or summary figures' });
-    if (note.fact?.term !== undefined && note.fact.leader === undefined) problems.push({ path: ['notes', i, 'fact', 'term'], message: 'term goes with leader; expected leader too' });
+    if (note.fact?.term !== undefined && (note.fact.leader === undefined || note.fact.leader === 'none')) problems.push({ path: ['notes', i, 'fact', 'term'], message: 'term goes with leader; expected leader too' });
     const asks = note.question !== undefined || note.choices !== undefined || note.answer !== undefined;
     if (asks) {
       if (note.question === undefined) problems.push({ path: ['notes', i], message: 'choices and answer go with a question; expected question too' });

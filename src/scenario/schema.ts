@@ -8,7 +8,7 @@
  * editors (schema/scenario.schema.json) is generated from this file.
  */
 import { z } from 'zod';
-import { EXPECT_FIELDS, expectFieldsSchema } from './expect.ts';
+import { EXPECT_FIELDS, expectFieldsSchema, OPERATION_COUNTS } from './expect.ts';
 import { FAULT_ACTION_NAMES, faultActionShape } from './fault-actions.ts';
 import { list, mapping, whenKeysKnown, name, NODES_MAX, probability, text, time, timeRange, wholeNumber } from './fields.ts';
 import { optionShape, PRIMARY_REPLICA_OPTIONS, RAFT_OPTIONS } from './model-options.ts';
@@ -95,9 +95,10 @@ const noteFact = mapping(
   'fact',
   {
     model: FACT_MODEL,
-    leader: name('a node name', 'The last node to take office (leader or primary) at or before the note’s time.').optional(),
+    leader: name('a node name', 'The last node to take office (leader or primary) at or before the note’s time; none: no node in office then (the last one stepped down or crashed).').optional(),
     term: wholeNumber('a term', 0, Number.MAX_SAFE_INTEGER, 'With leader: the term (epoch) it took office in.').optional(),
     ...EXPECT_FIELDS,
+    ...OPERATION_COUNTS,
   },
   { description: 'Facts the note states, each checked against the run: the leader in office at its time (and its term), and summary figures at the end.' },
 );
@@ -109,7 +110,9 @@ const noteAnswer = mapping(
     model: FACT_MODEL,
     nextLeader: z.literal(true, { error: 'nextLeader takes true' }).optional().meta({ description: 'The right choice is the next node to take office after the note’s time.' }),
     figure: z
-      .enum(Object.keys(EXPECT_FIELDS) as [string, ...string[]], { error: (iss) => `${JSON.stringify(iss.input)} is not a summary figure; expected one of: ${Object.keys(EXPECT_FIELDS).join(', ')}` })
+      .enum([...Object.keys(EXPECT_FIELDS), ...Object.keys(OPERATION_COUNTS)] as [string, ...string[]], {
+        error: (iss) => `${JSON.stringify(iss.input)} is not a summary figure; expected one of: ${[...Object.keys(EXPECT_FIELDS), ...Object.keys(OPERATION_COUNTS)].join(', ')}`,
+      })
       .optional()
       .meta({ description: 'The right choice is the one comparison (choices like "0", ">0") that holds for this figure at the end of the run.' }),
   },

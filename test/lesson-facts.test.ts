@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { answers, checkFacts } from '../src/lessons/facts.ts';
+import { runScenario } from '../src/run/run.ts';
+import { parseScenario } from '../src/scenario/load.ts';
+
+/** The facts vocabulary of lessons, each checked against a run: a false fact is reported, a true one passes. */
+const BASE = `name: facts
+seed: 1
+duration: 3s
+settle: 1s
+nodes: 3
+models:
+  - kind: raft
+workload: { clients: 3, interval: 50ms, timeout: 300ms, keys: 1 }
+faults:
+  - at: 1s
+    crash: leader
+`;
+
+function check(notes: string) {
+  const scenario = parseScenario(`${BASE}notes:\n${notes}`, 'facts.yaml');
+  const result = runScenario(scenario);
+  return { facts: checkFacts(scenario, result), answers: answers(scenario, result), result };
+}
+
+describe('lesson facts, computed from the run', () => {
+  it('leader: the last node to take office by the note, with its term; a wrong name or term is reported with what the run shows', () => {
+    const first = check(`  - { at: 500ms, text: x }\n`).result.runs[0]!.log.find((l) => / became leader of term 1/.test(l.text))!.text.split(' ')[0]!;
+    const other = ['n1', 'n2', 'n3'].find((n) => n !== first)!;
+    const { facts } = check(`  - { at: 500ms, text: right, fact: { leader: ${first}, term: 1 } }\n  - { at: 500ms, text: wrong, fact: { leader: ${other} } }\n  - { at: 500ms, text: wrong term, fact: { leader: ${first}, term: 2 } }\n`);
+    expect(facts.map((f) => f.ok)).toEqual([true, false, false]);
+    expect(facts[1]!.detail).toContain(`the last to take office by 500ms was ${first}, in term 1`);
+  });
+
+  it('leader: none holds between a leader crashing and the next taking office, and not before', () => {
+    const { facts } = check(`  - { at: 500ms, text: before, fact: { leader: none } }\n  - { at: 1001ms, text: just after the crash, fact: { leader: none } }\n`);
+    expect(facts.map((f) => f.ok)).toEqual([false, true]);
+  });
+
+  it('figures at the end of the run, the operation counts among them, compared as expect lines', () => {
+    const { facts, result } = check(`  - { at: 3s, text: counts, fact: { ok: ">0", lostWrites: 0 } }\n  - { at: 3s, text: wrong, fact: { info: -1 } }\n`);
+    expect(facts.map((f) => f.ok)).toEqual([true, false]);
+    expect(facts[1]!.detail).toBe(`info is ${result.runs[0]!.summary.ops.info}, not -1`);
+  });
+
+  it('a question on a figure: exactly one comparison among the choices holds, and it is the answer', () => {
+    const { answers: found, result } = check(`  - at: 500ms\n    text: q\n    question: How many writes are lost?\n    choices: ["0", ">0"]\n    answer: { figure: lostWrites }\n`);
+    expect(result.runs[0]!.summary.lostWrites).toBe(0);
+    expect(found[0]!.choice).toBe(0);
+    expect(found[0]!.because).toBe('lostWrites is 0');
+  });
+});
