@@ -3,6 +3,9 @@ import { lessons } from '../src/cli/learn-command.ts';
 import { answers, checkFacts } from '../src/lessons/facts.ts';
 import { runScenario } from '../src/run/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
+import { readFileSync } from 'node:fs';
+import { buildFrame, frameText } from '../src/tui/frame.ts';
+import { LiveRun } from '../src/tui/live-run.ts';
 
 /**
  * Every lesson (scenarios/lessons/) tells the truth about its own run: each
@@ -42,6 +45,17 @@ describe('the lessons', () => {
 
       it('keeps its expect lines', () => {
         expect(result.expectations.filter((e) => !e.ok)).toEqual([]);
+      });
+
+      it('opens in the terminal UI: its first screen fits 100×30 and names the lesson', () => {
+        const live = new LiveRun(scenario, { source: readFileSync(lesson.file, 'utf8') });
+        try {
+          const lines = frameText(buildFrame(live, { cols: 100, rows: 29, color: false })).split('\n');
+          expect(lines[0]).toContain(scenario.name);
+          for (const l of lines) expect([...l].length).toBeLessThanOrEqual(100);
+        } finally {
+          live.dispose();
+        }
       });
     });
   }
