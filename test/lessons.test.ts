@@ -6,6 +6,7 @@ import { loadScenario } from '../src/scenario/load.ts';
 import { readFileSync } from 'node:fs';
 import { buildFrame, frameText } from '../src/tui/frame.ts';
 import { LiveRun } from '../src/tui/live-run.ts';
+import { noteLine } from '../src/run/note-line.ts';
 
 /**
  * Every lesson (scenarios/lessons/) tells the truth about its own run: each
@@ -45,6 +46,22 @@ describe('the lessons', () => {
 
       it('keeps its expect lines', () => {
         expect(result.expectations.filter((e) => !e.ok)).toEqual([]);
+      });
+
+      it('has notes that fit the UI: at most 3 lines of 94 columns (5 with a question), none cut off', () => {
+        const lines = (text: string): number => {
+          let n = 0;
+          let line = 0;
+          for (const word of text.split(/\s+/)) {
+            if (line > 0 && line + 1 + word.length > 94) {
+              n++;
+              line = word.length;
+            } else line = line === 0 ? word.length : line + 1 + word.length;
+          }
+          return n + (line > 0 ? 1 : 0);
+        };
+        const tooLong = scenario.notes.filter((n) => lines(noteLine(n)) > (n.question !== undefined ? 5 : 3)).map((n) => `${n.atUs / 1000} ms: ${lines(noteLine(n))} lines`);
+        expect(tooLong).toEqual([]);
       });
 
       it('opens in the terminal UI: its first screen fits 100×30 and names the lesson', () => {
