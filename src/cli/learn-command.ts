@@ -5,7 +5,9 @@ import { UsageError } from '../core/errors.ts';
 import { answers } from '../lessons/facts.ts';
 import { runScenario } from '../run/run.ts';
 import { loadScenario } from '../scenario/load.ts';
-import { EXIT_OK, type CliIo } from './io.ts';
+import { parse, parseSeed } from './args.ts';
+import { EXIT_OK, EXIT_VIOLATION, type CliIo } from './io.ts';
+import { textReport } from './report.ts';
 import { runCommand } from './run-command.ts';
 
 export const LEARN_HELP = `Usage: raftsim learn                 list the lessons
@@ -68,22 +70,25 @@ export async function learnCommand(args: readonly string[], io: CliIo): Promise<
   if (lesson === undefined) {
     throw new UsageError(`learn: no lesson "${which}"; expected a number (${all.map((l) => l.number).join(', ')}) or a name: ${all.map((l) => l.name).join(', ')}`);
   }
-  const code = await runCommand([lesson.file, ...rest], io);
-  // A transcript ends with the answers, each computed from the run.
-  const text = rest.includes('--json') ? false : rest.includes('text') || !io.isTty;
-  if (text) {
-    const scenario = loadScenario(lesson.file);
-    const seedAt = rest.indexOf('--seed');
-    const seed = seedAt >= 0 ? Number(rest[seedAt + 1]) : undefined;
-    const found = answers(scenario, runScenario(scenario, seed === undefined ? {} : { seed }));
-    if (found.length > 0) {
-      io.out('\nanswers (computed from the run)\n');
-      for (const a of found) {
-        const q = a.note.question!;
-        const right = a.choice >= 0 ? `${a.choice + 1}: ${q.choices[a.choice]}` : 'none of the choices';
-        io.out(`  ${q.text}\n    ${right} — ${a.because}\n`);
-      }
+  const { values } = parse(rest, { ui: { type: 'string' }, json: { type: 'boolean' }, seed: { type: 'string' }, model: { type: 'string', multiple: true } }, 'learn');
+  const transcript = !values.json && (values.ui === 'text' || !io.isTty);
+  // The terminal UI and --json are raftsim run's own.
+  if (!transcript) return runCommand([lesson.file, ...rest], io);
+  if (values.ui !== undefined && values.ui !== 'text' && values.ui !== 'tui') throw new UsageError(`--ui: "${values.ui}" is not a report style; expected tui or text`);
+  // The transcript: the narration once (in the first model's event log), the table, then the answers, each computed from the run.
+  const scenario = loadScenario(lesson.file);
+  const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+  const result = runScenario(scenario, { ...(seed !== undefined ? { seed } : {}), ...(values.model !== undefined ? { models: values.model } : {}) });
+  io.out(textReport(result, scenario.description, scenario.seed, { notesOnce: true }));
+  const found = answers(scenario, result);
+  if (found.length > 0) {
+    io.out('\nanswers (computed from the run)\n');
+    for (const a of found) {
+      const q = a.note.question!;
+      const right = a.choice >= 0 ? `${a.choice + 1}: ${q.choices[a.choice]}` : 'none of the choices';
+      io.out(`  ${q.text}\n    ${right} — ${a.because}\n`);
     }
   }
-  return code;
+  const failed = result.runs.some((r) => r.summary.violations.length > 0) || result.expectations.some((e) => !e.ok);
+  return failed ? EXIT_VIOLATION : EXIT_OK;
 }

@@ -13,6 +13,8 @@ export interface TextReportOptions {
   readonly header?: boolean;
   /** Print each model's event log; default true. `--follow` streams it while the run goes. */
   readonly eventLog?: boolean;
+  /** The scenario's notes in the first model's event log only (a lesson's transcript), not in every model's. */
+  readonly notesOnce?: boolean;
 }
 
 /** The readable text report of `raftsim run`: a short event log per model and the side-by-side table. */
@@ -22,7 +24,7 @@ export function textReport(result: RunResult, description: string, storySeed: nu
   for (const run of result.runs) {
     out.push(`\n== ${run.name} (${run.summary.kind}) ==\n`);
     if (options.eventLog !== false) {
-      const log = eventLog(run, result.notes);
+      const log = eventLog(run, options.notesOnce === true && run !== result.runs[0] ? undefined : result.notes);
       const shown = log.slice(0, LOG_LINES_MAX);
       for (const line of shown) out.push(logLine(line));
       if (log.length > shown.length) out.push(`           … ${log.length - shown.length} more (use --trace FILE for every event)\n`);
