@@ -24,12 +24,19 @@ function check(notes: string) {
 }
 
 describe('lesson facts, computed from the run', () => {
-  it('leader: the last node to take office by the note, with its term; a wrong name or term is reported with what the run shows', () => {
+  it('leader: the node in office at the note, with its term; a wrong name or term is reported with what the run shows', () => {
     const first = check(`  - { at: 500ms, text: x }\n`).result.runs[0]!.log.find((l) => / became leader of term 1/.test(l.text))!.text.split(' ')[0]!;
     const other = ['n1', 'n2', 'n3'].find((n) => n !== first)!;
     const { facts } = check(`  - { at: 500ms, text: right, fact: { leader: ${first}, term: 1 } }\n  - { at: 500ms, text: wrong, fact: { leader: ${other} } }\n  - { at: 500ms, text: wrong term, fact: { leader: ${first}, term: 2 } }\n`);
     expect(facts.map((f) => f.ok)).toEqual([true, false, false]);
-    expect(facts[1]!.detail).toContain(`the last to take office by 500ms was ${first}, in term 1`);
+    expect(facts[1]!.detail).toContain(`${first} was in office at 500ms, in term 1`);
+  });
+
+  it('leader: NODE is false once that node crashed, even before anyone else takes office', () => {
+    const first = check(`  - { at: 500ms, text: x }\n`).result.runs[0]!.log.find((l) => / became leader of term 1/.test(l.text))!.text.split(' ')[0]!;
+    const { facts } = check(`  - { at: 1001ms, text: crashed, fact: { leader: ${first} } }\n`);
+    expect(facts[0]!.ok).toBe(false);
+    expect(facts[0]!.detail).toContain('had stepped down or crashed');
   });
 
   it('leader: none holds between a leader crashing and the next taking office, and not before', () => {

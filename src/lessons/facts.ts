@@ -76,10 +76,12 @@ export function checkFacts(scenario: Scenario, result: RunResult): NoteCheck[] {
       const holder = inOffice(run.log, note.atUs);
       if (holder !== null) wrong.push(`${holder.node} was in office at ${formatUs(note.atUs)} (term ${holder.term}, since ${formatUs(holder.atUs)})`);
     } else if (fact.leader !== undefined) {
+      // In office at the note's time: the last to take office, and it has not stepped down or crashed since.
+      const holder = inOffice(run.log, note.atUs);
       const last = offices(run.log).filter((o) => o.atUs <= note.atUs).pop();
-      if (last === undefined) wrong.push(`no node had taken office by ${formatUs(note.atUs)}`);
-      else if (last.node !== fact.leader || (fact.term !== undefined && last.term !== fact.term)) {
-        wrong.push(`the last to take office by ${formatUs(note.atUs)} was ${last.node}, in term ${last.term} (at ${formatUs(last.atUs)})`);
+      if (holder === null) wrong.push(last === undefined ? `no node had taken office by ${formatUs(note.atUs)}` : `nobody was in office at ${formatUs(note.atUs)}: ${last.node} (term ${last.term}) had stepped down or crashed`);
+      else if (holder.node !== fact.leader || (fact.term !== undefined && holder.term !== fact.term)) {
+        wrong.push(`${holder.node} was in office at ${formatUs(note.atUs)}, in term ${holder.term} (since ${formatUs(holder.atUs)})`);
       }
     }
     for (const e of evaluateExpectations(fact.figures, { [run.name]: withOps(run) })) {

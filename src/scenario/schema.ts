@@ -95,7 +95,7 @@ const noteFact = mapping(
   'fact',
   {
     model: FACT_MODEL,
-    leader: name('a node name', 'The last node to take office (leader or primary) at or before the note’s time; none: no node in office then (the last one stepped down or crashed).').optional(),
+    leader: name('a node name', 'The node in office (leader or primary) at the note’s time: the last to take office, not stepped down or crashed since; none: nobody in office then.').optional(),
     term: wholeNumber('a term', 0, Number.MAX_SAFE_INTEGER, 'With leader: the term (epoch) it took office in.').optional(),
     ...EXPECT_FIELDS,
     ...OPERATION_COUNTS,
