@@ -39,6 +39,17 @@ describe('lesson facts, computed from the run', () => {
     expect(facts[0]!.detail).toContain('had stepped down or crashed');
   });
 
+  it('since: when the leader took office, to the precision written (2.173s within a millisecond, 0.2s within 50 ms)', () => {
+    const office = check(`  - { at: 500ms, text: x }\n`).result.runs[0]!.log.find((l) => / became leader of term 1/.test(l.text))!;
+    const node = office.text.split(' ')[0]!;
+    const exact = (office.atUs / 1e6).toFixed(3);
+    const off = ((office.atUs + 10_000) / 1e6).toFixed(3);
+    const coarse = (Math.round(office.atUs / 100_000) / 10).toFixed(1);
+    const { facts } = check(`  - { at: 500ms, text: a, fact: { leader: ${node}, since: ${exact}s } }\n  - { at: 500ms, text: b, fact: { leader: ${node}, since: ${off}s } }\n  - { at: 500ms, text: c, fact: { leader: ${node}, since: ${coarse}s } }\n`);
+    expect(facts.map((f) => f.ok)).toEqual([true, false, true]);
+    expect(facts[1]!.detail).toContain(`took office at`);
+  });
+
   it('leader: none holds between a leader crashing and the next taking office, and not before', () => {
     const { facts } = check(`  - { at: 500ms, text: before, fact: { leader: none } }\n  - { at: 1001ms, text: just after the crash, fact: { leader: none } }\n`);
     expect(facts.map((f) => f.ok)).toEqual([false, true]);

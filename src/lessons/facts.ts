@@ -82,6 +82,8 @@ export function checkFacts(scenario: Scenario, result: RunResult): NoteCheck[] {
       if (holder === null) wrong.push(last === undefined ? `no node had taken office by ${formatUs(note.atUs)}` : `nobody was in office at ${formatUs(note.atUs)}: ${last.node} (term ${last.term}) had stepped down or crashed`);
       else if (holder.node !== fact.leader || (fact.term !== undefined && holder.term !== fact.term)) {
         wrong.push(`${holder.node} was in office at ${formatUs(note.atUs)}, in term ${holder.term} (since ${formatUs(holder.atUs)})`);
+      } else if (fact.since !== undefined && Math.abs(holder.atUs - fact.since.atUs) > fact.since.toleranceUs) {
+        wrong.push(`${holder.node} took office at ${formatUs(holder.atUs)}, not ${fact.since.written}`);
       }
     }
     for (const e of evaluateExpectations(fact.figures, { [run.name]: withOps(run) })) {

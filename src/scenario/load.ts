@@ -293,6 +293,7 @@ function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
     }
     if (note.fact?.leader !== undefined && note.fact.leader !== 'none' && !nodes.includes(note.fact.leader)) problems.push({ path: ['notes', i, 'fact', 'leader'], message: `unknown node "${note.fact.leader}"; expected one of: ${choices(nodes)}` });
     if (note.fact !== undefined && Object.keys(note.fact).filter((k) => k !== 'model').length === 0) problems.push({ path: ['notes', i, 'fact'], message: 'a fact with nothing to check; expected leader (and term) or summary figures' });
+    if (note.fact?.since !== undefined && (note.fact.leader === undefined || note.fact.leader === 'none')) problems.push({ path: ['notes', i, 'fact', 'since'], message: 'since goes with leader; expected leader too' });
     if (note.fact?.term !== undefined && (note.fact.leader === undefined || note.fact.leader === 'none')) problems.push({ path: ['notes', i, 'fact', 'term'], message: 'term goes with leader; expected leader too' });
     const asks = note.question !== undefined || note.choices !== undefined || note.answer !== undefined;
     if (asks) {
@@ -323,16 +324,26 @@ function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
   return problems;
 }
 
+/** Half the last written digit of a time, in µs: `2.173s` → 500 µs, `2.2s` → 50 ms, `150ms` → 500 µs. */
+function toleranceOf(written: string | number): number {
+  const text = String(written);
+  const m = /^(\d+)(?:\.(\d+))?\s*(us|ms|s|m|h)?$/.exec(text.trim());
+  if (m === null) return 0;
+  const unitUs = toUs(`1${m[3] ?? 'ms'}`);
+  return Math.round((unitUs / 10 ** (m[2]?.length ?? 0)) / 2);
+}
+
 /** A note's fact and question, converted (validated above). */
 function noteChecks(note: NoteDocument, firstModel: string): { fact?: NoteFact; question?: NoteQuestion } {
   const out: { fact?: NoteFact; question?: NoteQuestion } = {};
   if (note.fact !== undefined) {
-    const { model, leader, term, ...figures } = note.fact;
+    const { model, leader, term, since, ...figures } = note.fact;
     const m = model ?? firstModel;
     out.fact = {
       model: m,
       ...(leader !== undefined ? { leader } : {}),
       ...(term !== undefined ? { term } : {}),
+      ...(since !== undefined ? { since: { atUs: toUs(since), toleranceUs: toleranceOf(since), written: String(since) } } : {}),
       figures: Object.entries(figures)
         .filter(([, v]) => v !== undefined)
         .map(([field, v]) => ({ model: m, field, ...parseComparison(v as number | string | boolean | null), line: 0, col: 0 })),

@@ -97,6 +97,7 @@ const noteFact = mapping(
     model: FACT_MODEL,
     leader: name('a node name', 'The node in office (leader or primary) at the note’s time: the last to take office, not stepped down or crashed since; none: nobody in office then.').optional(),
     term: wholeNumber('a term', 0, Number.MAX_SAFE_INTEGER, 'With leader: the term (epoch) it took office in.').optional(),
+    since: time('With leader: when it took office, to the precision written (2.173s: within the millisecond; 2.2s: within 50 ms).').optional(),
     ...EXPECT_FIELDS,
     ...OPERATION_COUNTS,
   },

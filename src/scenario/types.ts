@@ -40,6 +40,8 @@ export interface NoteFact {
   readonly model: string;
   readonly leader?: string;
   readonly term?: number;
+  /** With leader: when it took office, and the tolerance the written precision gives (half its last digit). */
+  readonly since?: { readonly atUs: number; readonly toleranceUs: number; readonly written: string };
   /** Summary figures, compared as expect lines are (the `model` field is the fact's model). */
   readonly figures: readonly Expectation[];
 }
