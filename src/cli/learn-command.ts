@@ -7,7 +7,7 @@ import { runScenario } from '../run/run.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parse, parseSeed } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type CliIo } from './io.ts';
-import { textReport } from './report.ts';
+import { runFailed, textReport } from './report.ts';
 import { runCommand } from './run-command.ts';
 
 export const LEARN_HELP = `Usage: raftsim learn                 list the lessons
@@ -89,6 +89,5 @@ export async function learnCommand(args: readonly string[], io: CliIo): Promise<
       io.out(`  ${q.text}\n    ${right} — ${a.because}\n`);
     }
   }
-  const failed = result.runs.some((r) => r.summary.violations.length > 0) || result.expectations.some((e) => !e.ok);
-  return failed ? EXIT_VIOLATION : EXIT_OK;
+  return runFailed(result) ? EXIT_VIOLATION : EXIT_OK;
 }

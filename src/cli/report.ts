@@ -135,3 +135,8 @@ function indent(text: string, prefix: string): string {
     .join('\n')
     .replace(/\n?$/, '\n');
 }
+
+/** A run exits 1 when a model broke an invariant or a promise, or an expect line failed. */
+export function runFailed(result: RunResult): boolean {
+  return result.runs.some((r) => r.summary.violations.length > 0) || result.expectations.some((e) => !e.ok);
+}

@@ -8,7 +8,7 @@ import type { TraceWriter } from '../sim/trace.ts';
 import { parse, parseSeed } from './args.ts';
 import { followScenario } from './follow.ts';
 import { EXIT_OK, EXIT_VIOLATION, type CliIo } from './io.ts';
-import { textReport } from './report.ts';
+import { runFailed, textReport } from './report.ts';
 import { summaryJson } from './summary-json.ts';
 
 export const RUN_HELP = `Usage: raftsim run <scenario.yaml> [options]
@@ -133,7 +133,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   if (values.json) io.out(JSON.stringify(summaryJson(result)) + '\n');
   else io.out(textReport(result, scenario.description, scenario.seed, values.follow ? { header: false, eventLog: false } : {}));
 
-  const failed = result.runs.some((r) => r.summary.violations.length > 0) || result.expectations.some((e) => !e.ok);
+  const failed = runFailed(result);
   if (failed && !values.json) {
     const until = values.until === undefined ? '' : ` --until ${values.until}`;
     io.out(`\nreplay: raftsim run ${file} --seed ${result.seed}${(values.model ?? []).map((m) => ` --model ${m}`).join('')}${until}\n`);
