@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answers, checkFacts } from '../src/lessons/facts.ts';
+import { answers, checkFacts, grantedVotes } from '../src/lessons/facts.ts';
 import { runScenario } from '../src/run/run.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 
@@ -48,6 +48,33 @@ describe('lesson facts, computed from the run', () => {
     const { facts } = check(`  - { at: 500ms, text: a, fact: { leader: ${node}, since: ${exact}s } }\n  - { at: 500ms, text: b, fact: { leader: ${node}, since: ${off}s } }\n  - { at: 500ms, text: c, fact: { leader: ${node}, since: ${coarse}s } }\n`);
     expect(facts.map((f) => f.ok)).toEqual([true, false, true]);
     expect(facts[1]!.detail).toContain(`took office at`);
+  });
+
+  it('votes: the nodes that granted the leader their votes in its term, exactly', () => {
+    const probe = parseScenario(`${BASE}notes: []\n`, 'facts.yaml');
+    const office = runScenario(probe).runs[0]!.log.find((l) => / became leader of term 1/.test(l.text))!;
+    const node = office.text.split(' ')[0]!;
+    const voters = [...new Set(grantedVotes(probe).get('raft')!.filter((v) => v.candidate === node && v.term === 1 && v.atUs <= office.atUs).map((v) => v.voter))].sort();
+    expect(voters.length).toBeGreaterThan(0);
+    const others = ['n1', 'n2', 'n3'].filter((n) => n !== node);
+    const wrong = others.filter((n) => !voters.includes(n));
+    const scenario = parseScenario(`${BASE}notes:\n  - { at: 500ms, text: a, fact: { leader: ${node}, votes: [${voters.join(', ')}] } }\n  - { at: 500ms, text: b, fact: { leader: ${node}, votes: [${[...voters, ...wrong].join(', ')}] } }\n`, 'facts.yaml');
+    const facts = checkFacts(scenario, runScenario(scenario), grantedVotes(scenario));
+    expect(facts[0]!.ok).toBe(true);
+    if (wrong.length > 0) expect(facts[1]!.detail).toContain(`was granted the votes of ${voters.join(', ')}`);
+    // Without the recorded votes the fact cannot be checked, and says so rather than pass.
+    expect(checkFacts(scenario, runScenario(scenario))[0]!.ok).toBe(false);
+  });
+
+  it('stoodFirst: the leader was the first node to become a candidate in its term', () => {
+    const probe = parseScenario(`${BASE}notes: []\n`, 'facts.yaml');
+    const office = runScenario(probe).runs[0]!.log.find((l) => / became leader of term 1/.test(l.text))!;
+    const node = office.text.split(' ')[0]!;
+    const first = grantedVotes(probe).get('raft')!.find((v) => v.voter === null && v.term === 1)!.candidate;
+    const scenario = parseScenario(`${BASE}notes:\n  - { at: 500ms, text: a, fact: { leader: ${node}, stoodFirst: true } }\n`, 'facts.yaml');
+    const [fact] = checkFacts(scenario, runScenario(scenario), grantedVotes(scenario));
+    expect(fact!.ok).toBe(first === node);
+    if (first !== node) expect(fact!.detail).toContain(`the first to stand in term 1 was ${first}`);
   });
 
   it('leader: none holds between a leader crashing and the next taking office, and not before', () => {

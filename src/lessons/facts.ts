@@ -10,6 +10,39 @@ import { evaluateExpectations } from '../run/expect.ts';
 import type { LogLine, ModelRun, RunResult } from '../run/types.ts';
 import { parseComparison } from '../scenario/expect.ts';
 import type { Scenario, ScenarioNote } from '../scenario/types.ts';
+import { SteppableRun } from '../run/steppable.ts';
+
+/**
+ * A vote granted (not a pre-vote): who granted it to whom, for which term, and when; and, as
+ * `voter` null, a node standing (becoming a candidate) in `term`: the facts that name voters, or
+ * who stood first, read these.
+ */
+export interface GrantedVote {
+  readonly atUs: number;
+  readonly voter: string | null;
+  readonly candidate: string;
+  readonly term: number;
+}
+
+/**
+ * The votes granted in each model's run of `scenario` (by model name): a second run, watched, for
+ * the facts that name voters. The run is the same one (a run is a pure function of its inputs).
+ */
+export function grantedVotes(scenario: Scenario, seed: number = scenario.seed, models?: readonly string[]): Map<string, GrantedVote[]> {
+  const out = new Map<string, GrantedVote[]>();
+  for (const spec of scenario.models) {
+    if (models !== undefined && !models.includes(spec.name)) continue;
+    const votes: GrantedVote[] = [];
+    const run = new SteppableRun(scenario, spec, { seed });
+    run.subscribe((e) => {
+      if (e.type === 'vote' && e.granted && !e.preVote && e.voter !== e.candidate) votes.push({ atUs: e.atUs, voter: e.voter, candidate: e.candidate, term: e.term });
+      else if (e.type === 'role' && e.role === 'candidate') votes.push({ atUs: e.atUs, voter: null, candidate: e.node, term: e.term });
+    });
+    run.runUntil(scenario.durationUs + scenario.settleUs);
+    out.set(spec.name, votes);
+  }
+  return out;
+}
 
 /** A leader (or primary) taking office, as the event log says it: `n5 became leader of term 2`. */
 const OFFICE = /^(\S+) (?:became leader of term|took office as primary of epoch) (\d+)/;
@@ -63,8 +96,11 @@ function runOf(result: RunResult, model: string): ModelRun | undefined {
   return result.runs.find((r) => r.name === model);
 }
 
-/** Every stated fact of `scenario`'s notes, checked against `result` (a run of the same scenario and seed). */
-export function checkFacts(scenario: Scenario, result: RunResult): NoteCheck[] {
+/**
+ * Every stated fact of `scenario`'s notes, checked against `result` (a run of the same scenario and
+ * seed); `votes` (grantedVotes) for the facts that name voters.
+ */
+export function checkFacts(scenario: Scenario, result: RunResult, votes?: ReadonlyMap<string, readonly GrantedVote[]>): NoteCheck[] {
   const out: NoteCheck[] = [];
   for (const note of scenario.notes) {
     const fact = note.fact;
@@ -84,6 +120,20 @@ export function checkFacts(scenario: Scenario, result: RunResult): NoteCheck[] {
         wrong.push(`${holder.node} was in office at ${formatUs(note.atUs)}, in term ${holder.term} (since ${formatUs(holder.atUs)})`);
       } else if (fact.since !== undefined && Math.abs(holder.atUs - fact.since.atUs) > fact.since.toleranceUs) {
         wrong.push(`${holder.node} took office at ${formatUs(holder.atUs)}, not ${fact.since.written}`);
+      }
+      if (holder !== null && fact.stoodFirst === true) {
+        const first = votes?.get(fact.model)?.find((v) => v.voter === null && v.term === holder.term);
+        if (votes === undefined) wrong.push('the candidacies were not recorded (checkFacts needs grantedVotes)');
+        else if (first === undefined || first.candidate !== holder.node) wrong.push(`the first to stand in term ${holder.term} was ${first?.candidate ?? 'nobody'}, not ${holder.node}`);
+      }
+      if (holder !== null && fact.votes !== undefined) {
+        const granted = votes?.get(fact.model);
+        if (granted === undefined) wrong.push('the votes were not recorded (checkFacts needs grantedVotes)');
+        else {
+          const got = [...new Set(granted.filter((v) => v.voter !== null && v.candidate === holder.node && v.term === holder.term && v.atUs <= holder.atUs).map((v) => v.voter!))].sort();
+          const want = [...fact.votes].sort();
+          if (got.join(' ') !== want.join(' ')) wrong.push(`${holder.node} was granted the votes of ${got.length === 0 ? 'nobody' : got.join(', ')} in term ${holder.term}, not ${want.join(', ')}`);
+        }
       }
     }
     for (const e of evaluateExpectations(fact.figures, { [run.name]: withOps(run) })) {

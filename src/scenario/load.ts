@@ -293,6 +293,11 @@ function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
     }
     if (note.fact?.leader !== undefined && note.fact.leader !== 'none' && !nodes.includes(note.fact.leader)) problems.push({ path: ['notes', i, 'fact', 'leader'], message: `unknown node "${note.fact.leader}"; expected one of: ${choices(nodes)}` });
     if (note.fact !== undefined && Object.keys(note.fact).filter((k) => k !== 'model').length === 0) problems.push({ path: ['notes', i, 'fact'], message: 'a fact with nothing to check; expected leader (and term) or summary figures' });
+    note.fact?.votes?.forEach((v, k) => {
+      if (!nodes.includes(v)) problems.push({ path: ['notes', i, 'fact', 'votes', k], message: `unknown node "${v}"; expected one of: ${choices(nodes)}` });
+    });
+    if (note.fact?.stoodFirst !== undefined && (note.fact.leader === undefined || note.fact.leader === 'none')) problems.push({ path: ['notes', i, 'fact', 'stoodFirst'], message: 'stoodFirst goes with leader; expected leader too' });
+    if (note.fact?.votes !== undefined && (note.fact.leader === undefined || note.fact.leader === 'none')) problems.push({ path: ['notes', i, 'fact', 'votes'], message: 'votes goes with leader; expected leader too' });
     if (note.fact?.since !== undefined && (note.fact.leader === undefined || note.fact.leader === 'none')) problems.push({ path: ['notes', i, 'fact', 'since'], message: 'since goes with leader; expected leader too' });
     if (note.fact?.term !== undefined && (note.fact.leader === undefined || note.fact.leader === 'none')) problems.push({ path: ['notes', i, 'fact', 'term'], message: 'term goes with leader; expected leader too' });
     const asks = note.question !== undefined || note.choices !== undefined || note.answer !== undefined;
@@ -337,12 +342,14 @@ function toleranceOf(written: string | number): number {
 function noteChecks(note: NoteDocument, firstModel: string): { fact?: NoteFact; question?: NoteQuestion } {
   const out: { fact?: NoteFact; question?: NoteQuestion } = {};
   if (note.fact !== undefined) {
-    const { model, leader, term, since, ...figures } = note.fact;
+    const { model, leader, term, since, votes, stoodFirst, ...figures } = note.fact;
     const m = model ?? firstModel;
     out.fact = {
       model: m,
       ...(leader !== undefined ? { leader } : {}),
       ...(term !== undefined ? { term } : {}),
+      ...(votes !== undefined ? { votes } : {}),
+      ...(stoodFirst === true ? { stoodFirst } : {}),
       ...(since !== undefined ? { since: { atUs: toUs(since), toleranceUs: toleranceOf(since), written: String(since) } } : {}),
       figures: Object.entries(figures)
         .filter(([, v]) => v !== undefined)

@@ -97,6 +97,8 @@ const noteFact = mapping(
     model: FACT_MODEL,
     leader: name('a node name', 'The node in office (leader or primary) at the note’s time: the last to take office, not stepped down or crashed since; none: nobody in office then.').optional(),
     term: wholeNumber('a term', 0, Number.MAX_SAFE_INTEGER, 'With leader: the term (epoch) it took office in.').optional(),
+    stoodFirst: z.literal(true, { error: 'stoodFirst takes true' }).optional().meta({ description: 'With leader: it was the first node to stand (become a candidate) in its term: its timer fired first.' }),
+    votes: list(name('a node name', 'A voter.'), 'a list of node names', 'a list of voters such as [n3, n4]').optional().meta({ description: 'With leader: the nodes that granted it their votes in its term (itself not counted).' }),
     since: time('With leader: when it took office, to the precision written (2.173s: within the millisecond; 2.2s: within 50 ms).').optional(),
     ...EXPECT_FIELDS,
     ...OPERATION_COUNTS,

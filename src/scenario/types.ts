@@ -40,6 +40,10 @@ export interface NoteFact {
   readonly model: string;
   readonly leader?: string;
   readonly term?: number;
+  /** With leader: it was the first node to stand (become a candidate) in its term — its timer fired first. */
+  readonly stoodFirst?: boolean;
+  /** With leader: the nodes that granted it their votes in its term (itself not counted). */
+  readonly votes?: readonly string[];
   /** With leader: when it took office, and the tolerance the written precision gives (half its last digit). */
   readonly since?: { readonly atUs: number; readonly toleranceUs: number; readonly written: string };
   /** Summary figures, compared as expect lines are (the `model` field is the fact's model). */
