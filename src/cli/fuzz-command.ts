@@ -8,7 +8,8 @@ import { ALLOWABLE, fuzzPromises, type Failure } from '../fuzz/judge.ts';
 import { campaignReport, headerLine, optionsText, replayCommand, seedLine, type CampaignHeader, type Shrunk } from '../fuzz/report.ts';
 import { runWorld, worldOf, type CampaignConfig, type SeedResult } from '../fuzz/seed.ts';
 import { shrinkWorld, stillFailsOnlyWithBugs } from '../fuzz/shrink.ts';
-import { DEFAULT_DURATION_MS, DEFAULT_SETTLE_MS, worldYaml, worldScenario, type OptionValue, type World } from '../fuzz/world.ts';
+import { DEFAULT_DURATION_MS, DEFAULT_SETTLE_MS, withoutBugs, worldYaml, worldScenario, type OptionValue, type World } from '../fuzz/world.ts';
+import type { Scenario } from '../scenario/types.ts';
 import { PROMISE_NAMES, type PromiseKey } from '../run/promises.ts';
 import { MODEL_KINDS } from '../scenario/schema.ts';
 import { parse } from './args.ts';
@@ -101,7 +102,7 @@ export async function fuzzCommand(args: readonly string[], io: CliIo): Promise<n
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out: ${outDir} is a file; expected a directory (it is made when missing)`);
 
   const config: CampaignConfig = { kind, pinned, allowed: allow.map((a) => ALLOWABLE[a]!), durationMs, settleMs };
-  checkConfig(config, start);
+  const first = firstScenario(config, start);
   const header: CampaignHeader = { raftsim: 'fuzz', model: kind, options: pinned, allow, durationMs, settleMs, start, seeds };
   const slice = shard === null ? { start, count: seeds } : shardRange(start, seeds, shard.index, shard.of);
 
@@ -136,7 +137,7 @@ export async function fuzzCommand(args: readonly string[], io: CliIo): Promise<n
     if (progressTty) process.stderr.write('\r\x1b[2K');
     const wallMs = performance.now() - began;
     const shrunk = stopped ? [] : shrinkFailures(outcome.results, config, header, outDir, shrinkMs, () => stopped, io);
-    const promised = promisedNames(config, start);
+    const promised = promisedNames(first, config);
     io.out(campaignReport({ header: shard === null ? header : { ...header, start: slice.start, seeds: slice.count }, results: outcome.results, promised, workers, wallMs, interrupted: outcome.interrupted, shrunk }));
     if (stopped && shrunk.length === 0 && outcome.results.some((r) => !r.ok)) io.out(`not shrunk: stopped by Ctrl-C (replay a seed above, or run again with --start and --seeds to shrink it)\n`);
     if (outcome.results.some((r) => !r.ok)) return EXIT_VIOLATION;
@@ -227,18 +228,18 @@ function checkOutputFile(flag: string, path: string): void {
   if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag}: ${path} is a directory; expected a file name`);
 }
 
-/** The configuration must load: a bad option value is the user's, named as theirs. */
-function checkConfig(config: CampaignConfig, seed: number): void {
+/** The first seed's world, loaded: a configuration that does not load is a bad option value, the user's, named as theirs. */
+function firstScenario(config: CampaignConfig, seed: number): Scenario {
   try {
-    worldScenario(worldOf(seed, config), '--options');
+    return worldScenario(worldOf(seed, config), '--options');
   } catch (error) {
     if (error instanceof InputError) throw new UsageError(`--options ${optionsText(config.pinned)}: ${error.diagnostics.map((d) => d.message).join('; ')}`);
     throw error;
   }
 }
 
-function promisedNames(config: CampaignConfig, seed: number): string[] {
-  const scenario = worldScenario(worldOf(seed, config));
+/** What the campaign holds each seed to, by name, for the report. */
+function promisedNames(scenario: Scenario, config: CampaignConfig): string[] {
   return fuzzPromises(scenario.models[0]!, scenario, null, new Set(config.allowed as PromiseKey[])).map((k) => PROMISE_NAMES[k]);
 }
 
@@ -278,8 +279,7 @@ function shrinkFailures(results: readonly SeedResult[], config: CampaignConfig, 
 function bugFreeVerdict(world: World, config: CampaignConfig): string | null {
   const bugs = world.options['bugs'];
   if (!Array.isArray(bugs) || bugs.length === 0) return null;
-  const { bugs: _bugs, ...options } = world.options;
-  const clean = runWorld({ ...world, options }, { ...config, pinned: {} }).result;
+  const clean = runWorld(withoutBugs(world), config).result;
   if (!clean.ok) return `still fails without bugs=${bugs.join('+')}: ${clean.failures[0]!.what}`;
   const withdrawn = clean.withdrawn ?? [];
   return withdrawn.length === 0 ? `passes without bugs=${bugs.join('+')}` : `passes without bugs=${bugs.join('+')}, with ${withdrawn.map((k) => k.replace('promise:', '')).join(', ')} not promised there`;
@@ -351,7 +351,8 @@ function mergeCommand(files: readonly string[], jsonlOut: string | undefined, io
   for (let s = header.start; s < header.start + header.seeds; s++) if (!bySeed.has(s)) missing.push(s);
   const results = [...bySeed.values()].map((e) => e.result).sort((a, b) => a.seed - b.seed);
   if (jsonlOut !== undefined) writeFileSync(jsonlOut, headerText + results.map(seedLine).join(''));
-  const promised = promisedNames({ kind: header.model, pinned: header.options, allowed: header.allow.map((a) => ALLOWABLE[a]!), durationMs: header.durationMs, settleMs: header.settleMs }, header.start);
+  const config: CampaignConfig = { kind: header.model, pinned: header.options, allowed: header.allow.map((a) => ALLOWABLE[a]!), durationMs: header.durationMs, settleMs: header.settleMs };
+  const promised = promisedNames(firstScenario(config, header.start), config);
   io.out(campaignReport({ header, results, promised }));
   if (missing.length > 0) {
     io.err(`raftsim: --merge: ${missing.length} of the campaign's ${header.seeds} seeds are in none of the files (${ranges(missing)}): a shard did not finish, or is missing\n`);

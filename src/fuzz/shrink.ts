@@ -12,7 +12,7 @@
  * the result says which.
  */
 import { runWorld, type CampaignConfig } from './seed.ts';
-import type { OptionValue, World, WorldFault } from './world.ts';
+import { withoutBugs, type OptionValue, type World, type WorldFault } from './world.ts';
 
 export interface ShrinkBudget {
   /** Stop trying once this many milliseconds of wall time have passed. */
@@ -43,13 +43,10 @@ export function stillFailsOnlyWithBugs(key: string, config: CampaignConfig): Sti
   const fails = stillFailsWith(key, config);
   const bugs = config.pinned['bugs'];
   if (!Array.isArray(bugs) || bugs.length === 0) return fails;
-  const { bugs: _bugs, ...clean } = config.pinned;
-  const cleanConfig: CampaignConfig = { ...config, pinned: clean };
   return (world) => {
     if (!fails(world)) return false;
-    const { bugs: _b, ...options } = world.options;
     try {
-      const r = runWorld({ ...world, options }, cleanConfig).result;
+      const r = runWorld(withoutBugs(world), config).result;
       return !r.failures.some((f) => f.key === key) && !(r.withdrawn ?? []).includes(key);
     } catch {
       return false;

@@ -158,15 +158,13 @@ function withElectionStrikes(start: World, r: Rng): World {
     if (atMs >= world.durationMs) continue;
     const added: WorldFault[] = [];
     if (plan.action === 'isolate') {
-      added.push({ atMs, action: 'isolate', value: 'leader' });
-      if (atMs + plan.backMs < world.durationMs) added.push({ atMs: atMs + plan.backMs, action: 'heal', value: true });
+      added.push({ atMs, action: 'isolate', value: 'leader' }, { atMs: atMs + plan.backMs, action: 'heal', value: true });
     } else if (plan.action === 'crash') {
-      added.push({ atMs, action: 'crash', value: 'leader' });
-      if (atMs + plan.backMs < world.durationMs) added.push({ atMs: atMs + plan.backMs, action: 'restart', value: 'all' });
+      added.push({ atMs, action: 'crash', value: 'leader' }, { atMs: atMs + plan.backMs, action: 'restart', value: 'all' });
     } else {
       added.push({ atMs, action: 'cut', value: { from: 'leader', to: plan.to } });
     }
-    world = { ...world, faults: mergeFaults(world.faults, added) };
+    world = withFaults(world, added);
   }
   return world;
 }
@@ -260,7 +258,7 @@ function withHandoff(start: World, r: Rng): World {
   const backMs = between(r, 1, 60);
   const healMs = between(r, 200, 1500);
   const add = (faults: WorldFault[]) => {
-    world = { ...world, faults: mergeFaults(world.faults, faults.filter((f) => f.atMs < world.durationMs)) };
+    world = withFaults(world, faults);
   };
   const isolatedMs = between(r, 30, 600);
   // A while into a leader's term, so that there is one to cut off.
@@ -310,7 +308,7 @@ function withStragglers(start: World, r: Rng): World {
   const crashAfterMs = between(r, 10, 200);
   if (t1 <= 0) return world;
   const add = (faults: WorldFault[]) => {
-    world = { ...world, faults: mergeFaults(world.faults, faults.filter((f) => f.atMs < world.durationMs)) };
+    world = withFaults(world, faults);
   };
   const leader = nextElection(world, t1 * 1000, true);
   if (leader === null) return world;
@@ -326,9 +324,17 @@ function withStragglers(start: World, r: Rng): World {
   return world;
 }
 
-/** `extra` merged into `faults` by time; an added fault goes after the faults of its instant. */
-function mergeFaults(faults: readonly WorldFault[], extra: readonly WorldFault[]): WorldFault[] {
-  return [...faults, ...extra].map((f, i) => ({ f, i })).sort((a, b) => a.f.atMs - b.f.atMs || a.i - b.i).map((e) => e.f);
+/** `world` with the faults of `extra` that fall in its safety phase, merged by time: an added fault goes after the faults of its instant. */
+function withFaults(world: World, extra: readonly WorldFault[]): World {
+  const merged = [...world.faults, ...extra.filter((f) => f.atMs < world.durationMs)].map((f, i) => ({ f, i }));
+  return { ...world, faults: merged.sort((a, b) => a.f.atMs - b.f.atMs || a.i - b.i).map((e) => e.f) };
+}
+
+/** `world` without its bug switches (the same world, run as the correct configuration). */
+export function withoutBugs(world: World): World {
+  if (!('bugs' in world.options)) return world;
+  const { bugs: _bugs, ...options } = world.options;
+  return { ...world, options };
 }
 
 function nodeName(i: number): string {

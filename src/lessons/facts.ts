@@ -53,13 +53,14 @@ interface Office {
   readonly term: number;
 }
 
+/** The office a line of the event log tells of, or null. */
+function officeOf(line: LogLine): Office | null {
+  const m = OFFICE.exec(line.text);
+  return m === null ? null : { atUs: line.atUs, node: m[1]!, term: Number(m[2]) };
+}
+
 function offices(log: readonly LogLine[]): Office[] {
-  const out: Office[] = [];
-  for (const l of log) {
-    const m = OFFICE.exec(l.text);
-    if (m !== null) out.push({ atUs: l.atUs, node: m[1]!, term: Number(m[2]) });
-  }
-  return out;
+  return log.flatMap((l) => officeOf(l) ?? []);
 }
 
 /** The summary with the operation counts as figures of their own (`ok`, `fail`, `info`). */
@@ -75,9 +76,9 @@ function inOffice(log: readonly LogLine[], atUs: number): Office | null {
   let holder: Office | null = null;
   for (const l of log) {
     if (l.atUs > atUs) break;
-    const m = OFFICE.exec(l.text);
-    if (m !== null) {
-      holder = { atUs: l.atUs, node: m[1]!, term: Number(m[2]) };
+    const office = officeOf(l);
+    if (office !== null) {
+      holder = office;
       continue;
     }
     if (holder !== null && (l.text.startsWith(`${holder.node} stepped down`) || l.text === `crash ${holder.node}`)) holder = null;
