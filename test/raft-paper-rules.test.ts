@@ -1,0 +1,341 @@
+import { describe, expect, it } from 'vitest';
+import {
+  leaseDurationUs,
+  MsgKind,
+  RaftProtocol,
+  type AppendEntries,
+  type AppendEntriesReply,
+  type Entry,
+  type InstallSnapshot,
+  type RaftNode,
+  type RaftObserver,
+  type ReadMode,
+  type VoteReply,
+} from '../src/protocols/raft/index.ts';
+import { FakeContext } from './helpers/fake-context.ts';
+
+/**
+ * The rules of the extended Raft paper's Figure 2 (and the dissertation's
+ * snapshot and lease rules), each driven on one node from a state in which a
+ * wrong rule gives a different answer than the right one, in the manner of
+ * etcd's raft_paper_test.go. A test that starts from an empty log cannot tell
+ * "the last new entry" from "the end of the log": these start from logs
+ * longer than the message covers, with stale and conflicting tails.
+ */
+
+const TIMER_ELECTION = 0;
+const MIN = 150_000;
+
+/** A client write of `term`, distinct per (term, seq). */
+function entry(term: number, seq: number): Entry {
+  return { term, op: { f: 'write', key: 'k1', value: term * 100 + seq }, client: 0, seq: term * 100 + seq, origin: 0 };
+}
+
+/** What the node reported applying, by index. */
+class Applied implements RaftObserver {
+  readonly entries = new Map<number, Entry>();
+  readonly truncations: { fromIndex: number; role: string }[] = [];
+  roleChanged(): void {}
+  becameLeader(): void {}
+  appended(): void {}
+  truncated(_node: number, fromIndex: number, role: string): void {
+    this.truncations.push({ fromIndex, role });
+  }
+  committed(): void {}
+  applied(_node: number, index: number, entry: Entry): void {
+    this.entries.set(index, entry);
+  }
+}
+
+/**
+ * Node `self` of `n` (default 0 of 3), with `log` (the entries at indexes 1, 2, ...) on disk in `term`;
+ * started long ago (so no restart rule withholds votes), the test's clock reads 0.
+ */
+function setup(options: { self?: number; n?: number; term?: number; log?: Entry[]; reads?: ReadMode } = {}) {
+  const observer = new Applied();
+  const protocol = new RaftProtocol(
+    {
+      electionTimeoutUsMin: MIN,
+      electionTimeoutUsMax: 300_000,
+      heartbeatUs: 50_000,
+      preVote: false,
+      checkQuorum: false,
+      reads: options.reads ?? 'log',
+      bugs: new Set(),
+      snapshotEvery: 0,
+      members: Array.from({ length: options.n ?? 3 }, (_, i) => i),
+      maxEntriesPerMessage: 64,
+      maxClockDrift: 0.05,
+    },
+    observer,
+  );
+  const stable = protocol.createStable();
+  stable.term = options.term ?? 0;
+  for (const e of options.log ?? []) stable.log.push(e);
+  const ctx = new FakeContext(options.self ?? 0, options.n ?? 3);
+  const node = protocol.createNode(ctx, stable) as RaftNode;
+  ctx.nowUs = -10 * MIN;
+  node.start();
+  ctx.nowUs = 0;
+  return { node, ctx, stable, observer };
+}
+
+const append = (term: number, prevIndex: number, prevTerm: number, entries: Entry[], commit: number, round = 0): AppendEntries => ({
+  kind: MsgKind.AppendEntries,
+  term,
+  prevIndex,
+  prevTerm,
+  entries,
+  commit,
+  round,
+});
+const ack = (term: number, matchIndex: number, round = 0): AppendEntriesReply => ({ kind: MsgKind.AppendEntriesReply, term, success: true, matchIndex, conflictIndex: 0, conflictTerm: 0, round });
+const terms = (s: { stable: { log: { slice(from: number): Entry[] } } }) => s.stable.log.slice(1).map((e) => e.term);
+
+/** Node 0 of `n` with `log` on disk, elected in the term after `term` by nodes 1 and 2, its messages taken. */
+function leader(options: { n?: number; term?: number; log?: Entry[]; reads?: ReadMode } = {}) {
+  const s = setup(options);
+  s.node.onTimer(TIMER_ELECTION);
+  const term = s.node.term;
+  s.node.onMessage(1, { kind: MsgKind.RequestVoteReply, term, granted: true } as VoteReply);
+  if ((options.n ?? 3) > 3) s.node.onMessage(2, { kind: MsgKind.RequestVoteReply, term, granted: true } as VoteReply);
+  expect(s.node.currentRole).toBe('leader');
+  s.ctx.take();
+  return s;
+}
+
+describe('§5.3 AppendEntries receiver (Figure 2), from logs longer than the message covers', () => {
+  it('§5.3 receiver step 5: commitIndex = min(leaderCommit, index of last new entry), not the end of a longer log whose tail is stale', () => {
+    // The follower holds 1:1, then 2:1 and 3:1 from a deposed leader of term 1 that nobody committed.
+    // The leader of term 2 holds 1:1, 2:2, 3:2 and has committed index 3; its heartbeat to this follower
+    // (nextIndex 2, entries not yet sent) covers index 1 only. The follower's 2:1 and 3:1 are not the
+    // leader's entries 2 and 3: committing them (the end of its log, min(3, 3)) would apply stale writes.
+    const s = setup({ self: 1, term: 1, log: [entry(1, 1), entry(1, 2), entry(1, 3)] });
+    s.node.onMessage(0, append(2, 1, 1, [], 3));
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 1 });
+    expect(s.node.committed).toBe(1);
+    expect(s.node.applied).toBe(1);
+    expect([...s.observer.entries.keys()]).toEqual([1]);
+    expect(s.node.read('k1')).toBe(101);
+    // The next AppendEntries brings the leader's entries: the stale tail is replaced, and they commit.
+    s.node.onMessage(0, append(2, 1, 1, [entry(2, 2), entry(2, 3)], 3));
+    expect(terms(s)).toEqual([1, 2, 2]);
+    expect(s.node.committed).toBe(3);
+    expect(s.observer.entries.get(2)).toMatchObject({ term: 2 });
+    expect(s.observer.entries.get(3)).toMatchObject({ term: 2 });
+  });
+
+  it('§5.3 receiver step 5: a message that carries some entries commits at most up to its last one, not to the follower\'s longer matching log', () => {
+    // The follower already holds 1:1 .. 4:1; a delayed AppendEntries carries entries 1-2 and leaderCommit 4.
+    // Step 4 keeps 3 and 4 (no conflict), but the message vouches only for entries up to 2.
+    const log = [entry(1, 1), entry(1, 2), entry(1, 3), entry(1, 4)];
+    const s = setup({ self: 1, term: 1, log });
+    s.node.onMessage(0, append(1, 0, 0, [log[0]!, log[1]!], 4));
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 2 });
+    expect(terms(s)).toEqual([1, 1, 1, 1]);
+    expect(s.node.committed).toBe(2);
+  });
+
+  it('§5.3 receiver step 5: the commit index never moves back when a message vouches for less than is committed', () => {
+    const log = [entry(1, 1), entry(1, 2), entry(1, 3)];
+    const s = setup({ self: 1, term: 1, log });
+    s.node.onMessage(0, append(1, 3, 1, [], 3));
+    expect(s.node.committed).toBe(3);
+    s.node.onMessage(0, append(1, 1, 1, [], 3));
+    expect(s.node.committed).toBe(3);
+    expect(s.node.applied).toBe(3);
+  });
+
+  it('§5.3 receiver step 3: a conflicting entry is deleted with everything after it, however long the tail', () => {
+    // 1:1 2:1 3:2 4:2 5:2; the leader of term 3 has 1:1 2:1 3:3. Entries 4 and 5 must go as well as 3.
+    const s = setup({ self: 1, term: 2, log: [entry(1, 1), entry(1, 2), entry(2, 3), entry(2, 4), entry(2, 5)] });
+    s.node.onMessage(0, append(3, 2, 1, [entry(3, 3)], 0));
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 3 });
+    expect(terms(s)).toEqual([1, 1, 3]);
+    expect(s.node.lastIndex()).toBe(3);
+    expect(s.observer.truncations).toEqual([{ fromIndex: 3, role: 'follower' }]);
+  });
+
+  it('§5.3 receiver step 4: entries already in the log are not truncated by an old, reordered AppendEntries', () => {
+    // A retransmission of entries 1-2 arrives after entries 1-4 did: the log keeps 3 and 4.
+    const log = [entry(2, 1), entry(2, 2), entry(2, 3), entry(2, 4)];
+    const s = setup({ self: 1, term: 2, log });
+    s.node.onMessage(0, append(2, 0, 0, [log[0]!, log[1]!], 0));
+    expect(terms(s)).toEqual([2, 2, 2, 2]);
+    expect(s.stable.log.get(4)).toBe(log[3]);
+    expect(s.observer.truncations).toEqual([]);
+  });
+
+  it('§5.3 receiver step 2: prevIndex inside the log with a different term is refused, and nothing is written or committed', () => {
+    const s = setup({ self: 1, term: 2, log: [entry(1, 1), entry(1, 2), entry(1, 3)] });
+    s.node.onMessage(0, append(3, 3, 2, [entry(3, 4)], 4));
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: false, conflictTerm: 1, conflictIndex: 1 });
+    expect(terms(s)).toEqual([1, 1, 1]);
+    expect(s.node.committed).toBe(0);
+  });
+
+  it('§5.1 receiver step 1: a stale-term AppendEntries is refused and changes neither log nor commit index, nor the leader it believes in', () => {
+    const s = setup({ self: 1, term: 3, log: [entry(1, 1), entry(1, 2)] });
+    s.node.onMessage(0, append(2, 2, 1, [entry(2, 3)], 3));
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ term: 3, success: false });
+    expect(terms(s)).toEqual([1, 1]);
+    expect(s.node.committed).toBe(0);
+    expect(s.node.view().leader).toBe(-1);
+  });
+});
+
+describe('§5.3, §5.1 the leader side: replies, and replies from an older term', () => {
+  it('§5.1 a stale-term AppendEntries reply is ignored: acknowledgements of an older term do not commit in this one', () => {
+    // Node 0 leads term 2 (its no-op at index 2). Late successes from its own term-1 round claim index 2.
+    const s = leader({ term: 1, log: [entry(1, 1)] });
+    expect(s.node.term).toBe(2);
+    s.node.onMessage(1, ack(1, 2));
+    s.node.onMessage(2, ack(1, 2));
+    expect(s.node.committed).toBe(0);
+    // The same acknowledgement in the current term commits.
+    s.node.onMessage(1, ack(2, 2));
+    expect(s.node.committed).toBe(2);
+  });
+
+  it('§5.1 a stale-term vote reply is ignored: grants of an older term elect no one in this one', () => {
+    const s = setup({ n: 5, term: 4, log: [entry(4, 1)] });
+    s.node.onTimer(TIMER_ELECTION);
+    expect(s.node.term).toBe(5);
+    s.node.onMessage(1, { kind: MsgKind.RequestVoteReply, term: 4, granted: true } as VoteReply);
+    s.node.onMessage(2, { kind: MsgKind.RequestVoteReply, term: 4, granted: true } as VoteReply);
+    expect(s.node.currentRole).toBe('candidate');
+    s.node.onMessage(1, { kind: MsgKind.RequestVoteReply, term: 5, granted: true } as VoteReply);
+    s.node.onMessage(2, { kind: MsgKind.RequestVoteReply, term: 5, granted: true } as VoteReply);
+    expect(s.node.currentRole).toBe('leader');
+  });
+
+  it('§5.3 a rejection walks nextIndex back past the whole conflicting term, and the leader then sends from there', () => {
+    // Leader of term 4 holds 1:1 2:1 3:3 4:3 and its no-op 5:4. The follower has 1:1 2:2 3:2: it reports conflictTerm 2 from index 2,
+    // a term the leader does not hold at all, so the leader retries at index 2 with prevIndex 1.
+    const s = leader({ term: 3, log: [entry(1, 1), entry(1, 2), entry(3, 3), entry(3, 4)] });
+    expect(s.node.term).toBe(4);
+    s.node.onMessage(1, { kind: MsgKind.AppendEntriesReply, term: 4, success: false, matchIndex: 0, conflictIndex: 2, conflictTerm: 2 } as AppendEntriesReply);
+    const [sent] = s.ctx.take<AppendEntries>();
+    expect(sent).toMatchObject({ to: 1, msg: { kind: MsgKind.AppendEntries, prevIndex: 1, prevTerm: 1 } });
+    expect(sent!.msg.entries.map((e) => e.term)).toEqual([1, 3, 3, 4]);
+  });
+
+  it('§5.3 a rejection naming a term the leader holds retries just after the leader\'s last entry of that term', () => {
+    // The follower has 1:1 2:1 3:1 (term 1 from index 1); the leader holds term 1 up to index 2, so it retries at 3.
+    const s = leader({ term: 3, log: [entry(1, 1), entry(1, 2), entry(3, 3)] });
+    s.node.onMessage(1, { kind: MsgKind.AppendEntriesReply, term: 4, success: false, matchIndex: 0, conflictIndex: 1, conflictTerm: 1 } as AppendEntriesReply);
+    expect(s.ctx.take<AppendEntries>()[0]!.msg).toMatchObject({ prevIndex: 2, prevTerm: 1 });
+  });
+
+  it('§5.4.2 a majority acknowledging an old-term entry commits nothing; a majority on an entry of the current term commits everything before it', () => {
+    // Five nodes: two acknowledgements plus the leader's own is a majority of 5.
+    const s = leader({ n: 5, term: 2, log: [entry(1, 1), entry(2, 2)] });
+    s.node.onMessage(1, ack(3, 2));
+    s.node.onMessage(2, ack(3, 2));
+    expect(s.node.committed).toBe(0);
+    s.node.onMessage(1, ack(3, 3));
+    expect(s.node.committed).toBe(0); // the leader and node 1: not a majority of 5
+    s.node.onMessage(3, ack(3, 3));
+    expect(s.node.committed).toBe(3);
+  });
+});
+
+describe('§7 InstallSnapshot receiver (dissertation §5.1), with a log longer than the snapshot', () => {
+  const snapshot = (lastIndex: number, lastTerm: number, values: [string, number][]): InstallSnapshot => ({
+    kind: MsgKind.InstallSnapshot,
+    term: 2,
+    snapshot: { lastIndex, lastTerm, state: { values, sessions: [] }, config: [0, 1, 2] },
+    round: 0,
+  });
+
+  it('§7 receiver step 6: a snapshot whose last entry matches the log keeps the entries after it, and commits no further than the snapshot', () => {
+    const log = [entry(1, 1), entry(1, 2), entry(1, 3), entry(2, 4), entry(2, 5)];
+    const s = setup({ self: 1, term: 2, log });
+    s.node.onMessage(0, snapshot(3, 1, [['k1', 103]]));
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 3 });
+    expect(s.node.snapshotIndex).toBe(3);
+    expect(s.node.lastIndex()).toBe(5);
+    expect(s.node.entryAt(4)).toBe(log[3]);
+    expect(s.node.entryAt(5)).toBe(log[4]);
+    expect(s.node.committed).toBe(3);
+    expect(s.node.applied).toBe(3);
+    expect(s.node.read('k1')).toBe(103);
+    // The kept entries still commit by the usual rule.
+    s.node.onMessage(0, append(2, 5, 2, [], 5));
+    expect(s.node.committed).toBe(5);
+    expect(s.node.read('k1')).toBe(205);
+  });
+
+  it('§7 receiver step 7: a snapshot whose last entry conflicts with the log discards the whole log', () => {
+    const s = setup({ self: 1, term: 2, log: [entry(1, 1), entry(1, 2), entry(1, 3), entry(1, 4)] });
+    s.node.onMessage(0, snapshot(3, 2, [['k1', 203]]));
+    expect(s.node.snapshotIndex).toBe(3);
+    expect(s.node.lastIndex()).toBe(3);
+    expect(s.node.entryAt(4)).toBeUndefined();
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 3 });
+  });
+
+  it('§7 a snapshot no further than the commit index is ignored, and the reply reports what is committed', () => {
+    const log = [entry(1, 1), entry(1, 2), entry(1, 3), entry(1, 4)];
+    const s = setup({ self: 1, term: 2, log });
+    s.node.onMessage(0, append(2, 4, 1, [], 4));
+    s.ctx.take();
+    s.node.onMessage(0, snapshot(2, 1, [['k1', 102]]));
+    expect(s.node.snapshotIndex).toBe(0);
+    expect(s.node.lastIndex()).toBe(4);
+    expect(s.node.read('k1')).toBe(104);
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 4 });
+  });
+
+  it('§5.3 after a snapshot, AppendEntries whose prevIndex lies inside it skips the entries the snapshot covers', () => {
+    const s = setup({ self: 1, term: 2, log: [entry(1, 1), entry(1, 2), entry(1, 3)] });
+    s.node.onMessage(0, snapshot(3, 1, [['k1', 103]]));
+    s.ctx.take();
+    // The leader still thinks this follower needs index 2 on: entries 2-3 are in the snapshot, 4 is new.
+    s.node.onMessage(0, append(2, 1, 1, [entry(1, 2), entry(1, 3), entry(2, 4)], 4));
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 4 });
+    expect(s.node.entryAt(4)).toMatchObject({ term: 2 });
+    expect(s.node.committed).toBe(4);
+  });
+});
+
+describe('§6.4.1 lease reads: the lease runs from the send time of the round a majority acknowledged', () => {
+  const read = (seq: number) => ({ client: 0, seq, op: { f: 'read' as const, key: 'k1', value: null } });
+
+  it('§6.4.1 the lease is counted from when the round was sent, not from when its acknowledgement arrived', () => {
+    const s = leader({ term: 0, reads: 'lease' });
+    const lease = leaseDurationUs({ electionTimeoutUsMin: MIN, maxClockDrift: 0.05 });
+    // Round 1 was sent at 0 (on taking office); its acknowledgement, committing the no-op, arrives 60 ms later.
+    s.ctx.nowUs = 60_000;
+    s.node.onMessage(1, ack(1, 1, 1));
+    expect(s.node.committed).toBe(1);
+    s.ctx.nowUs = lease - 1;
+    s.node.onClientRequest(read(1));
+    expect(s.ctx.replies).toHaveLength(1);
+    // From the acknowledgement it would run until 60 ms + lease; from the send time it has ended.
+    s.ctx.nowUs = lease;
+    s.node.onClientRequest(read(2));
+    expect(s.ctx.replies).toHaveLength(1);
+  });
+
+  it('§6.4.1 only a majority\'s acknowledgement extends the lease: with five nodes, one follower\'s is not enough', () => {
+    const s = leader({ n: 5, term: 0, reads: 'lease' });
+    s.node.onMessage(1, ack(1, 1, 1));
+    s.node.onMessage(2, ack(1, 1, 1));
+    expect(s.node.committed).toBe(1);
+    // Round 2 (a heartbeat at 50 ms): only node 1 acknowledges it; the lease stays that of round 1 (sent at 0).
+    s.ctx.nowUs = 50_000;
+    s.node.onTimer(1);
+    s.ctx.take();
+    s.node.onMessage(1, ack(1, 1, 2));
+    const lease = leaseDurationUs({ electionTimeoutUsMin: MIN, maxClockDrift: 0.05 });
+    s.ctx.nowUs = lease;
+    s.node.onClientRequest(read(1));
+    expect(s.ctx.replies).toHaveLength(0);
+    // Node 2's acknowledgement makes round 2 a majority's: the lease now runs to 50 ms + lease.
+    s.node.onMessage(2, ack(1, 1, 2));
+    s.ctx.nowUs = 50_000 + lease - 1;
+    s.node.onClientRequest(read(2));
+    expect(s.ctx.replies).toEqual([{ client: 0, seq: 2, ok: true, value: null }]);
+  });
+});
