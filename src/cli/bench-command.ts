@@ -20,22 +20,25 @@ import { heapLimitFor, measureLong, measureLongInChild, startRssWatchdog, type C
 import { FUZZ_GOAL_SEEDS_PER_SECOND, FUZZ_GOAL_WORKERS, fuzzBench, fuzzJson, fuzzText } from '../bench/fuzz.ts';
 import { TUI_GOALS } from '../bench/tui-goals.ts';
 import { SPEED_GOALS, speed, type LoopFigure, type SpeedReport } from '../bench/speed.ts';
+import { boxScenarios, childRun, runBench, runBenchJson, runBenchText, RUN_GOALS } from '../bench/run.ts';
+import { loadScenario } from '../scenario/load.ts';
 import { UsageError } from '../core/errors.ts';
 import { parseDuration, parseDurationRange, US_PER_MS, US_PER_S, type Us } from '../core/time.ts';
 import { parse, parseSeed } from './args.ts';
 import { table } from './format.ts';
 import { EXIT_OK, type CliIo } from './io.ts';
 
-const BENCH_HELP = `Usage: raftsim bench election|speed|long|seek|tui|fuzz [options]
+const BENCH_HELP = `Usage: raftsim bench election|speed|run|long|seek|tui|fuzz [options]
 
   election   reproduce Figure 16 of the Raft paper: time to replace a crashed leader
   speed      simulated events per second, against the bare event loop
+  run        whole runs end to end (in process and fresh processes) beside the loop alone, phase by phase
   long       peak memory and wall time of 1, 10 and 24 simulated hours, with a verdict
   seek       how long going back in time takes (replaying from the start)
   tui        the terminal UI: first frame, frames per second, key latency, idle CPU
   fuzz       raftsim fuzz's seeds per second with 1 and 2 workers, and what a seed costs
 
-See 'raftsim bench election --help', 'raftsim bench speed --help', 'raftsim bench long --help',
+See 'raftsim bench election --help', 'raftsim bench speed --help', 'raftsim bench run --help', 'raftsim bench long --help',
 'raftsim bench seek --help', 'raftsim bench tui --help' and 'raftsim bench fuzz --help'.
 `;
 
@@ -134,11 +137,12 @@ export async function benchCommand(args: readonly string[], io: CliIo): Promise<
   }
   if (sub === 'election') return electionCommand(rest, io);
   if (sub === 'speed') return speedCommand(rest, io);
+  if (sub === 'run') return runBenchCommand(rest, io);
   if (sub === 'long') return longCommand(rest, io);
   if (sub === 'seek') return seekCommand(rest, io);
   if (sub === 'tui') return tuiCommand(rest, io);
   if (sub === 'fuzz') return fuzzBenchCommand(rest, io);
-  throw new UsageError(`bench: unknown benchmark "${sub}"; expected election, speed, long, seek, tui or fuzz (see 'raftsim bench --help')`);
+  throw new UsageError(`bench: unknown benchmark "${sub}"; expected election, speed, run, long, seek, tui or fuzz (see 'raftsim bench --help')`);
 }
 
 // ---- election ---------------------------------------------------------------
@@ -424,6 +428,77 @@ function speedReport(report: SpeedReport): string {
     }
   }
   return out.join('\n') + '\n';
+}
+
+// ---- run --------------------------------------------------------------------
+
+const RUN_BENCH_HELP = `Usage: raftsim bench run [options] [FILE...]
+
+Times whole runs as a user runs them, from the start to the JSON summary:
+the standard workload of 'raftsim bench speed' (5 nodes, 3 clients, about
+100 operations a second, 600 simulated s, Raft; written to a temporary
+scenario file with 1 s of settling) and the scenarios in the box
+(scenarios/**/*.yaml, or the FILEs given). Each is run in this process and
+as fresh processes ('raftsim run FILE --json' itself, timed from spawning
+it to its exit, and 'raftsim bench run --child FILE', the same work with
+its phases timed by its own clock). Beside them, in this process: the
+standard workload's event loop alone. Reported: simulated seconds per wall
+second and the ratio to the loop alone; the share of each phase (start-up
+up to the first simulated event, simulation, safety checks, figures,
+linearizability, report); peak resident memory per client operation; and
+start-up of node itself, 'raftsim --help', 'raftsim validate' and up to the
+first simulated event. Goals: a fresh process at least ${Math.round(100 * RUN_GOALS.freshRatioToLoop)} % of the loop's
+rate, the first simulated event within ${RUN_GOALS.firstEventMs} ms of the process's start.
+
+Options:
+  --repeat N          timed runs per figure of the standard workload (default 5)
+  --scenario-repeat N timed in-process runs per scenario (default 3; 1 fresh process each)
+  --duration TIME     the standard workload's simulated length (default 10m)
+  --no-scenarios      the standard workload only
+  --json              print one JSON object and nothing else
+  -h, --help          this help
+`;
+
+async function runBenchCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      repeat: { type: 'string' },
+      'scenario-repeat': { type: 'string' },
+      duration: { type: 'string' },
+      'no-scenarios': { type: 'boolean' },
+      child: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'bench run',
+  );
+  if (values.help) {
+    io.out(RUN_BENCH_HELP);
+    return EXIT_OK;
+  }
+  if (values.child !== undefined) {
+    // A fresh process of the benchmark (see freshPhases): what raftsim run FILE --json does, its clocks on stderr.
+    childRun(values.child, (text) => io.out(text), (text) => io.err(text));
+    return EXIT_OK;
+  }
+  const repeat = values.repeat === undefined ? 5 : wholeNumber('--repeat', values.repeat, 1, 1000);
+  const scenarioRepeat = values['scenario-repeat'] === undefined ? 3 : wholeNumber('--scenario-repeat', values['scenario-repeat'], 1, 1000);
+  const durationUs = values.duration === undefined ? 600 * US_PER_S : duration('--duration', values.duration, US_PER_S);
+  if (durationUs % US_PER_S !== 0) throw new UsageError(`--duration: "${values.duration}" is not a whole number of seconds; expected e.g. 60s or 10m`);
+  for (const f of positionals) loadScenario(f); // bad input is reported before minutes of timing
+  const files = values['no-scenarios'] ? [] : positionals.length > 0 ? positionals : boxScenarios();
+  const showProgress = io.isTty && !values.json;
+  const report = runBench({
+    repeat,
+    scenarioRepeat,
+    standardSeconds: durationUs / US_PER_S,
+    files,
+    progress: (what) => showProgress && io.err(`\r  ${what}...`.padEnd(72).slice(0, 80)),
+  });
+  if (showProgress) io.err('\r' + ' '.repeat(80) + '\r');
+  io.out(values.json ? JSON.stringify(runBenchJson(report)) + '\n' : runBenchText(report));
+  return EXIT_OK;
 }
 
 // ---- long -------------------------------------------------------------------

@@ -5,7 +5,7 @@ import type { ModelSpec, Scenario } from '../scenario/types.ts';
 import type { HistoryEvent, HistoryLog } from '../workload/history.ts';
 import { checkLinearizable } from './linearizable.ts';
 import { judgePromises, promisesOf, PROMISE_NAMES } from './promises.ts';
-import type { LogLine, ModelRun, ModelSummary } from './types.ts';
+import type { CheckStep, LogLine, ModelRun, ModelSummary } from './types.ts';
 import { verdictOf, type NodeDowntime } from './verdict.ts';
 
 /**
@@ -42,10 +42,13 @@ export interface Simulated {
  * what the simulation left (`Simulated`), not the simulation, which may be
  * garbage by then.
  */
-export function judgeRun(scenario: Scenario, spec: ModelSpec, simulated: Simulated): ModelRun {
+export function judgeRun(scenario: Scenario, spec: ModelSpec, simulated: Simulated, onCheck?: (step: CheckStep) => void): ModelRun {
   const { log, history, checked, unconverged, authoritative, authority, warnings, livenessWarning, tookOffice, events, messages, traceHash, nowUs, downtime, stoppedEarly, horizonUs } = simulated;
+  onCheck?.('figures');
   const figures = clientFigures(history, authoritative, horizonUs);
+  onCheck?.('linearizability');
   const linearizability = checkLinearizable(history, authoritative);
+  onCheck?.('verdict');
   const promises = promisesOf(spec, warnings, scenario.network, livenessWarning);
   const judged = judgePromises(
     promises.promised,
@@ -76,6 +79,7 @@ export function judgeRun(scenario: Scenario, spec: ModelSpec, simulated: Simulat
   };
   for (const v of judged.broken) log.push({ atUs: nowUs, text: `BROKEN ${v.invariant}: ${v.detail}` });
   const verdict = verdictOf({ summary, history }, horizonUs, { nodeCount: scenario.nodes.length, downtime });
+  onCheck?.('done');
   const historyLog = history;
   let historyEvents: readonly HistoryEvent[] | null = null;
   return {

@@ -4,7 +4,7 @@ import { evaluateExpectations } from './expect.ts';
 import { SteppableRun } from './steppable.ts';
 import type { LogLine, ModelRun, RunOptions, RunResult } from './types.ts';
 
-export type { LogLine, ModelRun, ModelSummary, RunOptions, RunResult } from './types.ts';
+export type { CheckStep, LogLine, ModelRun, ModelSummary, RunOptions, RunResult } from './types.ts';
 
 /**
  * The one entry point: (scenario, seed, models) → result. Each model runs in
@@ -52,6 +52,7 @@ export function runModel(scenario: Scenario, spec: ModelSpec, seed: number, opti
     seed,
     traceWriter: options.traceWriter?.(spec.name) ?? null,
     ...(options.onSimulation !== undefined ? { onSimulation: options.onSimulation } : {}),
+    ...(options.onCheck !== undefined ? { onCheck: options.onCheck } : {}),
   });
   return run.finish(options.untilUs, { release: true });
 }

@@ -27,7 +27,7 @@ import { applyFault } from './faults.ts';
 import { judgeRun, type Simulated } from './judge.ts';
 import { modelFactory } from './registry.ts';
 import type { ModelRuntime } from './model.ts';
-import type { LogLine, ModelRun } from './types.ts';
+import type { CheckStep, LogLine, ModelRun } from './types.ts';
 import type { NodeDowntime } from './verdict.ts';
 
 /**
@@ -78,6 +78,8 @@ export interface SteppableRunOptions {
   readonly traceWriter?: TraceWriter | null;
   /** As RunOptions.onSimulation: told just before the first event and when `finish` has run the last. First pass only. */
   readonly onSimulation?: (phase: 'start' | 'end', sim: Simulator) => void;
+  /** As RunOptions.onCheck: told as each check after the simulation begins (by `finish`). */
+  readonly onCheck?: (step: CheckStep) => void;
 }
 
 export interface SnapshotOptions {
@@ -427,6 +429,7 @@ export class SteppableRun {
   private readonly haltCheck = (): boolean => this.halted;
   private finished: ModelRun | null = null;
   private readonly onSimulation: SteppableRunOptions['onSimulation'];
+  private readonly onCheck: SteppableRunOptions['onCheck'];
   /** The scenario's narration, in time order. */
   private readonly notes: readonly ScenarioNote[];
   /**
@@ -454,6 +457,7 @@ export class SteppableRun {
       },
     };
     this.onSimulation = options.onSimulation;
+    this.onCheck = options.onCheck;
     const onStart = options.onSimulation === undefined ? null : (sim: Simulator) => options.onSimulation!('start', sim);
     this.current = this.newEngine(options.traceWriter ?? null, onStart);
   }
@@ -996,7 +1000,7 @@ export class SteppableRun {
     this.onSimulation?.('end', this.engine.sim);
     const simulated = this.simulated(endUs);
     if (options.release === true) this.release();
-    this.finished = judgeRun(this.scenario, this.spec, simulated);
+    this.finished = judgeRun(this.scenario, this.spec, simulated, this.onCheck);
     return this.finished;
   }
 

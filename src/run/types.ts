@@ -99,4 +99,14 @@ export interface RunOptions {
    * loop apart from the checks that follow it. It watches; it never steers.
    */
   readonly onSimulation?: (phase: 'start' | 'end', sim: Simulator) => void;
+  /**
+   * Told as each of the checks after the simulation begins (`figures`,
+   * `linearizability`, `verdict`: the promises, the summary and the
+   * verdict) and when they are all done (`done`), so that `raftsim bench
+   * run` can time each phase. It watches; it never steers.
+   */
+  readonly onCheck?: (step: CheckStep) => void;
 }
+
+/** The checks after a model's simulation, in the order they run (RunOptions.onCheck). */
+export type CheckStep = 'figures' | 'linearizability' | 'verdict' | 'done';
