@@ -1,6 +1,6 @@
 import type { Us } from '../core/time.ts';
 import type { Entry, PrimaryReplicaObserver } from '../protocols/primary-replica/types.ts';
-import { VIOLATIONS_MAX, type CheckClock, type CheckerWatch, type Violation } from './violations.ts';
+import { recordViolation, type CheckClock, type CheckerWatch, type Violation } from './violations.ts';
 
 /**
  * The primary/replica model's own safety properties, checked online as the
@@ -133,12 +133,7 @@ export class PrimaryReplicaSafetyChecker implements PrimaryReplicaObserver {
 
   private violate(invariant: string, what: string): void {
     // One report per invariant and message: a broken property tends to repeat.
-    const key = `${invariant}:${what}`;
-    if (this.reported.has(key) || this.violations.length >= VIOLATIONS_MAX) return;
-    this.reported.add(key);
-    const violation: Violation = { invariant, atMs: this.clock.nowUs() / 1000, detail: `${what} — ${this.clock.describeEvent()}` };
-    this.violations.push(violation);
-    this.watch.violated?.(violation);
+    recordViolation(this.violations, this.reported, `${invariant}:${what}`, invariant, what, this.clock, this.watch);
   }
 
   private name(node: number): string {

@@ -1,5 +1,5 @@
 import type { Entry, LogView, RaftObserver, VoteReason } from '../protocols/raft/types.ts';
-import { VIOLATIONS_MAX, type CheckClock, type CheckerWatch, type Violation } from './violations.ts';
+import { recordViolation, type CheckClock, type CheckerWatch, type Violation } from './violations.ts';
 
 /**
  * The five safety properties of Raft (extended paper, Figure 3), checked
@@ -191,11 +191,7 @@ export class RaftSafetyChecker implements RaftObserver {
 
   private violate(invariant: string, what: string): void {
     // The first break of each property is the one to read: once broken, it breaks again on every index and node after.
-    if (this.reported.has(invariant) || this.violations.length >= VIOLATIONS_MAX) return;
-    this.reported.add(invariant);
-    const violation: Violation = { invariant, atMs: this.clock.nowUs() / 1000, detail: `${what} — ${this.clock.describeEvent()}` };
-    this.violations.push(violation);
-    this.watch.violated?.(violation);
+    recordViolation(this.violations, this.reported, invariant, invariant, what, this.clock, this.watch);
   }
 
   private name(node: number): string {

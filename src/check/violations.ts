@@ -28,3 +28,25 @@ export interface CheckerWatch {
   /** `node` applied the entry at `index`, written in `term` (epoch). */
   applied?(node: number, index: number, term: number): void;
 }
+
+/**
+ * Records a violation once per `key` (the invariant, or the invariant and
+ * its message: a broken property tends to repeat), at most VIOLATIONS_MAX in
+ * all, and tells `watch`. `detail` is `what — the event being processed`.
+ * Every model's safety checker reports through this.
+ */
+export function recordViolation(
+  into: Violation[],
+  reported: Set<string>,
+  key: string,
+  invariant: string,
+  what: string,
+  clock: CheckClock,
+  watch: CheckerWatch,
+): void {
+  if (reported.has(key) || into.length >= VIOLATIONS_MAX) return;
+  reported.add(key);
+  const violation: Violation = { invariant, atMs: clock.nowUs() / 1000, detail: `${what} — ${clock.describeEvent()}` };
+  into.push(violation);
+  watch.violated?.(violation);
+}

@@ -3,6 +3,7 @@ import type { EffectiveWrite } from '../check/figures.ts';
 import type { CheckClock, CheckerWatch, Violation } from '../check/violations.ts';
 import type { Us } from '../core/time.ts';
 import type { ModelSpec } from '../scenario/types.ts';
+import type { BaseModelSpec } from './kind.ts';
 import type { VoteReasonName } from '../protocols/raft/types.ts';
 
 /**
@@ -14,7 +15,7 @@ export interface ModelRuntime {
   readonly protocol: Protocol;
   /** Safety violations found so far (checked online, as the nodes act). */
   violations(): readonly Violation[];
-  /** How many times a node took office as leader or primary (the first included). */
+  /** How many times a node took office as leader or primary (the first included); 0 for a kind without an office. */
   tookOffice(): number;
   /** After settle: the writes that took effect, in the order of the authoritative log. */
   authoritativeWrites(nodes: readonly (ProtocolNode | null)[]): EffectiveWrite[];
@@ -62,4 +63,4 @@ export interface ModelHooks {
   readonly watch?: CheckerWatch;
 }
 
-export type ModelFactory<S extends ModelSpec = ModelSpec> = (spec: S, hooks: ModelHooks) => ModelRuntime;
+export type ModelFactory<S extends BaseModelSpec = ModelSpec> = (spec: S, hooks: ModelHooks) => ModelRuntime;

@@ -11,8 +11,12 @@ import {
   type PrimaryReplicaConfig,
 } from '../protocols/primary-replica/index.ts';
 import { betterCandidate } from '../protocols/primary-replica/sync.ts';
+import { officeOrBest } from '../protocols/office.ts';
+import { PRIMARY_REPLICA_OPTIONS } from '../scenario/model-options.ts';
 import type { PrimaryReplicaModelSpec } from '../scenario/types.ts';
+import { defineKind, type ModelKind } from './kind.ts';
 import type { ModelFactory } from './model.ts';
+import { orderedPromises, type ModelPromises, type PromiseKey } from './promise-keys.ts';
 
 /** The node-level configuration of a `kind: primary-replica` model. */
 export function primaryReplicaConfig(spec: PrimaryReplicaModelSpec, nodeCount: number): PrimaryReplicaConfig {
@@ -36,14 +40,7 @@ export function primaryReplicaConfig(spec: PrimaryReplicaModelSpec, nodeCount: n
 
 /** The authoritative log: the final primary's (or, with none, the most up-to-date live node's). */
 function authoritativeNode(nodes: readonly (ProtocolNode | null)[], protocol: PrimaryReplicaProtocol): number {
-  const primary = protocol.leaderOf(nodes);
-  if (primary >= 0) return primary;
-  let best = -1;
-  nodes.forEach((node, i) => {
-    if (!(node instanceof PrimaryReplicaNode)) return;
-    if (best < 0 || betterCandidate(i, node.position(), best, (nodes[best] as PrimaryReplicaNode).position())) best = i;
-  });
-  return best;
+  return officeOrBest(nodes, protocol.leaderOf(nodes), PrimaryReplicaNode, (a, i, b, j) => betterCandidate(i, a.position(), j, b.position()));
 }
 
 export const primaryReplicaModel: ModelFactory<PrimaryReplicaModelSpec> = (spec, hooks) => {
@@ -107,3 +104,63 @@ export const primaryReplicaModel: ModelFactory<PrimaryReplicaModelSpec> = (spec,
     },
   };
 };
+
+/**
+ * Primary/replica, per the outcome table in docs/cap.md; every
+ * configuration converges after settle (a primary, every node holding its
+ * log).
+ *
+ * - `failover: none`: the first node is primary forever and never discards
+ *   its log; replicas hold prefixes of it. Nothing acknowledged or read can
+ *   vanish (no lost writes, no dirty reads), whatever the replication mode.
+ *   With `reads: primary` every read sees every acknowledged write, so the
+ *   history is linearizable too; hot standbys (`reads: any`) lag.
+ * - `failover: auto`: only `replication: sync` keeps acknowledged writes
+ *   (async loses its unreplicated tail, semi-sync what it acknowledged after
+ *   falling back). No dirty reads needs, besides sync, `waitPoint:
+ *   after-sync` (else a write is visible before it is safe) and `reads:
+ *   primary` (a hot standby shows what it received). No stale reads needs a
+ *   primary that cannot be stranded serving old data: `fencing: lease` (it
+ *   demotes itself before the lock can move) with `reads: primary`; with
+ *   after-sync too, that is a linearizable history.
+ */
+export function primaryReplicaPromises(spec: PrimaryReplicaModelSpec): ModelPromises {
+  const keys: PromiseKey[] = ['converges'];
+  const primaryReads = spec.reads === 'primary';
+  if (spec.failover === 'none') {
+    keys.push('noLostWrites', 'noDirtyReads');
+    if (primaryReads) keys.push('noStaleReads', 'linearizable');
+  } else if (spec.replication === 'sync') {
+    keys.push('noLostWrites');
+    const fenced = spec.fencing === 'lease' && primaryReads;
+    if (fenced) keys.push('noStaleReads');
+    if (spec.waitPoint === 'after-sync' && primaryReads) {
+      keys.push('noDirtyReads');
+      if (fenced) keys.push('linearizable');
+    }
+  }
+  return { promised: orderedPromises(keys), withdrawn: [] };
+}
+
+/** `kind: primary-replica`, registered in registry.ts. */
+export const primaryReplicaKind: ModelKind<PrimaryReplicaModelSpec, typeof PRIMARY_REPLICA_OPTIONS> = defineKind<PrimaryReplicaModelSpec, typeof PRIMARY_REPLICA_OPTIONS>({
+  kind: 'primary-replica',
+  description: 'Primary/replica log shipping with a Patroni-like failover manager (docs/cap.md).',
+  options: PRIMARY_REPLICA_OPTIONS,
+  check(model, { nodes, written }) {
+    if (model.replication === 'async' || model.syncStandbys <= nodes.length - 1) return [];
+    const explicit = written(['syncStandbys']) !== undefined;
+    return [
+      {
+        path: [explicit ? 'syncStandbys' : 'replication'],
+        message:
+          nodes.length === 1
+            ? `${model.replication} replication needs a replica but the scenario has 1 node; expected replication: async or more nodes`
+            : `${model.replication} replication with syncStandbys ${model.syncStandbys} needs ${model.syncStandbys + 1} nodes but the scenario has ${nodes.length}; expected syncStandbys from 1 to ${nodes.length - 1}`,
+      },
+    ];
+  },
+  factory: (spec, hooks) => primaryReplicaModel(spec, hooks),
+  promises: (spec) => primaryReplicaPromises(spec),
+  ui: { office: 'primary', termHead: ' ep', termWord: 'ep', lag: true },
+});

@@ -1,19 +1,18 @@
 import type { ProtocolNode } from '../core/protocol.ts';
+import { officeOrBest } from '../protocols/office.ts';
 import { RaftSafetyChecker } from '../check/raft-safety.ts';
 import { DEFAULT_MAX_CLOCK_DRIFT, DEFAULT_MAX_ENTRIES_PER_MESSAGE, leaseDurationUs, RaftNode, RaftProtocol, VOTE_REASON_NAMES, type RaftObserver } from '../protocols/raft/index.ts';
 import { effectiveWrites } from '../protocols/raft/writes.ts';
+import { choices, toUs, toUsRange, type Problem } from '../scenario/fields.ts';
+import { RAFT_OPTIONS } from '../scenario/model-options.ts';
 import type { RaftModelSpec } from '../scenario/types.ts';
+import { defineKind, type ModelKind } from './kind.ts';
 import type { ModelFactory, ModelHooks } from './model.ts';
+import { orderedPromises, PROMISE_ORDER, raftTimingWarning, type ModelPromises, type PromiseKey } from './promise-keys.ts';
 
 /** The authoritative Raft log: the final leader's committed log (or, with no leader, the longest committed log). */
 function authoritativeNode(nodes: readonly (ProtocolNode | null)[], protocol: RaftProtocol): number {
-  const leader = protocol.leaderOf(nodes);
-  if (leader >= 0) return leader;
-  let best = -1;
-  nodes.forEach((node, i) => {
-    if (node instanceof RaftNode && (best < 0 || node.committed > (nodes[best] as RaftNode).committed)) best = i;
-  });
-  return best;
+  return officeOrBest(nodes, protocol.leaderOf(nodes), RaftNode, (a, _i, b) => a.committed > b.committed);
 }
 
 function percent(d: number): string {
@@ -146,3 +145,78 @@ export const raftModel: ModelFactory<RaftModelSpec> = (spec, hooks) => {
     },
   };
 };
+
+/**
+ * Raft. With `reads: log | readIndex | lease` correct Raft promises
+ * everything: a linearizable history, no lost, stale or dirty read or write,
+ * and convergence once settle heals every fault. `reads: local` answers from
+ * any node's applied state: still only committed data (no lost writes, no
+ * dirty reads), but stale. Lease reads rest on bounded clock drift: with a
+ * safe-zone warning (drift beyond `maxClockDrift`) the lease's promises of
+ * no stale reads and a linearizable history are withdrawn.
+ *
+ * A bug switch keeps only what its rule leaves: `read-without-quorum` is a
+ * leader answering reads without confirming it still leads (stale reads,
+ * nothing else); `reset-timer-on-any-rpc` breaks elections, not the log
+ * (no convergence promise); the other three break the committed log itself
+ * and promise nothing.
+ */
+export function raftPromises(spec: RaftModelSpec, safeZoneWarnings: readonly string[], timing: string | null): ModelPromises {
+  const reads = spec.reads ?? 'log';
+  const keys = new Set<PromiseKey>(PROMISE_ORDER);
+  if (reads === 'local') {
+    keys.delete('linearizable');
+    keys.delete('noStaleReads');
+  }
+  const withdrawn: { key: PromiseKey; reason: string }[] = [];
+  if (reads === 'lease' && safeZoneWarnings.length > 0) {
+    for (const key of ['linearizable', 'noStaleReads'] as const) {
+      if (keys.delete(key)) withdrawn.push({ key, reason: safeZoneWarnings.join('; ') });
+    }
+  }
+  if (timing !== null && keys.delete('converges')) withdrawn.push({ key: 'converges', reason: timing });
+  for (const bug of spec.bugs ?? []) {
+    switch (bug) {
+      case 'read-without-quorum':
+        keys.delete('linearizable');
+        keys.delete('noStaleReads');
+        break;
+      case 'reset-timer-on-any-rpc':
+        keys.delete('converges');
+        break;
+      default:
+        keys.clear();
+    }
+  }
+  return { promised: orderedPromises(keys), withdrawn };
+}
+
+/** `kind: raft`, registered in registry.ts. */
+export const raftKind: ModelKind<RaftModelSpec, typeof RAFT_OPTIONS> = defineKind<RaftModelSpec, typeof RAFT_OPTIONS>({
+  kind: 'raft',
+  description: 'Raft (leader election, log replication, commit on a majority).',
+  options: RAFT_OPTIONS,
+  check(model, { nodes, written }) {
+    const problems: Problem[] = [];
+    (model.members ?? []).forEach((member, m) => {
+      if (!nodes.includes(member)) problems.push({ path: ['members', m], message: `unknown node "${member}" in members; expected one of: ${choices(nodes)}` });
+    });
+    for (const node of Object.keys(model.clockDrift ?? {})) {
+      if (!nodes.includes(node)) problems.push({ path: ['clockDrift', node], onKey: true, message: `unknown node "${node}" in clockDrift; expected one of: ${choices(nodes)}` });
+    }
+    // A follower must hear a heartbeat before its election timer can fire (§5.2: broadcastTime << electionTimeout).
+    const heartbeatUs = toUs(model.heartbeat);
+    const electionMinUs = toUsRange(model.electionTimeout).minUs;
+    if (heartbeatUs >= electionMinUs) {
+      const explicit = written(['heartbeat']) !== undefined;
+      problems.push({
+        path: [explicit ? 'heartbeat' : 'electionTimeout'],
+        message: `heartbeat ${heartbeatUs / 1000}ms is not shorter than the minimum election timeout ${electionMinUs / 1000}ms: followers would time out between heartbeats and depose a healthy leader; expected a heartbeat well below ${electionMinUs / 1000}ms (a third of it or less)`,
+      });
+    }
+    return problems;
+  },
+  factory: (spec, hooks) => raftModel(spec, hooks),
+  promises: (spec, { safeZoneWarnings, network }) => raftPromises(spec, safeZoneWarnings, network === null ? null : raftTimingWarning(spec, network)),
+  ui: { office: 'leader', termHead: 'trm', termWord: 'term', lag: false },
+});

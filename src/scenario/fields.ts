@@ -45,6 +45,12 @@ const RANGE_EXPECTED = 'A..B with A <= B (e.g. 150ms..300ms) or a single time (e
 /** Characters of a string value quoted in a message; a longer one is cut, so that the message stays one short line. */
 const SHOWN_CHARS_MAX = 60;
 
+/** Names for an `expected one of:` list; a long list is cut after a dozen. */
+export function choices(names: readonly string[]): string {
+  const LISTED_MAX = 12;
+  return names.length <= LISTED_MAX ? names.join(', ') : `${names.slice(0, LISTED_MAX).join(', ')}, ...`;
+}
+
 /** How a value found in the file reads in a message. */
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';

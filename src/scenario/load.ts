@@ -19,11 +19,12 @@ import { InputError, type Diagnostic } from '../core/errors.ts';
 import { MESSAGE_CHARS_MAX, notText, printable } from '../core/text.ts';
 import { EXPECT_FIELDS, parseComparison, type ExpectField } from './expect.ts';
 import { actionDef, FAULT_ACTION_NAMES, RESERVED_NODE_NAMES, ROLE_WORDS, type FaultActionName, type NodeRef } from './fault-actions.ts';
-import { show, toUs, toUsRange, type PathSeg, type Problem } from './fields.ts';
+import { choices, show, toUs, toUsRange, type PathSeg, type Problem } from './fields.ts';
 import { Locator } from './locate.ts';
-import { convertOptions, PRIMARY_REPLICA_OPTIONS, RAFT_OPTIONS } from './model-options.ts';
+import { convertOptions } from './model-options.ts';
+import { kindOf } from '../run/registry.ts';
 import { scenarioSchema, type FaultDocument, type ModelDocument, type NoteDocument, type ScenarioDocument } from './schema.ts';
-import type { Expectation, FaultSpec, ModelSpec, NoteFact, NoteQuestion, PrimaryReplicaModelSpec, RaftModelSpec, Scenario, ScenarioNote } from './types.ts';
+import type { Expectation, FaultSpec, ModelSpec, NoteFact, NoteQuestion, Scenario, ScenarioNote } from './types.ts';
 
 /** A scenario file is a page or two of YAML; anything this big is a wrong path, not a scenario. */
 export const FILE_BYTES_MAX = 1024 * 1024;
@@ -164,11 +165,6 @@ function rawAt(data: unknown, path: readonly PathSeg[]): unknown {
   return value;
 }
 
-function choices(names: readonly string[]): string {
-  const LISTED_MAX = 12;
-  return names.length <= LISTED_MAX ? names.join(', ') : `${names.slice(0, LISTED_MAX).join(', ')}, ...`;
-}
-
 function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
   const problems: Problem[] = [];
   const nodes = nodeNames(doc.nodes);
@@ -216,33 +212,11 @@ function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
     } else {
       modelIndex.set(name, i);
     }
-    if (model.kind === 'raft') {
-      (model.members ?? []).forEach((member, m) => {
-        if (!nodes.includes(member)) problems.push({ path: ['models', i, 'members', m], message: `unknown node "${member}" in members; expected one of: ${choices(nodes)}` });
-      });
-      for (const node of Object.keys(model.clockDrift ?? {})) {
-        if (!nodes.includes(node)) problems.push({ path: ['models', i, 'clockDrift', node], onKey: true, message: `unknown node "${node}" in clockDrift; expected one of: ${choices(nodes)}` });
-      }
-      // A follower must hear a heartbeat before its election timer can fire (§5.2: broadcastTime << electionTimeout).
-      const heartbeatUs = toUs(model.heartbeat);
-      const electionMinUs = toUsRange(model.electionTimeout).minUs;
-      if (heartbeatUs >= electionMinUs) {
-        const explicit = rawAt(data, ['models', i, 'heartbeat']) !== undefined;
-        problems.push({
-          path: ['models', i, explicit ? 'heartbeat' : 'electionTimeout'],
-          message: `heartbeat ${heartbeatUs / 1000}ms is not shorter than the minimum election timeout ${electionMinUs / 1000}ms: followers would time out between heartbeats and depose a healthy leader; expected a heartbeat well below ${electionMinUs / 1000}ms (a third of it or less)`,
-        });
-      }
-    }
-    if (model.kind === 'primary-replica' && model.replication !== 'async' && model.syncStandbys > nodes.length - 1) {
-      const explicit = rawAt(data, ['models', i, 'syncStandbys']) !== undefined;
-      problems.push({
-        path: ['models', i, explicit ? 'syncStandbys' : 'replication'],
-        message:
-          nodes.length === 1
-            ? `${model.replication} replication needs a replica but the scenario has 1 node; expected replication: async or more nodes`
-            : `${model.replication} replication with syncStandbys ${model.syncStandbys} needs ${model.syncStandbys + 1} nodes but the scenario has ${nodes.length}; expected syncStandbys from 1 to ${nodes.length - 1}`,
-      });
+    // The kind's own checks (node names in its options, its options against the node count).
+    const check = kindOf(model.kind).check;
+    if (check !== undefined) {
+      const written = (path: readonly PathSeg[]) => rawAt(data, ['models', i, ...path]);
+      for (const p of check(model as never, { nodes, written })) problems.push({ ...p, path: ['models', i, ...p.path] });
     }
   });
 
@@ -401,13 +375,9 @@ function checkNodeRef(ref: NodeRef, nodes: readonly string[], action: FaultActio
 
 // ---------------------------------------------------------------- conversion
 
+/** The model's spec: its kind, its name, and its options converted by its kind's table (run/registry.ts). */
 function toModelSpec(model: ModelDocument): ModelSpec {
-  switch (model.kind) {
-    case 'raft':
-      return { kind: 'raft', name: modelName(model), ...convertOptions(RAFT_OPTIONS, model) } satisfies RaftModelSpec;
-    case 'primary-replica':
-      return { kind: 'primary-replica', name: modelName(model), ...convertOptions(PRIMARY_REPLICA_OPTIONS, model) } satisfies PrimaryReplicaModelSpec;
-  }
+  return { kind: model.kind, name: modelName(model), ...(convertOptions(kindOf(model.kind).options, model as never) as object) } as ModelSpec;
 }
 
 function toScenario(doc: ScenarioDocument, data: unknown, file: string, locator: Locator): Scenario {

@@ -18,7 +18,7 @@ function option<S extends z.ZodType, Out extends object>(schema: S, convert: (va
 }
 
 // `any`: the entries of a table have different value types; each is checked by its own schema.
-type AnyOptionTable = Readonly<Record<string, OptionDef<any, object>>>;
+export type AnyOptionTable = Readonly<Record<string, OptionDef<any, object>>>;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 

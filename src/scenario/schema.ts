@@ -11,26 +11,29 @@ import { z } from 'zod';
 import { EXPECT_FIELDS, expectFieldsSchema, OPERATION_COUNTS } from './expect.ts';
 import { FAULT_ACTION_NAMES, faultActionShape } from './fault-actions.ts';
 import { list, mapping, whenKeysKnown, name, NODES_MAX, probability, text, time, timeRange, wholeNumber } from './fields.ts';
-import { optionShape, PRIMARY_REPLICA_OPTIONS, RAFT_OPTIONS } from './model-options.ts';
+import { optionShape, type AnyOptionTable } from './model-options.ts';
+import { KIND_NAMES, KINDS } from '../run/registry.ts';
 
 const modelName = name('a model name', 'Unique among the models; defaults to the kind. Keys the summary and --model NAME.').optional();
 
-const raftModel = mapping('raft model', {
-  kind: z.literal('raft').meta({ description: 'Raft (leader election, log replication, commit on a majority).' }),
-  name: modelName,
-  ...optionShape(RAFT_OPTIONS),
-});
+/** One strict mapping per registered kind (run/registry.ts): `kind`, `name` and the kind's options. */
+const kindModels = KINDS.map((k) =>
+  mapping(`${k.kind} model`, {
+    kind: z.literal(k.kind).meta({ description: k.description }),
+    name: modelName,
+    ...optionShape(k.options as AnyOptionTable),
+  }),
+);
 
-const primaryReplicaModel = mapping('primary-replica model', {
-  kind: z.literal('primary-replica').meta({ description: 'Primary/replica log shipping with a Patroni-like failover manager (docs/cap.md).' }),
-  name: modelName,
-  ...optionShape(PRIMARY_REPLICA_OPTIONS),
-});
+export const MODEL_KINDS: readonly string[] = KIND_NAMES;
 
-export const MODEL_KINDS = ['raft', 'primary-replica'] as const;
+/** `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
 
 const model = z
-  .discriminatedUnion('kind', [raftModel, primaryReplicaModel], {
+  .discriminatedUnion('kind', kindModels as unknown as [(typeof kindModels)[number], ...(typeof kindModels)[number][]], {
     error: (iss) => {
       const input = iss.input;
       if (input === null || typeof input !== 'object' || Array.isArray(input)) {
@@ -41,7 +44,7 @@ const model = z
       return `${JSON.stringify(kind)} is not a model kind; expected one of: ${MODEL_KINDS.join(', ')}`;
     },
   })
-  .meta({ description: 'A model to run under the fault script: kind raft or primary-replica.' });
+  .meta({ description: `A model to run under the fault script: kind ${orList(MODEL_KINDS)}.` });
 
 const network = mapping(
   'network',

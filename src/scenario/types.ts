@@ -1,6 +1,7 @@
 import type { Us } from '../core/time.ts';
 import type { NetworkParams } from '../sim/network.ts';
 import type { WorkloadSpec } from '../workload/spec.ts';
+import type { RegisteredSpec } from '../run/registry.ts';
 
 // The simulator's and the workload's parameters are theirs; a scenario carries them.
 export type { NetworkParams, WorkloadSpec };
@@ -70,7 +71,8 @@ export interface ScenarioNote {
   readonly col: number;
 }
 
-export type ModelSpec = RaftModelSpec | PrimaryReplicaModelSpec;
+/** A model of any kind registered in run/registry.ts (each kind's spec is derived from its descriptor there). */
+export type ModelSpec = RegisteredSpec;
 
 export interface RaftModelSpec {
   readonly kind: 'raft';

@@ -1,3 +1,4 @@
+import { kindOf } from '../run/registry.ts';
 import type { LiveFigures, NodeSnapshot, RunSnapshot } from '../run/events.ts';
 import { PROMISE_NAMES, type PromiseKey } from '../run/promises.ts';
 import type { ModelRun } from '../run/types.ts';
@@ -140,7 +141,8 @@ function networkLine(live: LiveRun, s: RunSnapshot, width: number): Line {
 
 function panelLines(live: LiveRun, s: RunSnapshot, index: number, w: number, clientLines: boolean, color: boolean): Line[] {
   const inner = w - 1;
-  const pr = s.kind !== 'raft';
+  const ui = kindOf(s.kind).ui;
+  const pr = ui.lag;
   const sel = index === live.selected;
   const nameW = Math.max(...s.nodes.map((n) => n.name.length));
   const showApplied = !pr || inner >= 40;
@@ -151,7 +153,7 @@ function panelLines(live: LiveRun, s: RunSnapshot, index: number, w: number, cli
   const lines: Line[] = [];
   const title = `${sel ? '▸' : ' '} ${s.model} `;
   lines.push(padLine([{ text: title, tone: 'title', bold: sel, inverse: sel }, { text: '─'.repeat(Math.max(0, inner - title.length)), tone: 'dim' }], w));
-  const head = ` ${' '.repeat(nameW)} ${'role'} ${pr ? ' ep' : 'trm'} ${' cmt'}${showApplied ? '  app' : ''}${showLag ? ' lag' : ''} ${'log'.padEnd(stripW)} `;
+  const head = ` ${' '.repeat(nameW)} ${'role'} ${ui.termHead} ${' cmt'}${showApplied ? '  app' : ''}${showLag ? ' lag' : ''} ${'log'.padEnd(stripW)} `;
   lines.push(padLine([{ text: head, tone: 'dim' }], w));
   // A node's side is named by its group's place in the network line (A, B, ...).
   const groupOf = new Map<string, number>();
@@ -173,7 +175,7 @@ function panelLines(live: LiveRun, s: RunSnapshot, index: number, w: number, cli
     row.push({ text: ` ${side}`, ...(partitioned ? { tone: 'fault' as const } : { tone: 'dim' as const }) });
     lines.push(padLine(row, w));
   });
-  lines.push(padLine(pr ? lockLine(s) : raftLine(s), w));
+  lines.push(padLine(ui.office === null ? officeLessLine(s) : ui.office === 'primary' ? lockLine(s) : raftLine(s), w));
   lines.push(...clientStrips(s, w, clientLines));
   return lines;
 }
@@ -221,6 +223,11 @@ function raftLine(s: RunSnapshot): Line {
   return [{ text: ' leader ', tone: 'dim' }, { text: leader === undefined ? 'none' : `${leader.name} term ${leader.term}`, tone: leader === undefined ? 'warn' : 'leader' }, { text: `  wire ${s.inFlightTotal}`, tone: 'dim' }];
 }
 
+/** A kind without an office: every node coordinates its own clients' requests. */
+function officeLessLine(s: RunSnapshot): Line {
+  return [{ text: ' no leader: every node coordinates its clients', tone: 'dim' }, { text: `  wire ${s.inFlightTotal}`, tone: 'dim' }];
+}
+
 function lockLine(s: RunSnapshot): Line {
   const primary = s.nodes.find((n) => n.role === 'primary' && n.status === 'up' && n.name === s.leader) ?? s.nodes.find((n) => n.role === 'primary' && n.status === 'up');
   const lock = s.lock;
@@ -261,9 +268,12 @@ function clientStrips(s: RunSnapshot, w: number, oneLineEach: boolean): Line[] {
 function summaryLine(s: RunSnapshot, f: LiveFigures, width: number): Line {
   const up = s.nodes.filter((n) => n.status === 'up').length;
   const leader = s.nodes.find((n) => n.name === s.leader);
+  const ui = kindOf(s.kind).ui;
   const line: Segment[] = [
     { text: `  ${s.model} `, tone: 'title' },
-    { text: leader === undefined ? 'no leader' : `${s.kind === 'raft' ? 'leader' : 'primary'} ${leader.name} ${s.kind === 'raft' ? 'term' : 'ep'} ${leader.term}`, tone: leader === undefined ? 'warn' : 'leader' },
+    ui.office === null
+      ? { text: 'leaderless', tone: 'dim' }
+      : { text: leader === undefined ? 'no leader' : `${ui.office} ${leader.name} ${ui.termWord} ${leader.term}`, tone: leader === undefined ? 'warn' : 'leader' },
     { text: ` · up ${up}/${s.nodes.length}${s.network.groups.length > 1 ? ` · ${s.network.groups.length} sides` : ''} · avail ${pct(f.availability)}` },
     ...(f.violations > 0 ? [{ text: ` · ${f.violations} violations`, tone: 'bad' as const }] : []),
   ];

@@ -1,4 +1,5 @@
 import type { NodeContext, NodeView, Protocol, ProtocolNode } from '../../core/protocol.ts';
+import { highestOffice } from '../office.ts';
 import { PrimaryReplicaNode, walTail, TIMER_NAMES } from './node.ts';
 import { chooseSyncSet } from './sync.ts';
 import { MSG_NAMES, type Entry, type PrimaryReplicaConfig, type PrimaryReplicaObserver, type PrimaryReplicaStable } from './types.ts';
@@ -56,14 +57,6 @@ export class PrimaryReplicaProtocol implements Protocol {
 
   /** The primary of the highest epoch among live nodes (a cut-off old primary may not know it was replaced). */
   leaderOf(nodes: readonly (ProtocolNode | null)[]): number {
-    let best = -1;
-    let bestEpoch = -1;
-    nodes.forEach((node, i) => {
-      if (node instanceof PrimaryReplicaNode && node.currentRole === 'primary' && node.epoch > bestEpoch) {
-        best = i;
-        bestEpoch = node.epoch;
-      }
-    });
-    return best;
+    return highestOffice(nodes, PrimaryReplicaNode, (node) => node.currentRole === 'primary', (node) => node.epoch);
   }
 }

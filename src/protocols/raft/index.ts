@@ -1,4 +1,5 @@
 import type { NodeView, Protocol, ProtocolNode } from '../../core/protocol.ts';
+import { highestOffice } from '../office.ts';
 import { LogGroup } from './log.ts';
 import { RaftNode, raftLogTail, TIMER_NAMES } from './node.ts';
 import { MSG_NAMES, type Entry, type RaftConfig, type RaftObserver, type RaftStable } from './types.ts';
@@ -52,15 +53,7 @@ export class RaftProtocol implements Protocol {
 
   /** The leader of the highest term among live nodes (a deposed leader may not know it yet). */
   leaderOf(nodes: readonly (ProtocolNode | null)[]): number {
-    let best = -1;
-    let bestTerm = -1;
-    nodes.forEach((node, i) => {
-      if (node instanceof RaftNode && node.currentRole === 'leader' && node.term > bestTerm) {
-        best = i;
-        bestTerm = node.term;
-      }
-    });
-    return best;
+    return highestOffice(nodes, RaftNode, (node) => node.currentRole === 'leader', (node) => node.term);
   }
 }
 
