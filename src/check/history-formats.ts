@@ -18,9 +18,13 @@ import type { ModelName } from './linearizability/types.ts';
  *   `:f` may be get/put/append (key-value model) or read/write/cas (register);
  *   a missing `:key` is "". Maps whose `:process` is not an integer (the nemesis) are ignored.
  *   As in the etcd log, a `:fail :cas` without an `:error` is a mismatch.
+ *   Without `:key`, a `:value [k v]` (a cas's `[k [old new]]`) names the key as
+ *   `jepsen.independent` does (what `raftsim run --history-format edn` writes).
+ *   When every op has a `:time` (nanoseconds), `t` is that time in µs; a
+ *   `:model` string splits the file into one history per model, as in jsonl.
  *
  * In both Jepsen formats the line order is the time order, and an event's `t`
- * is its line number.
+ * is its line number (EDN with `:time` on every op: that time).
  *
  * Every problem is an InputError located at the 1-based line (and column,
  * where one makes sense) with what was expected. A file with no events at all
@@ -535,10 +539,24 @@ function ednScalar(v: EdnValue): Value | undefined {
   return undefined;
 }
 
+/** A key as raftsim names it: a string as is, an integer in decimal, a keyword with its colon; undefined for anything else. */
+function ednKey(v: EdnValue): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isInteger(v)) return String(v);
+  if (isKeyword(v)) return ':' + v.keyword;
+  return undefined;
+}
+
 function parseJepsenEdn(lines: readonly string[], file: string): Events {
   const events: HistoryEvent[] = [];
   const eventLines: number[] = [];
   const openValue = new Map<number, HistoryEvent['value']>();
+  /** Per process: whether its open invocation named its key in a `[k v]` tuple. */
+  const openTuple = new Map<number, boolean>();
+  /** Each event's `:time` (while every event has one) and its `:model` (null when none). */
+  const times: { ns: number; col: number }[] = [];
+  let allTimed = true;
+  const groups: (string | null)[] = [];
   lines.forEach((line, i) => {
     const lineNo = i + 1;
     if (line.trim() === '') return;
@@ -563,13 +581,31 @@ function parseJepsenEdn(lines: readonly string[], file: string): Events {
     const keyNode = map.get('key');
     let key = '';
     if (keyNode !== undefined) {
-      if (typeof keyNode.value === 'string') key = keyNode.value;
-      else if (typeof keyNode.value === 'number') key = String(keyNode.value);
-      else if (isKeyword(keyNode.value)) key = ':' + keyNode.value.keyword;
-      else reader.fail(keyNode.col, 'expected a string, integer or keyword :key');
+      key = ednKey(keyNode.value) ?? reader.fail(keyNode.col, 'expected a string, integer or keyword :key');
     }
     const valueNode = field('value');
-    const raw = valueNode.value;
+    let raw = valueNode.value;
+    // Jepsen's independent keys: `:value [k v]` (a cas's `[k [old new]]`) instead of `:key`. An invocation is a
+    // tuple by its shape; its completion is one when the invocation was.
+    if (keyNode === undefined && Array.isArray(raw) && raw.length === 2 && ednKey(raw[0]!) !== undefined) {
+      const tuple = type === 'invoke' ? (f === 'cas' ? Array.isArray(raw[1]) : true) : openTuple.get(process) === true;
+      if (tuple) {
+        key = ednKey(raw[0]!)!;
+        raw = raw[1]!;
+      }
+    }
+    if (type === 'invoke') openTuple.set(process, keyNode === undefined && key !== '');
+    else openTuple.delete(process);
+    const timeNode = map.get('time');
+    if (timeNode !== undefined) {
+      if (typeof timeNode.value !== 'number' || !Number.isInteger(timeNode.value) || timeNode.value < 0) reader.fail(timeNode.col, 'expected :time, a whole number of nanoseconds');
+      times.push({ ns: timeNode.value, col: timeNode.col });
+    } else {
+      allTimed = false;
+    }
+    const modelNode = map.get('model');
+    if (modelNode !== undefined && typeof modelNode.value !== 'string') reader.fail(modelNode.col, 'expected :model, a string (the simulated model the op belongs to)');
+    groups.push(modelNode === undefined ? null : (modelNode.value as string));
     let value: HistoryEvent['value'];
     if (f === 'cas' && type !== 'info' && !isKeyword(raw)) {
       const pair = Array.isArray(raw) && raw.length === 2 ? [ednScalar(raw[0]!), ednScalar(raw[1]!)] : [];
@@ -599,5 +635,15 @@ function parseJepsenEdn(lines: readonly string[], file: string): Events {
     events.push({ t: lineNo, process, type, f, key, value, ...(error !== undefined ? { error } : {}) });
     eventLines.push(lineNo);
   });
-  return { events, lines: eventLines, timeUnit: 'line' };
+  if (!allTimed || events.length === 0) return { events, lines: eventLines, groups, timeUnit: 'line' };
+  // Every op has a :time (Jepsen's nanoseconds since the test began): times in microseconds, in order within each history.
+  const last = new Map<string | null, number>();
+  const timed = events.map((e, i) => {
+    const { ns, col } = times[i]!;
+    const previous = last.get(groups[i]!) ?? -Infinity;
+    if (ns < previous) throw InputError.at(file, eventLines[i]!, col + 1, `:time ${ns} is before the previous op's ${previous} (ops must be in time order)`);
+    last.set(groups[i]!, ns);
+    return { ...e, t: ns / 1000 };
+  });
+  return { events: timed, lines: eventLines, groups, timeUnit: 'us' };
 }

@@ -34,11 +34,19 @@ interface Pending {
  * simulation, the same `RunResult`), writing the report's header and then
  * each event-log line as soon as its slice has run.
  */
-export function followScenario(scenario: Scenario, options: RunOptions, write: (text: string) => void, sliceUs: Us = FOLLOW_SLICE_US): RunResult {
+export function followScenario(
+  scenario: Scenario,
+  options: RunOptions,
+  write: (text: string) => void,
+  sliceUs: Us = FOLLOW_SLICE_US,
+  /** Told each model's run before its first event (an export subscribing to its event stream). */
+  onRun?: (run: SteppableRun) => void,
+): RunResult {
   const seed = options.seed ?? scenario.seed;
   const wanted = options.models;
   const specs = wanted === undefined ? scenario.models : scenario.models.filter((m) => wanted.includes(m.name));
   const runs = specs.map((spec) => new SteppableRun(scenario, spec, { seed, traceWriter: options.traceWriter?.(spec.name) ?? null }));
+  if (onRun !== undefined) for (const run of runs) onRun(run);
   const endUs = Math.min(options.untilUs ?? Infinity, scenario.durationUs + scenario.settleUs);
   const several = runs.length > 1;
   const width = Math.max(...runs.map((r) => r.name.length));

@@ -1,8 +1,9 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError, UsageError } from '../core/errors.ts';
 import { formatUs, parseDuration } from '../core/time.ts';
+import { fuzzJunit } from '../export/junit.ts';
 import { runCampaign } from '../fuzz/campaign.ts';
 import { ALLOWABLE, fuzzPromises, type Failure } from '../fuzz/judge.ts';
 import { campaignReport, headerLine, optionsText, replayCommand, seedLine, type CampaignHeader, type Shrunk } from '../fuzz/report.ts';
@@ -41,6 +42,7 @@ Options:
   --out DIR             where shrunk scenario files go (default fuzz-out)
   --shrink-time TIME    wall time to shrink each failure (default 30s; 0: none)
   --jsonl FILE          write one JSON line per seed (after a header line)
+  --junit FILE          write every seed as a JUnit XML test case (for CI)
   --shard I/N           run only the I-th of N slices of the seed range
                         (auto/N: I from JOB_COMPLETION_INDEX, 0-based)
   --merge FILE...       combine the --jsonl files of shards into one report
@@ -72,6 +74,7 @@ export async function fuzzCommand(args: readonly string[], io: CliIo): Promise<n
       out: { type: 'string' },
       'shrink-time': { type: 'string' },
       jsonl: { type: 'string' },
+      junit: { type: 'string' },
       shard: { type: 'string' },
       merge: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -82,7 +85,9 @@ export async function fuzzCommand(args: readonly string[], io: CliIo): Promise<n
     io.out(FUZZ_HELP);
     return EXIT_OK;
   }
-  if (values.merge) return mergeCommand(positionals, values.jsonl, io);
+  if (values.junit !== undefined) checkOutputFile('--junit', values.junit);
+  if (values.jsonl !== undefined && values.junit !== undefined && resolve(values.jsonl) === resolve(values.junit)) throw new UsageError(`--jsonl and --junit both name ${values.junit}; expected two different files`);
+  if (values.merge) return mergeCommand(positionals, values.jsonl, io, values.junit);
   if (positionals.length > 0) throw new UsageError(`fuzz: unexpected argument "${positionals[0]}" (only --merge takes files); see 'raftsim fuzz --help'`);
 
   const kind = values.model ?? 'raft';
@@ -138,7 +143,9 @@ export async function fuzzCommand(args: readonly string[], io: CliIo): Promise<n
     const wallMs = performance.now() - began;
     const shrunk = stopped ? [] : shrinkFailures(outcome.results, config, header, outDir, shrinkMs, () => stopped, io);
     const promised = promisedNames(first, config);
-    io.out(campaignReport({ header: shard === null ? header : { ...header, start: slice.start, seeds: slice.count }, results: outcome.results, promised, workers, wallMs, interrupted: outcome.interrupted, shrunk }));
+    const reported = shard === null ? header : { ...header, start: slice.start, seeds: slice.count };
+    io.out(campaignReport({ header: reported, results: outcome.results, promised, workers, wallMs, interrupted: outcome.interrupted, shrunk }));
+    if (values.junit !== undefined) writeJunit(values.junit, fuzzJunit(reported, outcome.results, shrunk));
     if (stopped && shrunk.length === 0 && outcome.results.some((r) => !r.ok)) io.out(`not shrunk: stopped by Ctrl-C (replay a seed above, or run again with --start and --seeds to shrink it)\n`);
     if (outcome.results.some((r) => !r.ok)) return EXIT_VIOLATION;
     return outcome.interrupted ? EXIT_INTERRUPTED : EXIT_OK;
@@ -326,7 +333,19 @@ interface ParsedFile {
   readonly results: SeedResult[];
 }
 
-function mergeCommand(files: readonly string[], jsonlOut: string | undefined, io: CliIo): number {
+/** The JUnit file, written whole through a temporary file beside it, so a CI system never reads half of one. */
+function writeJunit(path: string, xml: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, xml);
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw new UsageError(`--junit: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+function mergeCommand(files: readonly string[], jsonlOut: string | undefined, io: CliIo, junitOut?: string): number {
   if (files.length === 0) throw new UsageError("--merge: expected one or more --jsonl files of a campaign's shards; see 'raftsim fuzz --help'");
   if (jsonlOut !== undefined) {
     checkOutputFile('--jsonl', jsonlOut);
@@ -354,6 +373,7 @@ function mergeCommand(files: readonly string[], jsonlOut: string | undefined, io
   const config: CampaignConfig = { kind: header.model, pinned: header.options, allowed: header.allow.map((a) => ALLOWABLE[a]!), durationMs: header.durationMs, settleMs: header.settleMs };
   const promised = promisedNames(firstScenario(config, header.start), config);
   io.out(campaignReport({ header, results, promised }));
+  if (junitOut !== undefined) writeJunit(junitOut, fuzzJunit(header, results, []));
   if (missing.length > 0) {
     io.err(`raftsim: --merge: ${missing.length} of the campaign's ${header.seeds} seeds are in none of the files (${ranges(missing)}): a shard did not finish, or is missing\n`);
     return results.some((r) => !r.ok) ? EXIT_VIOLATION : EXIT_BAD_INPUT;

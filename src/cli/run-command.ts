@@ -1,7 +1,14 @@
-import { closeSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { parseDuration } from '../core/time.ts';
+import { ednLine } from '../export/edn.ts';
+import { htmlReport } from '../export/html.ts';
+import { runJunit } from '../export/junit.ts';
+import { perfettoTrace } from '../export/perfetto.ts';
+import type { Recording } from '../export/recorder.ts';
+import { runRecorded } from '../export/run.ts';
+import { modelPictures, svgFiles } from '../export/svg.ts';
 import { runScenario, type RunOptions, type RunResult } from '../run/run.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { TraceWriter } from '../sim/trace.ts';
@@ -27,7 +34,15 @@ Options:
                       the run goes (for logs and CI), then the rest of the report
   --json              print exactly one JSON object (the summary) and nothing else
   --trace FILE        write every event as JSON lines
+  --trace-format F    jsonl (default) or perfetto: a Chrome Trace Event file
+                      for ui.perfetto.dev and chrome://tracing
   --history FILE      write the client history as JSON lines
+  --history-format F  jsonl (default) or edn: Jepsen's EDN, for Knossos and Elle
+  --svg DIR           write SVG pictures per model: a space-time diagram, the
+                      client timeline, the linearizability failure
+  --window A..B       the space-time diagram's window (e.g. 4s..6s)
+  --html FILE         write one self-contained HTML report
+  --junit FILE        write the promises and expect lines as JUnit XML
   --until TIME        stop the simulation early (e.g. 8s)
   -h, --help          this help
 
@@ -47,6 +62,12 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       json: { type: 'boolean' },
       trace: { type: 'string' },
       history: { type: 'string' },
+      'trace-format': { type: 'string' },
+      'history-format': { type: 'string' },
+      svg: { type: 'string' },
+      window: { type: 'string' },
+      html: { type: 'string' },
+      junit: { type: 'string' },
       until: { type: 'string' },
       save: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -68,13 +89,22 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
   const untilUs = values.until === undefined ? undefined : parseDuration(values.until);
   if (untilUs === null) throw new UsageError(`--until: "${values.until}" is not a time; expected e.g. 500ms, 8s or 1m`);
+  const traceFormat = oneOf('--trace-format', values['trace-format'], ['jsonl', 'perfetto'], '--trace', values.trace);
+  const historyFormat = oneOf('--history-format', values['history-format'], ['jsonl', 'edn'], '--history', values.history);
+  const window = values.window === undefined ? undefined : parseWindow(values.window);
+  if (window !== undefined && values.svg === undefined && values.html === undefined) {
+    throw new UsageError('--window: chooses the space-time diagram of --svg or --html; expected one of them too');
+  }
   checkOutputs(
     [
       ['--trace', values.trace],
       ['--history', values.history],
+      ['--html', values.html],
+      ['--junit', values.junit],
     ],
     file,
   );
+  if (values.svg !== undefined) checkSvgDir(values.svg, file);
 
   if (values.save !== undefined) {
     if (values.save === '' || isDirectory(values.save)) throw new UsageError(`--save: expected a file name, got "${values.save}"`);
@@ -90,7 +120,8 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
 
   // The terminal UI needs a terminal both ways (keys in, frames out); --json, --trace and --history are for the batch run.
   const terminal = io.isTty && process.stdin.isTTY === true;
-  if (terminal && values.ui !== 'text' && !values.follow && !values.json && values.trace === undefined && values.history === undefined) {
+  const exports = values.svg !== undefined || values.html !== undefined || values.junit !== undefined;
+  if (terminal && values.ui !== 'text' && !values.follow && !values.json && values.trace === undefined && values.history === undefined && !exports) {
     const { openUi } = await import('../tui/open.tsx');
     const code = await openUi(file, scenario, {
       ...(seed !== undefined ? { seed } : {}),
@@ -105,25 +136,57 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   // Both output files are opened before the run, so a file that cannot be written is reported before minutes of simulation.
   const outputs: LineFile[] = [];
   let result: RunResult;
+  const replay = (r: RunResult): string => {
+    const until = values.until === undefined ? '' : ` --until ${values.until}`;
+    return `replay: raftsim run ${file} --seed ${r.seed}${(values.model ?? []).map((m) => ` --model ${m}`).join('')}${until}`;
+  };
   try {
     const trace = values.trace === undefined ? null : new LineFile('--trace', values.trace);
     if (trace !== null) outputs.push(trace);
     const history = values.history === undefined ? null : new LineFile('--history', values.history);
     if (history !== null) outputs.push(history);
+    const html = values.html === undefined ? null : new LineFile('--html', values.html);
+    if (html !== null) outputs.push(html);
+    const junit = values.junit === undefined ? null : new LineFile('--junit', values.junit);
+    if (junit !== null) outputs.push(junit);
     const options: RunOptions = {
       ...(seed !== undefined ? { seed } : {}),
       ...(values.model !== undefined ? { models: values.model } : {}),
       ...(untilUs !== undefined ? { untilUs } : {}),
-      ...(trace !== null ? { traceWriter: (model: string) => trace.forModel(model) } : {}),
+      ...(trace !== null && traceFormat === 'jsonl' ? { traceWriter: (model: string) => trace.forModel(model) } : {}),
     };
-    // --follow: the same runs, the header and event log written as they go.
-    result = values.follow ? followScenario(scenario, options, (text) => io.out(text)) : runScenario(scenario, options);
+    // The pictures need the runs' event streams; without them nobody listens and the event loop stays as it is.
+    const recorded = trace !== null && traceFormat === 'perfetto' ? true : values.svg !== undefined || html !== null;
+    const follow = values.follow ? (text: string) => io.out(text) : undefined;
+    let recordings: readonly Recording[] = [];
+    if (recorded) {
+      ({ result, recordings } = runRecorded(scenario, options, follow));
+    } else {
+      // --follow: the same runs, the header and event log written as they go.
+      result = follow !== undefined ? followScenario(scenario, options, follow) : runScenario(scenario, options);
+    }
     if (history !== null) {
+      const several = result.runs.length > 1;
       for (const run of result.runs) {
         // One event at a time from the columns: a long run's history is never made into objects all at once.
-        for (const event of run.historyLog) history.write(JSON.stringify(result.runs.length > 1 ? { model: run.name, ...event } : event));
+        let index = 0;
+        for (const event of run.historyLog) {
+          history.write(historyFormat === 'edn' ? ednLine(event, index++, several ? run.name : null) : JSON.stringify(several ? { model: run.name, ...event } : event));
+        }
       }
     }
+    if (trace !== null && traceFormat === 'perfetto') trace.write(perfettoTrace(result, recordings).replace(/\n$/, ''));
+    const pictures = recorded ? modelPictures(result, recordings, window) : [];
+    if (values.svg !== undefined) {
+      mkdirSync(values.svg, { recursive: true });
+      for (const file of svgFiles(pictures)) {
+        const out = new LineFile('--svg', join(values.svg, file.name));
+        outputs.push(out);
+        out.write(file.svg.replace(/\n$/, ''));
+      }
+    }
+    if (html !== null) html.write(htmlReport(scenario, result, recordings, pictures).replace(/\n$/, ''));
+    if (junit !== null) junit.write(runJunit(result, replay(result)).replace(/\n$/, ''));
     for (const out of outputs) out.close();
   } finally {
     // A run that failed leaves no temporary file behind (a completed file has been renamed already).
@@ -134,12 +197,35 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   else io.out(textReport(result, scenario.description, scenario.seed, values.follow ? { header: false, eventLog: false } : {}));
 
   const failed = runFailed(result);
-  if (failed && !values.json) {
-    const until = values.until === undefined ? '' : ` --until ${values.until}`;
-    io.out(`\nreplay: raftsim run ${file} --seed ${result.seed}${(values.model ?? []).map((m) => ` --model ${m}`).join('')}${until}\n`);
-  }
+  if (failed && !values.json) io.out(`\n${replay(result)}\n`);
   if (!values.json) startHint(io);
   return failed ? EXIT_VIOLATION : EXIT_OK;
+}
+
+/** A format flag's value: one of `allowed` (the first when absent); it needs the output flag it shapes. */
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], output: string, path: string | undefined): T {
+  if (value === undefined) return allowed[0]!;
+  if (!allowed.includes(value as T)) throw new UsageError(`${flag}: "${value}" is not a format; expected ${allowed.join(' or ')}`);
+  if (path === undefined) throw new UsageError(`${flag} ${value}: says how to write ${output} FILE; expected ${output} too`);
+  return value as T;
+}
+
+/** `--window A..B`: the space-time diagram's stretch of simulated time. */
+export function parseWindow(text: string): { readonly fromUs: number; readonly toUs: number } {
+  const parts = text.split('..');
+  const a = parts.length === 2 ? parseDuration(parts[0]!) : null;
+  const b = parts.length === 2 ? parseDuration(parts[1]!) : null;
+  if (a === null || b === null) throw new UsageError(`--window: "${text}" is not a window; expected A..B with times like 4s (e.g. 4s..6s)`);
+  if (b <= a) throw new UsageError(`--window: "${text}" ends before it begins; expected A..B with A before B (e.g. 4s..6s)`);
+  return { fromUs: a, toUs: b };
+}
+
+/** `--svg DIR`: a directory (made when missing, its parent must exist), not a file, not the scenario. */
+function checkSvgDir(dir: string, input: string): void {
+  if (dir === '') throw new UsageError('--svg: expected a directory name');
+  const st = statQuietly(dir);
+  if (st !== null && !st.isDirectory()) throw new UsageError(`--svg: ${dir} is ${samePath(dir, input) ? 'the scenario file' : 'a file'}; expected a directory (it is made when missing)`);
+  if (st === null && !isDirectory(dirname(resolve(dir)))) throw new UsageError(`--svg: cannot make ${dir}: the directory ${dirname(dir)} does not exist; expected a directory in an existing one`);
 }
 
 /** `npm start` (the first thing a newcomer runs) points to the course; on stderr, so that the report itself is unchanged. */
@@ -159,7 +245,7 @@ function checkOutputs(outputs: readonly (readonly [flag: string, path: string | 
     if (path === undefined) continue;
     if (path === '') throw new UsageError(`${flag}: expected a file name`);
     if (samePath(path, input)) throw new UsageError(`${flag}: refusing to write over the scenario file ${input}; choose another output file`);
-    if (isDirectory(path)) throw new UsageError(`${flag}: ${path} is a directory; expected a file name (e.g. ${join(path, flag === '--trace' ? 'trace.jsonl' : 'history.jsonl')})`);
+    if (isDirectory(path)) throw new UsageError(`${flag}: ${path} is a directory; expected a file name (e.g. ${join(path, EXAMPLE_NAMES[flag] ?? 'out')})`);
     const dir = dirname(resolve(path));
     if (!isDirectory(dir)) throw new UsageError(`${flag}: cannot write ${path}: the directory ${dirname(path)} does not exist; expected a file in an existing directory`);
     const other = seen.find((s) => samePath(s.path, path));
@@ -167,6 +253,8 @@ function checkOutputs(outputs: readonly (readonly [flag: string, path: string | 
     seen.push({ flag, path });
   }
 }
+
+const EXAMPLE_NAMES: Readonly<Record<string, string>> = { '--trace': 'trace.jsonl', '--history': 'history.jsonl', '--html': 'report.html', '--junit': 'junit.xml' };
 
 /** True when the two paths name the same file (after following symbolic links, when the file exists). */
 function samePath(a: string, b: string): boolean {
