@@ -338,4 +338,64 @@ describe('§6.4.1 lease reads: the lease runs from the send time of the round a 
     s.node.onClientRequest(read(2));
     expect(s.ctx.replies).toEqual([{ client: 0, seq: 2, ok: true, value: null }]);
   });
+  it('§6.4.1 a round sent during a transfer that was then aborted extends no lease: only rounds sent after the abort do', () => {
+    const s = leader({ term: 0, reads: 'lease' });
+    s.node.onMessage(1, ack(1, 1, 1)); // round 1 (sent at 0) confirmed; the no-op committed
+    s.ctx.nowUs = 10_000;
+    expect(s.node.onAdmin!({ type: 'transfer', to: 2 })).toBe('leadership transfer started');
+    // A heartbeat during the transfer: round 2, sent at 50 ms. The TimeoutNow may still start an election
+    // that voters who acknowledged round 2 let through (they heard no round later than the TimeoutNow's).
+    s.ctx.nowUs = 50_000;
+    s.node.onTimer(1);
+    s.ctx.nowUs = 60_000;
+    s.node.onTimer(2); // the transfer aborts
+    s.ctx.take();
+    s.ctx.nowUs = 70_000;
+    s.node.onMessage(1, ack(1, 1, 2));
+    s.ctx.nowUs = 80_000;
+    s.node.onClientRequest(read(1));
+    expect(s.ctx.replies).toEqual([]);
+    // The read's own round (3, sent at 80 ms, after the abort) confirms leadership, and renews the lease.
+    const round = s.ctx.take<AppendEntries>().find((m) => m.msg.kind === MsgKind.AppendEntries)!.msg.round!;
+    expect(round).toBe(3);
+    s.node.onMessage(1, ack(1, 1, 3));
+    expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: true, value: null }]);
+    s.node.onClientRequest(read(2));
+    expect(s.ctx.replies).toHaveLength(2);
+  });
+
+  it('§6.4 a new leader serves no lease read before it has committed an entry of its own term, even with a confirmed round', () => {
+    // Node 0 holds 1:1, wins term 2 and appends its no-op at 2. Node 1 acknowledges round 1 having stored only index 1.
+    const s = leader({ term: 1, log: [entry(1, 1)], reads: 'lease' });
+    s.node.onMessage(1, ack(2, 1, 1));
+    expect(s.node.committed).toBe(0);
+    s.node.onClientRequest(read(1));
+    expect(s.ctx.replies).toEqual([]);
+    // Once the no-op commits (and the read's round is confirmed), the read is answered with the committed state.
+    const round = s.ctx.take<AppendEntries>().find((m) => m.msg.kind === MsgKind.AppendEntries)!.msg.round!;
+    s.node.onMessage(1, ack(2, 2, round));
+    expect(s.node.committed).toBe(2);
+    expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: true, value: 101 }]);
+  });
+
+  it('§6.4.1 a leader re-elected after its transfer moved office away serves lease reads again in its new term', () => {
+    const s = leader({ term: 0, reads: 'lease' });
+    s.node.onMessage(1, ack(1, 1, 1));
+    expect(s.node.onAdmin!({ type: 'transfer', to: 1 })).toBe('leadership transfer started');
+    // Node 1 took over in term 2; node 0 steps down on its first AppendEntries.
+    s.ctx.nowUs = 10_000;
+    s.node.onMessage(1, append(2, 1, 1, [], 1));
+    expect(s.node.currentRole).toBe('follower');
+    // Much later, node 0 stands again and wins term 3.
+    s.ctx.nowUs = 1_000_000;
+    s.node.onTimer(TIMER_ELECTION);
+    expect(s.node.term).toBe(3);
+    s.node.onMessage(2, { kind: MsgKind.RequestVoteReply, term: 3, granted: true } as VoteReply);
+    expect(s.node.currentRole).toBe('leader');
+    s.ctx.take();
+    s.node.onMessage(2, ack(3, 2, 1));
+    expect(s.node.committed).toBe(2);
+    s.node.onClientRequest(read(1));
+    expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: true, value: null }]);
+  });
 });
