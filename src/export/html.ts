@@ -15,8 +15,8 @@ import { xmlAttr, xmlText } from './xml.ts';
  * then per model its pictures (space-time diagram, client timeline, the
  * linearizability failure) and its event log, and at the end the text
  * report. Hovering a message, an operation or a role shows its fields; a
- * slider zooms the time axis; buttons show one model or all. A pure
- * function of the run.
+ * slider zooms the time axis; buttons show one model or all (and
+ * `#model=NAME` opens the page on one). A pure function of the run.
  */
 export function htmlReport(scenario: Scenario, result: RunResult, recordings: readonly Recording[], pictures: readonly ModelPictures[]): string {
   const h = xmlText;
@@ -162,7 +162,19 @@ const SCRIPT = `
     });
     buttons.forEach(function (b) { b.classList.toggle('on', b.getAttribute('data-model') === model); });
   }
-  buttons.forEach(function (b) { b.addEventListener('click', function () { show(b.getAttribute('data-model')); }); });
+  buttons.forEach(function (b) {
+    b.addEventListener('click', function () {
+      var model = b.getAttribute('data-model');
+      show(model);
+      history.replaceState(null, '', model === '' ? '#' : '#model=' + encodeURIComponent(model));
+    });
+  });
+  // A link can name the model to show: report.html#model=raft
+  var named = /^#model=(.*)$/.exec(location.hash);
+  if (named) {
+    var wanted = decodeURIComponent(named[1]);
+    buttons.forEach(function (b) { if (b.getAttribute('data-model') === wanted) show(wanted); });
+  }
   var zoom = document.getElementById('zoom');
   var zoomed = document.getElementById('zoomed');
   zoom.addEventListener('input', function () {
