@@ -63,7 +63,7 @@ export const ROLE_COLORS: Readonly<Record<string, string>> = {
 export const OUTCOME_COLORS: Readonly<Record<string, string>> = { ok: '#1e8e3e', fail: '#d93025', info: '#f9ab00', pending: '#9aa0a6' };
 const GROUP_FILLS = ['#4285f4', '#ea4335', '#34a853', '#a142f4', '#fa7b17'];
 /** Message types, in name order; red is kept for what was lost. */
-const MESSAGE_COLORS = ['#1a73e8', '#12b5cb', '#9334e6', '#188038', '#e8710a', '#e52592', '#795548', '#5f6368', '#00897b', '#3949ab', '#c0ca33', '#8d6e63'];
+const MESSAGE_COLORS = ['#1a73e8', '#12b5cb', '#9334e6', '#188038', '#e8710a', '#e52592', '#795548', '#5f6368', '#00897b', '#3949ab', '#827717', '#8d6e63'];
 
 /** The default window of the space-time diagram: one second from 200 ms before the first fault (or the start). */
 export function defaultWindow(recordings: readonly Recording[]): TimeWindow {
