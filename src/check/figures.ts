@@ -75,13 +75,38 @@ export interface PairedEvents {
 }
 
 export function pairEvents(log: HistoryLog): PairedEvents {
+  const length = log.length;
   let n = 0;
-  for (let i = 0; i < log.length; i++) if (log.typeCodeAt(i) === 0) n++;
+  // Processes are small whole numbers in a simulated history: the open operations then sit in a typed array.
+  let maxProcess = 0;
+  let small = true;
+  for (let i = 0; i < length; i++) {
+    if (log.typeCodeAt(i) === 0) n++;
+    const p = log.processAt(i);
+    if (!(p >= 0 && (p | 0) === p)) small = false;
+    else if (p > maxProcess) maxProcess = p;
+  }
   const invoke = new Int32Array(n);
   const complete = new Int32Array(n).fill(-1);
-  const open = new Map<number, number>();
   let k = 0;
-  for (let i = 0; i < log.length; i++) {
+  if (small && maxProcess < 1 << 20) {
+    const open = new Int32Array(maxProcess + 1).fill(-1);
+    for (let i = 0; i < length; i++) {
+      const process = log.processAt(i);
+      if (log.typeCodeAt(i) === 0) {
+        invoke[k] = i;
+        open[process] = k++;
+        continue;
+      }
+      const op = open[process]!;
+      if (op < 0) continue;
+      open[process] = -1;
+      complete[op] = i;
+    }
+    return { n, invoke, complete };
+  }
+  const open = new Map<number, number>();
+  for (let i = 0; i < length; i++) {
     const process = log.processAt(i);
     if (log.typeCodeAt(i) === 0) {
       invoke[k] = i;
@@ -107,7 +132,10 @@ const F_CAS = 2;
  * writes that took effect, in order); see docs/figures.md. One pass over the
  * events in time order, with typed arrays: memory a few bytes per operation.
  *
- * - `lostWrites`: acknowledged writes and cas whose value is not in the log.
+ * - `lostWrites`: acknowledged writes and cas whose value is not in the log,
+ *   or that the log puts before a write of the same key acknowledged before
+ *   they were invoked (never, for a log; last-write-wins with clocks that
+ *   disagree drops them).
  * - `staleReads`: ok reads invoked after some acknowledged write of the same
  *   key had completed whose log position is later than that of the value
  *   read: the read missed a write that had finished before it began.
@@ -115,8 +143,131 @@ const F_CAS = 2;
  */
 export function clientFigures(history: HistoryLog | readonly HistoryEvent[], authoritative: readonly EffectiveWrite[], durationUs: Us): ClientFigures {
   const log = history instanceof HistoryLog ? history : HistoryLog.from(history);
+  const position = WritePositions.of(authoritative);
+  return figuresByColumns(log, position, durationUs) ?? figuresByPairs(log, position, durationUs);
+}
+
+/** Processes the one-pass figures keep state for in typed arrays; a history with others is paired first (figuresByPairs). */
+const PROCESSES_MAX = 1 << 16;
+
+/**
+ * `clientFigures` in one pass over the history's columns, in event order:
+ * each client's open operation is kept by process (a client runs one at a
+ * time), so each completion meets its invoke without pairing the history
+ * first, and nothing is allocated per event. The same figures as
+ * `figuresByPairs`, which pairs first; null when a process is not a whole
+ * number below PROCESSES_MAX (an imported history), which it then handles.
+ */
+function figuresByColumns(log: HistoryLog, position: WritePositions, durationUs: Us): ClientFigures | null {
+  const openNow = new Uint8Array(PROCESSES_MAX);
+  const openUs = new Float64Array(PROCESSES_MAX);
+  const openF = new Uint8Array(PROCESSES_MAX);
+  const openKey = new Int32Array(PROCESSES_MAX);
+  /** The log position of the value an open write or cas writes (-1: not in the log). */
+  const openPos = new Float64Array(PROCESSES_MAX);
+  /** Its index among the writes the outage sweep looks at (-1: none). */
+  const openWrite = new Int32Array(PROCESSES_MAX);
+  let ok = 0;
+  let fail = 0;
+  let info = 0;
+  let lostWrites = 0;
+  let staleReads = 0;
+  let dirtyReads = 0;
+  const ackAt: number[][] = log.keyNames.map(() => []);
+  const ackMax: number[][] = log.keyNames.map(() => []);
+  // The writes invoked before duration, in invoke order: when, and when completed (Infinity: never); the ok completions.
+  const writeInvokeUs: number[] = [];
+  const writeCompleteUs: number[] = [];
+  const okTimes: number[] = [];
+  for (const c of log.columnChunks()) {
+    const { first, count, tBase, code: codes, key: keys, process: processes, v1, v2 } = c;
+    const times = c.t;
+    const wide = times instanceof Float64Array;
+    for (let o = 0; o < count; o++) {
+      const p = processes[o]!;
+      if (!(p >= 0 && p < PROCESSES_MAX && (p | 0) === p)) return null;
+      const code = codes[o]!;
+      const type = code & 3;
+      const t = wide ? times[o]! : tBase + times[o]!;
+      if (type === 0) {
+        // An invoke while the client's previous operation is open: that one never completes (info).
+        if (openNow[p] === 1 && openUs[p]! < durationUs) info++;
+        const f = (code >> 2) & 7;
+        openNow[p] = 1;
+        openUs[p] = t;
+        openF[p] = f;
+        openKey[p] = keys[o]!;
+        openWrite[p] = -1;
+        if (f === F_WRITE || f === F_CAS) {
+          const pair = (code & (1 << 9)) !== 0;
+          const kind = pair ? (code >> 7) & 3 : (code >> 5) & 3;
+          const value = kind === 0 ? null : kind === 1 ? (pair ? v2[o]! : v1[o]!) : log.writtenValueAt(first + o);
+          openPos[p] = position.positionOf(value);
+          if (t < durationUs) {
+            openWrite[p] = writeInvokeUs.length;
+            writeInvokeUs.push(t);
+            writeCompleteUs.push(Infinity);
+          }
+        }
+        continue;
+      }
+      if (openNow[p] === 0) continue;
+      openNow[p] = 0;
+      const w = openWrite[p]!;
+      if (w >= 0) {
+        writeCompleteUs[w] = t;
+        if (type === TYPE_OK && t <= durationUs) okTimes.push(t);
+      }
+      const invokedUs = openUs[p]!;
+      if (invokedUs >= durationUs) continue;
+      if (type === TYPE_OK) ok++;
+      else if (type === TYPE_FAIL) fail++;
+      else {
+        info++;
+        continue;
+      }
+      if (type !== TYPE_OK) continue;
+      const f = openF[p]!;
+      const key = openKey[p]!;
+      if (f === F_WRITE || f === F_CAS) {
+        const pos = openPos[p]!;
+        if (pos < 0) {
+          lostWrites++;
+          continue;
+        }
+        const at = ackAt[key]!;
+        const max = ackMax[key]!;
+        at.push(t);
+        max.push(Math.max(max.length === 0 ? 0 : max[max.length - 1]!, pos));
+      } else if (f === F_READ) {
+        const kind = (code >> 5) & 3;
+        const readPos = kind === 0 ? 0 : position.positionOf(kind === 1 ? v1[o]! : log.firstValueAt(first + o));
+        if (readPos < 0) {
+          dirtyReads++;
+          continue;
+        }
+        // The latest write acknowledged strictly before the read was invoked (all of them completed before this read did).
+        const n = countBefore(ackAt[key]!, invokedUs);
+        if (n > 0 && ackMax[key]![n - 1]! > readPos) staleReads++;
+      }
+    }
+  }
+  // Operations still open at the end never completed (info).
+  for (let p = 0; p < PROCESSES_MAX; p++) if (openNow[p] === 1 && openUs[p]! < durationUs) info++;
+  const total = ok + fail + info;
+  return {
+    ops: { ok, fail, info },
+    availability: total === 0 ? 1 : ok / total,
+    lostWrites,
+    staleReads,
+    dirtyReads,
+    rtoMs: outageSweep(Float64Array.from(writeInvokeUs), Float64Array.from(writeCompleteUs), Float64Array.from(okTimes).sort(), durationUs) / 1000,
+  };
+}
+
+/** `clientFigures` over the history paired first (any history). */
+function figuresByPairs(log: HistoryLog, position: WritePositions, durationUs: Us): ClientFigures {
   const { n, invoke, complete } = pairEvents(log);
-  const position = new WritePositions(authoritative);
 
   let ok = 0;
   let fail = 0;
@@ -148,6 +299,14 @@ export function clientFigures(history: HistoryLog | readonly HistoryEvent[], aut
       }
       const at = ackAt[key]!;
       const max = ackMax[key]!;
+      // Ordered before a write acknowledged before this one was invoked: it took effect in the past and was
+      // overwritten at once (last-write-wins with a clock behind). A log never does this: a write invoked
+      // after another was acknowledged is appended after it.
+      const before = countBefore(at, log.tAt(inv));
+      if (before > 0 && max[before - 1]! > pos) {
+        lostWrites++;
+        continue;
+      }
       at.push(log.tAt(e));
       max.push(Math.max(max.length === 0 ? 0 : max[max.length - 1]!, pos));
     } else if (f === F_READ) {
@@ -196,8 +355,8 @@ function longestWriteOutageOfLog(log: HistoryLog, invoke: Int32Array, complete: 
     completeUs.push(c < 0 ? Infinity : log.tAt(c));
     if (c >= 0 && log.typeCodeAt(c) === TYPE_OK && log.tAt(c) <= durationUs) okTimes.push(log.tAt(c));
   }
-  okTimes.sort((a, b) => a - b);
-  return outageSweep(Float64Array.from(invokeUs), Float64Array.from(completeUs), okTimes, durationUs);
+  // Numerically, by the typed array's own sort (no comparator to call): the same order.
+  return outageSweep(Float64Array.from(invokeUs), Float64Array.from(completeUs), Float64Array.from(okTimes).sort(), durationUs);
 }
 
 /**
@@ -206,7 +365,7 @@ function longestWriteOutageOfLog(log: HistoryLog, invoke: Int32Array, complete: 
  * invoked by then was still outstanding at `from`, else from the first write
  * invoked within the gap. `invokeUs` sorted ascending.
  */
-function outageSweep(invokeUs: Float64Array, completeUs: Float64Array, okTimes: readonly number[], durationUs: Us): Us {
+function outageSweep(invokeUs: Float64Array, completeUs: Float64Array, okTimes: Float64Array, durationUs: Us): Us {
   let longest = 0;
   let next = 0;
   let outstandingUntil = -Infinity; // the latest completion among writes invoked at or before `from`

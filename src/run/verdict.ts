@@ -1,6 +1,6 @@
-import { eachOperation, processesOf, type Operation } from '../check/figures.ts';
+import { eachOperation, pairEvents, processesOf, type Operation } from '../check/figures.ts';
 import type { Us } from '../core/time.ts';
-import type { HistoryEvent, HistoryLog } from '../workload/history.ts';
+import { HistoryLog, type HistoryEvent } from '../workload/history.ts';
 import { isBrokenPromise, isLivenessFailure, PROMISE_PREFIX } from './promises.ts';
 import type { ModelSummary } from './types.ts';
 
@@ -61,21 +61,40 @@ export function clientOutages(
   // time, so its operations arrive in invoke order, the order a client's outages run in.
   const clients = new Map<number, { readonly down: readonly NodeDowntime[]; open: [Us | null, Us | null]; longest: [number, number] }>();
   const close = (c: { readonly down: readonly NodeDowntime[]; longest: [number, number] }, k: 0 | 1, from: Us, to: Us): void => {
-    for (const [a, b] of subtract(from, to, c.down)) c.longest[k] = Math.max(c.longest[k], b - a);
+    if (c.down.length === 0) c.longest[k] = Math.max(c.longest[k], to - from);
+    else for (const [a, b] of subtract(from, to, c.down)) c.longest[k] = Math.max(c.longest[k], b - a);
   };
-  for (const op of eachOperation(history)) {
-    if (op.invokeUs >= horizonUs) continue;
-    let c = clients.get(op.process);
+  // One operation: its client, reads (0) or writes (1), when it was invoked, and when it was answered (null: it was not).
+  const step = (process: number, k: 0 | 1, invokeUs: Us, answeredUs: Us | null): void => {
+    let c = clients.get(process);
     if (c === undefined) {
-      const p = op.process;
-      const down = placement === null ? [] : placement.downtime.filter((d) => d.node === (p - 1) % placement.nodeCount);
-      clients.set(p, (c = { down, open: [null, null], longest: [0, 0] }));
+      const down = placement === null ? [] : placement.downtime.filter((d) => d.node === (process - 1) % placement.nodeCount);
+      clients.set(process, (c = { down, open: [null, null], longest: [0, 0] }));
     }
-    const k = op.f === 'read' || op.f === 'get' ? 0 : 1;
-    if (c.open[k] === null) c.open[k] = op.invokeUs;
-    if (!answered(op) || op.completeUs === null) continue;
-    close(c, k, c.open[k]!, Math.min(op.completeUs, horizonUs));
+    if (c.open[k] === null) c.open[k] = invokeUs;
+    if (answeredUs === null) return;
+    close(c, k, c.open[k]!, Math.min(answeredUs, horizonUs));
     c.open[k] = null;
+  };
+  if (history instanceof HistoryLog) {
+    // From the columns, with no object per operation.
+    const { n, invoke, complete } = pairEvents(history);
+    for (let op = 0; op < n; op++) {
+      const inv = invoke[op]!;
+      const invokeUs = history.tAt(inv);
+      if (invokeUs >= horizonUs) continue;
+      const f = history.fCodeAt(inv);
+      const c = complete[op]!;
+      // Answered: ok, or a cas whose compare failed (see `answered`).
+      const type = c < 0 ? 3 : history.typeCodeAt(c);
+      const answeredUs = type === 1 || (type === 2 && history.errorAt(c) === 'mismatch') ? history.tAt(c) : null;
+      step(history.processAt(inv), f === F_READ || f === F_GET ? 0 : 1, invokeUs, answeredUs);
+    }
+  } else {
+    for (const op of eachOperation(history)) {
+      if (op.invokeUs >= horizonUs) continue;
+      step(op.process, op.f === 'read' || op.f === 'get' ? 0 : 1, op.invokeUs, answered(op) ? op.completeUs : null);
+    }
   }
   return processesOf(history).map((p) => {
     const c = clients.get(p);
@@ -97,6 +116,10 @@ export function clientOutages(
 function answered(op: Operation): boolean {
   return op.type === 'ok' || (op.type === 'fail' && op.error === 'mismatch');
 }
+
+/** HistoryLog's function codes of reads (`read`, `get`). */
+const F_READ = 0;
+const F_GET = 3;
 
 /** [from, to) minus every down interval: the pieces left. */
 function subtract(from: Us, to: Us, down: readonly NodeDowntime[]): [Us, Us][] {

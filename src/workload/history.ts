@@ -78,6 +78,20 @@ function newChunk(tBase: number): Chunk {
   };
 }
 
+/** One chunk's columns as `HistoryLog.columnChunks` hands them out (see there). */
+export interface HistoryChunk {
+  readonly first: number;
+  readonly count: number;
+  readonly tBase: number;
+  readonly t: Uint32Array | Float64Array;
+  readonly process: Uint16Array | Float64Array;
+  readonly code: Uint16Array;
+  readonly key: Uint16Array | Int32Array;
+  readonly error: Uint8Array | Int32Array;
+  readonly v1: Int32Array | Float64Array;
+  readonly v2: Int32Array | Float64Array;
+}
+
 /** A 32-bit integer that is not -0 (a 32-bit column would store it as 0). */
 function isInt32(v: number): boolean {
   return (v | 0) === v && (v !== 0 || 1 / v > 0);
@@ -262,6 +276,35 @@ export class HistoryLog implements Iterable<HistoryEvent> {
     const out = new Array<HistoryEvent>(this.count);
     for (let i = 0; i < this.count; i++) out[i] = this.event(i);
     return out;
+  }
+
+  /**
+   * The columns, chunk by chunk, for a pass over many events that reads
+   * them directly (the checks after a run): event `first + o` is at offset
+   * `o` of its chunk, for `o < count`. The encoding is Chunk's: a time is
+   * `tBase + t[o]` while `t` is a Uint32Array, `t[o]` once widened; `code`
+   * packs type (bits 0-1), function (2-4) and the kinds of the values
+   * (5-6, 7-8: 0 null, 1 a number in v1/v2, 2 anything else: read it with
+   * `firstValueAt`/`writtenValueAt`). Read-only.
+   */
+  columnChunks(): HistoryChunk[] {
+    return this.chunks.map((c, k) => ({
+      first: k << CHUNK_BITS,
+      count: Math.min(CHUNK, this.count - (k << CHUNK_BITS)),
+      tBase: c.tBase,
+      t: c.t,
+      process: c.process,
+      code: c.code,
+      key: c.key,
+      error: c.error,
+      v1: c.v1,
+      v2: c.v2,
+    }));
+  }
+
+  /** The id of an error text in the `error` column (0: none), or -1 when no event has it. */
+  errorId(text: string): number {
+    return this.errorIds.get(text) ?? -1;
   }
 
   /** Bytes held by the columns (whole chunks), for the benchmark's accounting. */

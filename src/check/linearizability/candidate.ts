@@ -58,31 +58,104 @@ export interface WriteOrder {
   positionOf(value: Value): number;
 }
 
+/** Histories of at most this many events have every key's KeyHistory made at once (KeyHistory.ofEach); longer ones one key at a time. */
+const EACH_EVENTS_MAX = 1 << 22;
+
+const memo = new WeakMap<object, { readonly length: number; readonly positions: WritePositions }>();
+
 /** Where each value was written, from a list of writes in the order they took effect. */
 export class WritePositions implements WriteOrder {
   private readonly numbers: Float64Array;
   private readonly numberPos: Int32Array;
   private readonly others = new Map<Value, number>();
+  /** When the numbers are whole and dense (a simulated run's values count up): position by value - tableMin, 0 for none. */
+  private table: Int32Array | null = null;
+  private tableMin = 0;
 
   constructor(writes: readonly { readonly value: Value }[]) {
+    let count = 0;
+    let whole = writes.length < 2 ** 21;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < writes.length; i++) {
+      const v = writes[i]!.value;
+      if (typeof v === 'number') {
+        count++;
+        // Whole numbers of 32 bits (not -0): a table, or one exactly sortable double with their index.
+        if (whole && !((v | 0) === v && (v !== 0 || 1 / v > 0))) whole = false;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      } else this.others.set(v, i + 1);
+    }
+    if (whole && count > 0 && max - min + 1 <= 4 * count + 1024) {
+      // Dense values (a simulated run's count up): a table, so that a look-up is one read instead of a
+      // binary search, made without sorting. Where a value was taken twice, the last position, as the
+      // search below finds it (the last of its equals).
+      const table = new Int32Array(max - min + 1);
+      for (let i = 0; i < writes.length; i++) {
+        const v = writes[i]!.value;
+        if (typeof v === 'number') table[v - min] = i + 1;
+      }
+      this.table = table;
+      this.tableMin = min;
+      this.numbers = new Float64Array(0);
+      this.numberPos = new Int32Array(0);
+      return;
+    }
+    this.numbers = new Float64Array(count);
+    this.numberPos = new Int32Array(count);
+    if (whole) {
+      // By value, then index, as the comparator below orders them, with the typed array's own numeric sort:
+      // (value + 2^31) * 2^21 + index is below 2^53 and orders exactly as (value, index).
+      const keys = new Float64Array(count);
+      let k = 0;
+      for (let i = 0; i < writes.length; i++) {
+        const v = writes[i]!.value;
+        if (typeof v === 'number') keys[k++] = (v + 2 ** 31) * 2 ** 21 + i;
+      }
+      keys.sort();
+      for (let j = 0; j < count; j++) {
+        const i = keys[j]! % 2 ** 21;
+        this.numbers[j] = (keys[j]! - i) / 2 ** 21 - 2 ** 31;
+        this.numberPos[j] = i + 1;
+      }
+      return;
+    }
     const idx: number[] = [];
-    writes.forEach((w, i) => {
-      if (typeof w.value === 'number') idx.push(i);
-      else this.others.set(w.value, i + 1);
-    });
+    for (let i = 0; i < writes.length; i++) if (typeof writes[i]!.value === 'number') idx.push(i);
     idx.sort((a, b) => (writes[a]!.value as number) - (writes[b]!.value as number) || a - b);
-    this.numbers = new Float64Array(idx.length);
-    this.numberPos = new Int32Array(idx.length);
     idx.forEach((i, k) => {
       this.numbers[k] = writes[i]!.value as number;
       this.numberPos[k] = i + 1;
     });
   }
 
+  /**
+   * The positions of `writes`, made once per list: the figures and the
+   * linearizability check of a run both read the same authoritative log.
+   * The list must not change afterwards (a run's never does).
+   */
+  static of(writes: readonly { readonly value: Value }[]): WritePositions {
+    let known = memo.get(writes);
+    if (known === undefined || known.length !== writes.length) {
+      known = { length: writes.length, positions: new WritePositions(writes) };
+      memo.set(writes, known);
+    }
+    return known.positions;
+  }
+
   positionOf(v: Value): number {
     if (typeof v !== 'number') {
       const p = this.others.get(v);
       return p === undefined ? -1 : p;
+    }
+    const table = this.table;
+    if (table !== null) {
+      // -0 finds 0's position, as the search does (they compare equal); a fraction, NaN or infinity finds none.
+      const at = v - this.tableMin;
+      if (!(at >= 0 && at < table.length && Number.isInteger(at))) return -1;
+      const p = table[at]!;
+      return p === 0 ? -1 : p;
     }
     const a = this.numbers;
     let lo = 0;
@@ -151,62 +224,182 @@ export class KeyHistory {
    * constrain nothing and are left out. Positions are event indices.
    */
   static of(log: HistoryLog, keyId: number): KeyHistory {
+    const chunks = log.columnChunks();
     let invokes = 0;
-    for (let i = 0; i < log.length; i++) if (log.typeCodeAt(i) === 0 && log.keyIdAt(i) === keyId) invokes++;
-    const h = new KeyHistory(invokes);
-    // Open invokes by process: their event index, and the slot reserved for them (call order).
-    const open = new Map<number, number>();
-    const done = new Int8Array(invokes); // 0 open, 1 kept, -1 dropped
-    let k = 0;
-    // Slots are filled in call order by construction, then compacted.
-    const tmp = new KeyHistory(invokes);
-    for (let i = 0; i < log.length; i++) {
-      if (log.keyIdAt(i) !== keyId) continue;
-      const p = log.processAt(i);
-      const type = log.typeCodeAt(i);
-      if (type === 0) {
-        open.set(p, k);
-        // Placeholder: an unknown outcome, settled by the completion if one comes.
-        const f = log.fCodeAt(i);
-        if (f === 0) tmp.add(K_READ, i, Infinity, null, null);
-        else if (f === 1) tmp.add(K_WRITE_UNKNOWN, i, Infinity, log.firstValueAt(i), null);
-        else tmp.add(K_CAS_UNKNOWN, i, Infinity, log.firstValueAt(i), log.writtenValueAt(i));
-        k++;
-        continue;
+    // Processes are small whole numbers in a simulated history: the open operations then sit in a typed array.
+    let maxProcess = 0;
+    let small = true;
+    for (const c of chunks) {
+      const { count, code, key, process } = c;
+      for (let o = 0; o < count; o++) {
+        if (key[o] !== keyId) continue;
+        if ((code[o]! & 3) === 0) invokes++;
+        const p = process[o]!;
+        if (!(p >= 0 && (p | 0) === p)) small = false;
+        else if (p > maxProcess) maxProcess = p;
       }
-      const s = open.get(p);
-      if (s === undefined) continue;
-      open.delete(p);
-      const f = log.fCodeAt(i);
-      if (type === 1) {
-        done[s] = 1;
-        tmp.returnPos[s] = i;
-        if (f === 0) {
-          tmp.kind[s] = K_READ;
-          tmp.put(tmp.aTag, tmp.aNum, s, log.firstValueAt(i));
-        } else tmp.kind[s] = f === 1 ? K_WRITE : K_CAS;
-      } else if (type === 2) {
-        if (f === 2 && log.errorAt(i) === 'mismatch') {
+    }
+    // Slots are filled in call order, one per invoke, then compacted in place (dropped ones removed).
+    const h = new KeyHistory(invokes);
+    // Open invokes by process: the slot reserved for them.
+    const openSlots = small && maxProcess < 1 << 20 ? new Int32Array(maxProcess + 1).fill(-1) : null;
+    const openMap = openSlots === null ? new Map<number, number>() : null;
+    const done = new Int8Array(invokes); // 0 open, 1 kept, -1 dropped
+    const mismatch = log.errorId('mismatch');
+    for (const c of chunks) {
+      const { first, count, code: codes, key, process, error, v1 } = c;
+      for (let o = 0; o < count; o++) {
+        if (key[o] !== keyId) continue;
+        const i = first + o;
+        const p = process[o]!;
+        const code = codes[o]!;
+        const type = code & 3;
+        const f = (code >> 2) & 7;
+        if (type === 0) {
+          const k = h.n;
+          if (openSlots !== null) openSlots[p] = k;
+          else openMap!.set(p, k);
+          // Placeholder: an unknown outcome, settled by the completion if one comes.
+          if (f === 0) h.add(K_READ, i, Infinity, null, null);
+          else if (f === 1) h.add(K_WRITE_UNKNOWN, i, Infinity, log.firstValueAt(i), null);
+          else h.add(K_CAS_UNKNOWN, i, Infinity, log.firstValueAt(i), log.writtenValueAt(i));
+          continue;
+        }
+        let s: number;
+        if (openSlots !== null) {
+          s = openSlots[p]!;
+          if (s < 0) continue;
+          openSlots[p] = -1;
+        } else {
+          const known = openMap!.get(p);
+          if (known === undefined) continue;
+          s = known;
+          openMap!.delete(p);
+        }
+        if (type === 1) {
           done[s] = 1;
-          tmp.returnPos[s] = i;
-          tmp.kind[s] = K_MISMATCH;
-        } else done[s] = -1;
-      } else if (f === 0) done[s] = -1; // a read of unknown outcome
+          h.returnPos[s] = i;
+          if (f === 0) {
+            h.kind[s] = K_READ;
+            // The value read: null, a number in v1, or anything else (read through the log).
+            const kind = (code >> 5) & 3;
+            if (kind === 0) {
+              h.aTag[s] = TAG_NULL;
+              h.aNum[s] = 0;
+            } else if (kind === 1) {
+              h.aTag[s] = TAG_NUMBER;
+              h.aNum[s] = v1[o]!;
+            } else h.put(h.aTag, h.aNum, s, log.firstValueAt(i));
+          } else h.kind[s] = f === 1 ? K_WRITE : K_CAS;
+        } else if (type === 2) {
+          if (f === 2 && mismatch > 0 && error[o] === mismatch) {
+            done[s] = 1;
+            h.returnPos[s] = i;
+            h.kind[s] = K_MISMATCH;
+          } else done[s] = -1;
+        } else if (f === 0) done[s] = -1; // a read of unknown outcome
+      }
     }
-    for (let s = 0; s < invokes; s++) {
-      if (done[s] === -1 || (done[s] === 0 && tmp.kind[s] === K_READ)) continue;
-      const i = h.n++;
-      h.kind[i] = tmp.kind[s]!;
-      h.callPos[i] = tmp.callPos[s]!;
-      h.returnPos[i] = tmp.returnPos[s]!;
-      h.aTag[i] = tmp.aTag[s]!;
-      h.aNum[i] = tmp.aNum[s]!;
-      h.bTag[i] = tmp.bTag[s]!;
-      h.bNum[i] = tmp.bNum[s]!;
-    }
-    // Other values keep the ids tmp gave them.
-    for (const [v, id] of tmp.otherIds) h.otherIds.set(v, id);
+    h.compact(done);
     return h;
+  }
+
+  /**
+   * `of` for every key of `log` at once, by key id, in two passes over the
+   * history instead of two per key: the same histories. Null when the
+   * history is too large to hold every key's at once (long runs: each key
+   * is then made, checked and let go in turn with `of`), or when its
+   * processes are not small whole numbers.
+   */
+  static ofEach(log: HistoryLog): KeyHistory[] | null {
+    if (log.length > EACH_EVENTS_MAX) return null;
+    const chunks = log.columnChunks();
+    const keyCount = log.keyNames.length;
+    const invokes = new Int32Array(keyCount);
+    let maxProcess = 0;
+    for (const c of chunks) {
+      const { count, code, key, process } = c;
+      for (let o = 0; o < count; o++) {
+        if ((code[o]! & 3) === 0) invokes[key[o]!]!++;
+        const p = process[o]!;
+        if (!(p >= 0 && (p | 0) === p)) return null;
+        if (p > maxProcess) maxProcess = p;
+      }
+    }
+    const stride = maxProcess + 1;
+    if (stride * keyCount > EACH_EVENTS_MAX) return null;
+    const hs = Array.from(invokes, (n) => new KeyHistory(n));
+    const done = Array.from(invokes, (n) => new Int8Array(n)); // 0 open, 1 kept, -1 dropped
+    // Open invokes by (key, process): the slot reserved for them.
+    const openSlots = new Int32Array(stride * keyCount).fill(-1);
+    const mismatch = log.errorId('mismatch');
+    for (const c of chunks) {
+      const { first, count, code: codes, key: keys, process, error, v1 } = c;
+      for (let o = 0; o < count; o++) {
+        const keyId = keys[o]!;
+        const h = hs[keyId]!;
+        const i = first + o;
+        const slot = keyId * stride + process[o]!;
+        const code = codes[o]!;
+        const type = code & 3;
+        const f = (code >> 2) & 7;
+        if (type === 0) {
+          openSlots[slot] = h.n;
+          // Placeholder: an unknown outcome, settled by the completion if one comes.
+          if (f === 0) h.add(K_READ, i, Infinity, null, null);
+          else if (f === 1) h.add(K_WRITE_UNKNOWN, i, Infinity, log.firstValueAt(i), null);
+          else h.add(K_CAS_UNKNOWN, i, Infinity, log.firstValueAt(i), log.writtenValueAt(i));
+          continue;
+        }
+        const s = openSlots[slot]!;
+        if (s < 0) continue;
+        openSlots[slot] = -1;
+        const d = done[keyId]!;
+        if (type === 1) {
+          d[s] = 1;
+          h.returnPos[s] = i;
+          if (f === 0) {
+            h.kind[s] = K_READ;
+            const kind = (code >> 5) & 3;
+            if (kind === 0) {
+              h.aTag[s] = TAG_NULL;
+              h.aNum[s] = 0;
+            } else if (kind === 1) {
+              h.aTag[s] = TAG_NUMBER;
+              h.aNum[s] = v1[o]!;
+            } else h.put(h.aTag, h.aNum, s, log.firstValueAt(i));
+          } else h.kind[s] = f === 1 ? K_WRITE : K_CAS;
+        } else if (type === 2) {
+          if (f === 2 && mismatch > 0 && error[o] === mismatch) {
+            d[s] = 1;
+            h.returnPos[s] = i;
+            h.kind[s] = K_MISMATCH;
+          } else d[s] = -1;
+        } else if (f === 0) d[s] = -1; // a read of unknown outcome
+      }
+    }
+    for (let k = 0; k < keyCount; k++) hs[k]!.compact(done[k]!);
+    return hs;
+  }
+
+  /** Drops the slots `done` marks dropped (-1), and reads still open (0), keeping the order. */
+  private compact(done: Int8Array): void {
+    const slots = this.n;
+    let w = 0;
+    for (let s = 0; s < slots; s++) {
+      if (done[s] === -1 || (done[s] === 0 && this.kind[s] === K_READ)) continue;
+      if (w !== s) {
+        this.kind[w] = this.kind[s]!;
+        this.callPos[w] = this.callPos[s]!;
+        this.returnPos[w] = this.returnPos[s]!;
+        this.aTag[w] = this.aTag[s]!;
+        this.aNum[w] = this.aNum[s]!;
+        this.bTag[w] = this.bTag[s]!;
+        this.bNum[w] = this.bNum[s]!;
+      }
+      w++;
+    }
+    this.n = w;
   }
 
   /** The value a write of op i leaves (its value; cas: the new value). */
@@ -268,10 +461,15 @@ export function checkCandidate(h: KeyHistory, order: WriteOrder): CandidateOutco
     included[i] = 1;
     writeOps.push(i);
   }
-  writeOps.sort((x, y) => slot[x]! - slot[y]!);
+  sortBy(writeOps, slot);
   const writePos = Float64Array.from(writeOps, (i) => slot[i]! / 2);
-  /** Index into writeOps of the write at position `pos` (0: before any, -1 + 1 ...). */
+  // Positions are whole and at most the log's length: a table from position to the first of the key's writes there.
+  const maxWritePos = writePos.length === 0 ? 0 : writePos[writePos.length - 1]!;
+  const indexAt = maxWritePos <= 8 * n + 1024 ? new Int32Array(maxWritePos + 1).fill(-1) : null;
+  if (indexAt !== null) for (let k = writePos.length - 1; k >= 0; k--) indexAt[writePos[k]!] = k;
+  /** Index into writeOps of the (first) write at position `pos`, or -1. */
   const writeIndexAt = (pos: number): number => {
+    if (indexAt !== null) return pos >= 0 && pos <= maxWritePos && Number.isInteger(pos) ? indexAt[pos]! : -1;
     let lo = 0;
     let hi = writePos.length;
     while (lo < hi) {
@@ -294,10 +492,10 @@ export function checkCandidate(h: KeyHistory, order: WriteOrder): CandidateOutco
     included[i] = 1;
   }
   // Mismatches: a sweep in event order; L is the latest slot among operations already returned.
-  const events: number[] = [];
-  for (let i = 0; i < n; i++) if (included[i] === 1 || h.kind[i] === K_MISMATCH) events.push(i * 2, i * 2 + 1);
-  const posOfEvent = (e: number): number => ((e & 1) === 0 ? h.callPos[e >> 1]! : h.returnPos[e >> 1]!);
-  events.sort((x, y) => posOfEvent(x) - posOfEvent(y) || x - y);
+  let mismatches = 0;
+  for (let i = 0; i < n; i++) if (h.kind[i] === K_MISMATCH) mismatches++;
+  // The sweep places cas mismatches only: a key without any needs none.
+  const events = mismatches === 0 ? [] : eventsInOrder(h, included);
   let latest = 1; // the slot of "before any write"
   for (const e of events) {
     const i = e >> 1;
@@ -319,11 +517,94 @@ export function checkCandidate(h: KeyHistory, order: WriteOrder): CandidateOutco
   // The candidate: by slot, then call order (counting sort would do; the sort is stable on call order).
   const order2: number[] = [];
   for (let i = 0; i < n; i++) if (included[i] === 1) order2.push(i);
-  order2.sort((x, y) => slot[x]! - slot[y]! || h.callPos[x]! - h.callPos[y]!);
+  if (inCallOrder(h)) sortBy(order2, slot);
+  else order2.sort((x, y) => slot[x]! - slot[y]! || h.callPos[x]! - h.callPos[y]!);
   for (let i = 0; i < n; i++) {
     if (included[i] === 0 && !h.isUnknown(i)) return { verified: false, reason: 'an operation of known outcome has no place' };
   }
   return verifyOrder(h, order2);
+}
+
+/**
+ * Sorts `ops` by `slot[op]`, ties in the order they are given: what
+ * `ops.sort((x, y) => slot[x] - slot[y])` does (a stable sort). Slots are
+ * whole numbers from 0 (log positions): then a counting sort, linear in the
+ * operations and the largest slot; otherwise the comparator.
+ */
+function sortBy(ops: number[], slot: Float64Array): void {
+  const m = ops.length;
+  let maxSlot = 0;
+  let whole = true;
+  for (let r = 0; r < m; r++) {
+    const v = slot[ops[r]!]!;
+    if (!(v >= 0 && Number.isInteger(v))) whole = false;
+    else if (v > maxSlot) maxSlot = v;
+  }
+  if (!whole || maxSlot > 8 * m + 1024) {
+    ops.sort((x, y) => slot[x]! - slot[y]!);
+    return;
+  }
+  const starts = new Int32Array(maxSlot + 2);
+  for (let r = 0; r < m; r++) starts[slot[ops[r]!]! + 1]!++;
+  for (let v = 1; v <= maxSlot + 1; v++) starts[v]! += starts[v - 1]!;
+  const given = ops.slice();
+  for (let r = 0; r < m; r++) {
+    const op = given[r]!;
+    ops[starts[slot[op]!]!++] = op;
+  }
+}
+
+/** True when the operations' calls are in strictly increasing position (as KeyHistory.of makes them): call order is index order. */
+function inCallOrder(h: KeyHistory): boolean {
+  for (let i = 1; i < h.n; i++) if (!(h.callPos[i]! > h.callPos[i - 1]!)) return false;
+  return true;
+}
+
+/**
+ * The calls (2i) and returns (2i + 1) of the operations `included` or cas
+ * mismatches, by position, ties by event number: returns at infinity last.
+ * With whole positions (event indices) spread over not much more than the
+ * events, a counting sort by position; otherwise the comparator.
+ */
+function eventsInOrder(h: KeyHistory, included: Uint8Array): number[] {
+  const n = h.n;
+  const events: number[] = [];
+  let whole = true;
+  let minPos = Infinity;
+  let maxPos = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (included[i] !== 1 && h.kind[i] !== K_MISMATCH) continue;
+    events.push(i * 2, i * 2 + 1);
+    const c = h.callPos[i]!;
+    const r = h.returnPos[i]!;
+    if (!Number.isInteger(c) || !(r === Infinity || Number.isInteger(r))) whole = false;
+    else {
+      minPos = Math.min(minPos, c, r === Infinity ? c : r);
+      maxPos = Math.max(maxPos, c, r === Infinity ? c : r);
+    }
+  }
+  const posOfEvent = (e: number): number => ((e & 1) === 0 ? h.callPos[e >> 1]! : h.returnPos[e >> 1]!);
+  const m = events.length;
+  if (!whole || m === 0 || maxPos - minPos > 8 * m + 1024) {
+    events.sort((x, y) => posOfEvent(x) - posOfEvent(y) || x - y);
+    return events;
+  }
+  // Buckets by position, one slot per position beyond the last for the returns at infinity; events in ascending
+  // number within a bucket (they are visited in that order), as the comparator's tie-break orders them.
+  const span = maxPos - minPos + 2;
+  const starts = new Int32Array(span + 1);
+  for (let k = 0; k < m; k++) {
+    const p = posOfEvent(events[k]!);
+    starts[(p === Infinity ? span - 1 : p - minPos) + 1]!++;
+  }
+  for (let b = 1; b <= span; b++) starts[b]! += starts[b - 1]!;
+  const out = new Array<number>(m);
+  for (let k = 0; k < m; k++) {
+    const e = events[k]!;
+    const p = posOfEvent(e);
+    out[starts[p === Infinity ? span - 1 : p - minPos]!++] = e;
+  }
+  return out;
 }
 
 function sameValue(x: Value, y: Value): boolean {

@@ -56,7 +56,7 @@ export function checkHistory(events: readonly HistoryEvent[] | HistoryLog, optio
   keys.sort((x, y) => x[1].length - y[1].length);
   const useCandidate = model === 'register' && (options.writeOrder !== undefined || options.guessOrder === true);
   const log = useCandidate ? HistoryLog.from(timed) : null;
-  const order = options.writeOrder === undefined ? null : new WritePositions(options.writeOrder);
+  const order = options.writeOrder === undefined ? null : WritePositions.of(options.writeOrder);
   return checkKeys(
     keys.map(([key, keyOps]) => ({
       key,
@@ -72,11 +72,11 @@ export function checkHistory(events: readonly HistoryEvent[] | HistoryLog, optio
 /** A simulated run's history (the register model): the candidate first, per key, then the search where it fails. */
 function checkLog(log: HistoryLog, options: CheckOptions, maxSteps: number): LinearizabilityResult {
   const model: ModelName = options.model ?? 'register';
-  const order = options.writeOrder === undefined ? null : new WritePositions(options.writeOrder);
+  const order = options.writeOrder === undefined ? null : WritePositions.of(options.writeOrder);
   const useCandidate = model === 'register' && (order !== null || options.guessOrder === true);
   // Operations per key (invokes), to check the smallest first and skip keys with none.
   const sizes = log.keyNames.map(() => 0);
-  for (let i = 0; i < log.length; i++) if (log.typeCodeAt(i) === 0) sizes[log.keyIdAt(i)]!++;
+  for (const { count, code, key } of log.columnChunks()) for (let o = 0; o < count; o++) if ((code[o]! & 3) === 0) sizes[key[o]!]!++;
   const keys = log.keyNames.map((key, id) => ({ key, id, size: sizes[id]! })).filter((k) => k.size > 0);
   keys.sort((x, y) => x.size - y.size);
   const keyOpsOf = (id: number): Operation[] => {
@@ -85,11 +85,13 @@ function checkLog(log: HistoryLog, options: CheckOptions, maxSteps: number): Lin
     return [...pairOperations(mine, model).ops];
   };
   if (keys.length === 0) return { linearizable: true, keysChecked: 0, steps: 0, note: 'empty history: no operations to check' };
+  // Every key's history in one pass when they fit at once (they are small next to the log's columns), else one key at a time.
+  const each = useCandidate ? KeyHistory.ofEach(log) : null;
   const result = checkKeys(
     keys.map(({ key, id, size }) => ({
       key,
       size,
-      candidate: useCandidate ? () => candidateHolds(KeyHistory.of(log, id), order) : null,
+      candidate: useCandidate ? () => candidateHolds(each?.[id] ?? KeyHistory.of(log, id), order) : null,
       ops: () => keyOpsOf(id),
     })),
     model,
