@@ -237,6 +237,12 @@ function figuresByColumns(log: HistoryLog, position: WritePositions, durationUs:
         }
         const at = ackAt[key]!;
         const max = ackMax[key]!;
+        // Ordered before a write acknowledged before this one was invoked: lost (see figuresByPairs).
+        const before = countBefore(at, invokedUs);
+        if (before > 0 && max[before - 1]! > pos) {
+          lostWrites++;
+          continue;
+        }
         at.push(t);
         max.push(Math.max(max.length === 0 ? 0 : max[max.length - 1]!, pos));
       } else if (f === F_READ) {

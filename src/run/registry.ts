@@ -7,11 +7,12 @@
 import type { BaseModelSpec, ModelKind, SpecOf } from './kind.ts';
 import type { ModelFactory } from './model.ts';
 import type { AnyOptionTable } from '../scenario/model-options.ts';
+import { leaderlessKind } from './leaderless-model.ts';
 import { primaryReplicaKind } from './primary-replica-model.ts';
 import { raftKind } from './raft-model.ts';
 
 /** Every kind, in the order the schema and the docs list them. */
-export const KINDS = [raftKind, primaryReplicaKind] as const;
+export const KINDS = [raftKind, primaryReplicaKind, leaderlessKind] as const;
 
 /** A model of any registered kind, after validation. */
 export type RegisteredSpec = SpecOf<(typeof KINDS)[number]>;

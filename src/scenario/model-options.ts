@@ -13,7 +13,7 @@ export interface OptionDef<S extends z.ZodType, Out extends object> {
   readonly convert: (value: z.output<S>) => Out;
 }
 
-function option<S extends z.ZodType, Out extends object>(schema: S, convert: (value: z.output<S>) => Out): OptionDef<S, Out> {
+export function option<S extends z.ZodType, Out extends object>(schema: S, convert: (value: z.output<S>) => Out): OptionDef<S, Out> {
   return { schema, convert };
 }
 
