@@ -9,6 +9,7 @@ import {
   type InstallSnapshot,
   type RaftNode,
   type RaftObserver,
+  type RaftStable,
   type ReadMode,
   type VoteReply,
 } from '../src/protocols/raft/index.ts';
@@ -35,9 +36,12 @@ function entry(term: number, seq: number): Entry {
 class Applied implements RaftObserver {
   readonly entries = new Map<number, Entry>();
   readonly truncations: { fromIndex: number; role: string }[] = [];
+  readonly appends: { index: number; term: number; prevTerm: number }[] = [];
   roleChanged(): void {}
   becameLeader(): void {}
-  appended(): void {}
+  appended(_node: number, index: number, entry: Entry, prevTerm: number): void {
+    this.appends.push({ index, term: entry.term, prevTerm });
+  }
   truncated(_node: number, fromIndex: number, role: string): void {
     this.truncations.push({ fromIndex, role });
   }
@@ -51,14 +55,14 @@ class Applied implements RaftObserver {
  * Node `self` of `n` (default 0 of 3), with `log` (the entries at indexes 1, 2, ...) on disk in `term`;
  * started long ago (so no restart rule withholds votes), the test's clock reads 0.
  */
-function setup(options: { self?: number; n?: number; term?: number; log?: Entry[]; reads?: ReadMode } = {}) {
+function setup(options: { self?: number; n?: number; term?: number; log?: Entry[]; reads?: ReadMode; preVote?: boolean; stable?: RaftStable } = {}) {
   const observer = new Applied();
   const protocol = new RaftProtocol(
     {
       electionTimeoutUsMin: MIN,
       electionTimeoutUsMax: 300_000,
       heartbeatUs: 50_000,
-      preVote: false,
+      preVote: options.preVote ?? false,
       checkQuorum: false,
       reads: options.reads ?? 'log',
       bugs: new Set(),
@@ -69,9 +73,11 @@ function setup(options: { self?: number; n?: number; term?: number; log?: Entry[
     },
     observer,
   );
-  const stable = protocol.createStable();
-  stable.term = options.term ?? 0;
-  for (const e of options.log ?? []) stable.log.push(e);
+  const stable = options.stable ?? protocol.createStable();
+  if (options.stable === undefined) {
+    stable.term = options.term ?? 0;
+    for (const e of options.log ?? []) stable.log.push(e);
+  }
   const ctx = new FakeContext(options.self ?? 0, options.n ?? 3);
   const node = protocol.createNode(ctx, stable) as RaftNode;
   ctx.nowUs = -10 * MIN;
@@ -174,6 +180,29 @@ describe('§5.3 AppendEntries receiver (Figure 2), from logs longer than the mes
     expect(s.node.committed).toBe(0);
   });
 
+  it('§5.3 receiver step 2: prevIndex one past the end of the log is a gap like any other: retry just past the log, no conflicting term', () => {
+    const s = setup({ self: 1, term: 2, log: [entry(1, 1), entry(1, 2)] });
+    s.node.onMessage(0, append(2, 3, 1, [entry(2, 4)], 0));
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: false, conflictIndex: 3, conflictTerm: 0 });
+  });
+
+  it('§5.3 receiver step 3 never reaches a committed entry in correct Raft: an overwrite of exactly the commit index is caught too', () => {
+    const s = setup({ self: 1, term: 2, log: [entry(2, 1), entry(2, 2)] });
+    s.node.onMessage(0, append(2, 2, 2, [], 2));
+    expect(s.node.committed).toBe(2);
+    // Only a leader elected without the committed entries (a bug) would send this.
+    expect(() => s.node.onMessage(2, append(3, 1, 2, [entry(3, 2)], 1))).toThrow(/overwrite committed index 2/);
+  });
+
+  it('§5.3 each appended entry is reported with the term of the entry before it in this log (what Log Matching compares)', () => {
+    const s = setup({ self: 1, term: 1, log: [entry(1, 1)] });
+    s.node.onMessage(0, append(2, 1, 1, [entry(2, 2), entry(2, 3)], 0));
+    expect(s.observer.appends).toEqual([
+      { index: 2, term: 2, prevTerm: 1 },
+      { index: 3, term: 2, prevTerm: 2 },
+    ]);
+  });
+
   it('§5.1 receiver step 1: a stale-term AppendEntries is refused and changes neither log nor commit index, nor the leader it believes in', () => {
     const s = setup({ self: 1, term: 3, log: [entry(1, 1), entry(1, 2)] });
     s.node.onMessage(0, append(2, 2, 1, [entry(2, 3)], 3));
@@ -227,6 +256,33 @@ describe('§5.3, §5.1 the leader side: replies, and replies from an older term'
     expect(s.ctx.take<AppendEntries>()[0]!.msg).toMatchObject({ prevIndex: 2, prevTerm: 1 });
   });
 
+  it('§5.3 after a success the next AppendEntries to that follower starts just past its match', () => {
+    const s = leader({ term: 1, log: [entry(1, 1)] });
+    s.node.onMessage(1, ack(2, 2));
+    expect(s.ctx.take()).toEqual([]);
+    s.node.onClientRequest({ client: 0, seq: 1, op: { f: 'write', key: 'k1', value: 7 } });
+    const toFollower = s.ctx.take<AppendEntries>().find((m) => m.to === 1)!.msg;
+    expect(toFollower).toMatchObject({ prevIndex: 2, prevTerm: 2 });
+    expect(toFollower.entries).toHaveLength(1);
+  });
+
+  it('§5.3 a rejection delivered after a later success (reordered) does not move nextIndex below the follower\'s match', () => {
+    const s = leader({ term: 1, log: [entry(1, 1)] });
+    s.node.onMessage(1, ack(2, 2));
+    s.node.onMessage(1, { kind: MsgKind.AppendEntriesReply, term: 2, success: false, matchIndex: 0, conflictIndex: 1, conflictTerm: 0 } as AppendEntriesReply);
+    expect(s.ctx.take()).toEqual([]);
+    s.node.onClientRequest({ client: 0, seq: 1, op: { f: 'write', key: 'k1', value: 7 } });
+    expect(s.ctx.take<AppendEntries>().find((m) => m.to === 1)!.msg).toMatchObject({ prevIndex: 2 });
+  });
+
+  it('§5.3 a success claiming more than the leader holds (a follower answering from a later snapshot) counts only up to the leader\'s last index', () => {
+    const s = leader({ term: 1, log: [entry(1, 1)] });
+    s.node.onMessage(1, ack(2, 9));
+    expect(s.node.committed).toBe(2);
+    s.node.onClientRequest({ client: 0, seq: 1, op: { f: 'write', key: 'k1', value: 7 } });
+    expect(s.ctx.take<AppendEntries>().find((m) => m.to === 1)!.msg).toMatchObject({ prevIndex: 2, prevTerm: 2 });
+  });
+
   it('§5.4.2 a majority acknowledging an old-term entry commits nothing; a majority on an entry of the current term commits everything before it', () => {
     // Five nodes: two acknowledgements plus the leader's own is a majority of 5.
     const s = leader({ n: 5, term: 2, log: [entry(1, 1), entry(2, 2)] });
@@ -237,6 +293,55 @@ describe('§5.3, §5.1 the leader side: replies, and replies from an older term'
     expect(s.node.committed).toBe(0); // the leader and node 1: not a majority of 5
     s.node.onMessage(3, ack(3, 3));
     expect(s.node.committed).toBe(3);
+  });
+});
+
+describe('§5.2, §5.4.1, §9.6 RequestVote and PreVote', () => {
+  const requestVote = (term: number, lastLogIndex: number, lastLogTerm: number) => ({ kind: MsgKind.RequestVote, term, lastLogIndex, lastLogTerm }) as never;
+
+  it('§5.2 a repeated RequestVote from the candidate already voted for is granted again (the first reply may have been lost); another candidate is refused', () => {
+    const s = setup({ self: 1, term: 1 });
+    s.node.onMessage(0, requestVote(4, 0, 0));
+    s.node.onMessage(0, requestVote(4, 0, 0));
+    s.node.onMessage(2, requestVote(4, 0, 0));
+    expect(s.ctx.take<VoteReply>().map((m) => [m.to, m.msg.granted])).toEqual([
+      [0, true],
+      [0, true],
+      [2, false],
+    ]);
+  });
+
+  it('§5.4.1 a candidate whose last entry has a higher term is at least as up to date, however much shorter its log', () => {
+    const s = setup({ self: 1, term: 1, log: [entry(1, 1), entry(1, 2), entry(1, 3)] });
+    s.node.onMessage(0, requestVote(3, 1, 2));
+    expect(s.ctx.take<VoteReply>()[0]!.msg).toMatchObject({ term: 3, granted: true });
+  });
+
+  it('§5.1 adopting a newer term clears the vote on disk too: restarted, the node may vote in that term', () => {
+    const first = setup({ self: 1, term: 1 });
+    first.node.onMessage(0, requestVote(4, 0, 0));
+    expect(first.ctx.take<VoteReply>()[0]!.msg.granted).toBe(true);
+    first.node.onMessage(2, append(5, 0, 0, [], 0));
+    expect(first.node.term).toBe(5);
+    const restarted = setup({ self: 1, stable: first.stable });
+    restarted.node.onMessage(2, requestVote(5, 0, 0));
+    expect(restarted.ctx.take<VoteReply>()[0]!.msg).toMatchObject({ term: 5, granted: true });
+  });
+
+  it('§9.6 a pre-vote grant left over from an earlier pre-vote round is not counted', () => {
+    const s = setup({ term: 1, preVote: true });
+    s.node.onTimer(TIMER_ELECTION); // pre-vote for term 2
+    s.node.onMessage(1, append(2, 0, 0, [], 0)); // a leader of term 2 appears
+    expect(s.node.currentRole).toBe('follower');
+    s.ctx.nowUs = 1_000_000;
+    s.node.onTimer(TIMER_ELECTION); // it falls silent: pre-vote for term 3
+    expect(s.node.currentRole).toBe('preCandidate');
+    s.node.onMessage(2, { kind: MsgKind.PreVoteReply, term: 2, granted: true } as VoteReply);
+    expect(s.node.currentRole).toBe('preCandidate');
+    expect(s.node.term).toBe(2);
+    s.node.onMessage(2, { kind: MsgKind.PreVoteReply, term: 3, granted: true } as VoteReply);
+    expect(s.node.currentRole).toBe('candidate');
+    expect(s.node.term).toBe(3);
   });
 });
 
