@@ -353,7 +353,7 @@ export function runBench(options: RunBenchOptions): RunBenchReport {
     const validate: number[] = [];
     const firstEvent: number[] = [];
     let bundled = true;
-    for (let i = 0; i < Math.max(repeat, 5); i++) {
+    for (let i = 0; i < repeat; i++) {
       node.push(freshNode());
       help.push(freshStartUp(['--help']));
       validate.push(freshStartUp(['validate', file]));

@@ -2,12 +2,6 @@ import pkg from '../../package.json' with { type: 'json' };
 import { formatDiagnostic, InputError, UsageError } from '../core/errors.ts';
 import { MESSAGE_CHARS_MAX, printable } from '../core/text.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, processIo, type CliIo } from './io.ts';
-import { benchCommand } from './bench-command.ts';
-import { checkHistoryCommand } from './check-history.ts';
-import { fuzzCommand } from './fuzz-command.ts';
-import { learnCommand } from './learn-command.ts';
-import { runCommand } from './run-command.ts';
-import { validateCommand } from './validate-command.ts';
 
 const HELP = `raftsim — a deterministic simulator of Raft and primary/replica replication
 under partitions, crashes, message loss and pauses.
@@ -20,7 +14,7 @@ Usage:
   raftsim fuzz [--model KIND] [--options K=V,...] [--seeds N] [--start S] [--workers K]
                [--allow FIGURES] [--out DIR] [--jsonl FILE] [--shard I/N] | --merge FILE...
   raftsim learn [N|NAME] [--ui text]   a course in consensus, one short lesson at a time
-  raftsim bench election|speed [options]
+  raftsim bench election|speed|run|long|seek|tui|fuzz [options]
   raftsim --help, raftsim <command> --help, raftsim --version
 
 Exit codes: 0 all good; 1 a safety property was violated or an expectation
@@ -29,13 +23,21 @@ failed (fuzz: a failing seed was found); 2 bad usage or bad input.
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  run: runCommand,
-  validate: validateCommand,
-  'check-history': checkHistoryCommand,
-  fuzz: fuzzCommand,
-  learn: learnCommand,
-  bench: async (args, io) => benchCommand(args, io),
+/**
+ * Each command is loaded when it is called, not at start: `raftsim --help`
+ * loads none, `validate` no simulator, `run` no benchmark or terminal UI
+ * (the bundle keeps each in a chunk of its own).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run-command.ts')).runCommand,
+  validate: async () => (await import('./validate-command.ts')).validateCommand,
+  'check-history': async () => (await import('./check-history.ts')).checkHistoryCommand,
+  fuzz: async () => (await import('./fuzz-command.ts')).fuzzCommand,
+  learn: async () => (await import('./learn-command.ts')).learnCommand,
+  bench: async () => {
+    const { benchCommand } = await import('./bench-command.ts');
+    return async (args, io) => benchCommand(args, io);
+  },
 };
 
 export function version(): string {
@@ -54,8 +56,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       io.out(`raftsim ${version()}\n`);
       return EXIT_OK;
     }
-    const command = COMMANDS[name];
-    if (command === undefined) throw new UsageError(`unknown command "${name}"; expected one of: ${Object.keys(COMMANDS).join(', ')} (see raftsim --help)`);
+    const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (load === undefined) throw new UsageError(`unknown command "${name}"; expected one of: ${Object.keys(COMMANDS).join(', ')} (see raftsim --help)`);
+    const command = await load();
     return await command(rest, io);
   } catch (error) {
     // A message may quote the user's input (a binary file, a name with an escape sequence): escaped, and cut short.
