@@ -156,6 +156,34 @@ describe('Leader Completeness: a leader holds every entry committed in an earlie
     expect(c.violations[0]!.detail).toContain('without committed entry 2 (term 1) in term 1; its log has an entry of term 1 there');
   });
 
+  it('commits reported one index at a time each bind every later leader', () => {
+    const c = checker();
+    c.committed(0, 1, logOf([e1]), 1);
+    c.becameLeader(1, 2, logOf([]));
+    expect(invariants(c)).toEqual(['Leader Completeness']);
+    expect(c.violations[0]!.detail).toContain('without committed entry 1 (term 1) in term 1');
+  });
+
+  it('a leader of a later term re-reporting an earlier commit does not raise the term it was committed in', () => {
+    const c = checker();
+    c.committed(0, 2, logOf([e1, e2]), 1);
+    c.committed(1, 2, logOf([e1, e2]), 5);
+    // Committed in term 1: a leader of term 3 must hold it.
+    c.becameLeader(2, 3, logOf([e1]));
+    expect(invariants(c)).toEqual(['Leader Completeness']);
+  });
+
+  it('a stale leader reporting a longer commit lowers the commit term of the prefix recorded before it, not only of the new indexes', () => {
+    const c = checker();
+    const e3 = entry(1, 3);
+    c.committed(1, 2, logOf([e1, e2]), 24);
+    c.committed(0, 3, logOf([e1, e2, e3]), 20);
+    // Index 2 is now committed in term 20: a leader of term 22 without it breaks Leader Completeness.
+    c.becameLeader(2, 22, logOf([e1]));
+    expect(invariants(c)).toEqual(['Leader Completeness']);
+    expect(c.violations[0]!.detail).toContain('committed entry 2 (term 1) in term 20');
+  });
+
   it('a leader holding every committed entry, or having compacted them into its snapshot, is no violation', () => {
     const c = checker();
     c.becameLeader(0, 1, logOf([]));
