@@ -11,9 +11,12 @@ import { loadScenario } from '../src/scenario/load.ts';
  * data, and one that stayed consistent and lost availability.
  */
 const DIR = 'scenarios/cap';
-const files = readdirSync(DIR)
+/** The leaderless lessons: each pins what its configurations do differently; the split brain compares four kinds of system. */
+const LEADERLESS = ['leaderless-split-brain.yaml', 'lww-clock-skew.yaml', 'quorum-not-linearizable.yaml', 'read-repair-anti-entropy.yaml', 'sloppy-quorum.yaml'];
+const all = readdirSync(DIR)
   .filter((f) => f.endsWith('.yaml'))
   .sort();
+const files = all.filter((f) => !LEADERLESS.includes(f));
 
 describe('scenarios/cap', () => {
   it('has the seven scripts of the outcome table, and the promoted replica that must not serve what nobody acknowledged', () => {
@@ -47,5 +50,36 @@ describe('scenarios/cap', () => {
     const verdicts = result.runs.map((r) => r.verdict);
     expect(verdicts.some((v) => v.startsWith('chose availability')), verdicts.join('\n')).toBe(true);
     expect(verdicts.some((v) => v.startsWith('chose consistency')), verdicts.join('\n')).toBe(true);
+  });
+});
+
+describe('scenarios/cap: leaderless replication', () => {
+  it('has the five leaderless lessons', () => {
+    expect(all.filter((f) => LEADERLESS.includes(f))).toEqual(LEADERLESS);
+  });
+
+  it.each(LEADERLESS)('%s: holds its expect lines, breaks no promise, and its models reach different verdicts', (file) => {
+    const path = join(DIR, file);
+    expect(readFileSync(path, 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=../../schema/scenario.schema.json');
+    const scenario = loadScenario(path);
+    expect(scenario.description.length).toBeGreaterThan(200);
+    expect(scenario.models.some((m) => m.kind === 'leaderless')).toBe(true);
+    const result = runScenario(scenario);
+    expect(result.expectations.filter((e) => !e.ok)).toEqual([]);
+    expect(result.expectations.length).toBeGreaterThan(0);
+    for (const run of result.runs) expect(run.summary.violations, run.name).toEqual([]);
+    const verdicts = result.runs.map((r) => r.verdict);
+    expect(new Set(verdicts).size, verdicts.join('\n')).toBe(verdicts.length);
+  });
+
+  it('the split brain under Raft, async failover, leaderless ONE and QUORUM: four different verdicts, one choosing consistency, two availability', () => {
+    const result = runScenario(loadScenario(join(DIR, 'leaderless-split-brain.yaml')));
+    const verdict = Object.fromEntries(result.runs.map((r) => [r.name, r.verdict]));
+    expect(Object.keys(verdict)).toEqual(['raft', 'async-failover', 'leaderless-one', 'leaderless-quorum']);
+    expect(verdict['raft']).toMatch(/^chose consistency/);
+    expect(verdict['async-failover']).toMatch(/^chose availability: .*lost \d+ acknowledged writes/);
+    expect(verdict['leaderless-one']).toMatch(/^chose availability: .*stale reads/);
+    expect(verdict['leaderless-one']).not.toMatch(/lost/);
+    expect(verdict['leaderless-quorum']).toMatch(/^kept both/);
   });
 });
