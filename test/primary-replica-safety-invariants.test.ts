@@ -75,6 +75,28 @@ describe('Single Lock Holder: one holder at any instant, and epochs only go up',
     ]);
   });
 
+  it('a renewal at the very instant the holding ends extends it (one holding, not two)', () => {
+    const { checker, at } = setup();
+    checker.lockHeld(0, 1, 1000 * MS);
+    at(1000);
+    checker.lockHeld(0, 1, 1000 * MS);
+    expect(checker.lockHoldings).toEqual([{ node: 0, epoch: 1, fromUs: 0, untilUs: 2000 * MS }]);
+  });
+
+  it('a holder that learns late that it lost the lock ends its own holding, not the next holder\'s', () => {
+    const { checker, at } = setup();
+    checker.lockHeld(0, 1, 1000 * MS);
+    at(1000);
+    checker.lockHeld(1, 2, 1000 * MS);
+    at(1500);
+    checker.lockLost(0, 1, false);
+    expect(checker.violations).toEqual([]);
+    expect(checker.lockHoldings).toEqual([
+      { node: 0, epoch: 1, fromUs: 0, untilUs: 1000 * MS },
+      { node: 1, epoch: 2, fromUs: 1000 * MS, untilUs: 2000 * MS },
+    ]);
+  });
+
   it('a later holder at a lower epoch than an earlier one is a violation, though the holdings do not overlap', () => {
     const { checker, at, invariants } = setup();
     checker.lockHeld(0, 3, 1000 * MS);
