@@ -26,7 +26,7 @@ configuration or a safety invariant. A failing world is shrunk to the
 smallest scenario file that still fails the same way, ready for raftsim run.
 
 Options:
-  --model KIND          raft (default) or primary-replica
+  --model KIND          raft (default), primary-replica or leaderless
   --options K=V,...     pin model options, e.g. reads=lease, bugs=forget-vote,
                         replication=sync,failover=auto,fencing=lease
                         (a list: bugs=a+b); the rest are drawn per world

@@ -103,6 +103,49 @@ function sortedLike(options: Record<string, OptionValue>, order: readonly string
   return out;
 }
 
+/**
+ * Leaderless: no office, so none of the nemeses that chase a leader (leader
+ * churn, election strikes, hand-off) nor Raft's transfer and membership; no
+ * stragglers (a straggler replica holding a key's newest version keeps the
+ * others from converging, which the model does not promise to avoid). Every
+ * option is drawn: N, W and R from the consistency levels, read repair,
+ * sloppy quorums with or without hinted handoff, and an anti-entropy period
+ * the liveness phase has time for. Clocks agree, and a sloppy quorum keeps
+ * hinted handoff: with a clock behind, or a fallback that never hands its
+ * writes back, acknowledged writes are lost by design, and the fuzzer holds
+ * every configuration to no lost writes. Pin them and `--allow` what they
+ * cost to fuzz the rest.
+ */
+const LEADERLESS: FuzzProfile = {
+  faultKinds: ['partition', 'isolate', 'one-way-cut', 'crash', 'pause', 'network-change', 'loss', 'duplication', 'crash-blips'],
+  drawOptions(r, { nodes, pinned }) {
+    const replicas = Math.min(nodes, r.pick([1, 2, 3, 3, 3, 5]));
+    const level = (): OptionValue => (r.chance(0.25) ? r.int(1, replicas) : r.pick(['one', 'quorum', 'all'] as const));
+    const writeQuorum = level();
+    const readQuorum = level();
+    const readRepair = r.pick(['none', 'async', 'blocking'] as const);
+    const sloppy = r.chance(0.3);
+    const handoff = !r.chance(0.2);
+    const antiEntropy = r.pick(['100ms', '250ms', '500ms', '500ms', '0'] as const);
+    const out: Record<string, OptionValue> = {
+      replicas: drawn(pinned, 'replicas', replicas),
+      writeQuorum: drawn(pinned, 'writeQuorum', writeQuorum),
+      readQuorum: drawn(pinned, 'readQuorum', readQuorum),
+      readRepair: drawn(pinned, 'readRepair', readRepair),
+    };
+    if (sloppy) out['sloppyQuorum'] = drawn(pinned, 'sloppyQuorum', true);
+    // A sloppy quorum without hinted handoff strands writes on fallbacks by design (no lost writes is not
+    // promised): drawn only where handoff changes no promise.
+    if (!handoff && !sloppy) out['hintedHandoff'] = drawn(pinned, 'hintedHandoff', false);
+    out['antiEntropy'] = drawn(pinned, 'antiEntropy', antiEntropy);
+    for (const [key, value] of Object.entries(pinned)) out[key] = value;
+    // A drawn count above a pinned N would be refused: keep drawn counts within N.
+    const n = typeof out['replicas'] === 'number' ? out['replicas'] : 3;
+    for (const key of ['writeQuorum', 'readQuorum']) if (!(key in pinned) && typeof out[key] === 'number' && (out[key] as number) > n) out[key] = 'all';
+    return sortedLike(out, ['replicas', 'writeQuorum', 'readQuorum', 'readRepair', 'sloppyQuorum', 'hintedHandoff', 'antiEntropy', 'clockDrift', 'clockOffset']);
+  },
+};
+
 const OTHER: FuzzProfile = {
   faultKinds: COMMON,
   drawOptions: (_r, { pinned }) => ({ ...pinned }),
@@ -111,6 +154,7 @@ const OTHER: FuzzProfile = {
 const PROFILES: Readonly<Record<string, FuzzProfile>> = {
   raft: RAFT,
   'primary-replica': PRIMARY_REPLICA,
+  leaderless: LEADERLESS,
 };
 
 export function fuzzProfile(kind: string): FuzzProfile {
