@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/run/run.ts';
 import type { FaultAction, FaultSpec } from '../src/scenario/types.ts';
+import { propertySeed } from './helpers/fc-seed.ts';
 import { nodeNames, raftOptions, scenarioWith } from './helpers/arbitraries.ts';
 
 /**
@@ -54,7 +55,7 @@ describe.each([3, 5, 7])('correct Raft on %i nodes through pauses', (n) => {
         const run = runScenario(scenarioWith(nodes, faults, seed, options)).runs[0]!;
         expect(run.summary.violations).toEqual([]);
       }),
-      { numRuns: RUNS, seed: 7_100 + n },
+      { numRuns: RUNS, seed: propertySeed(7_100 + n) },
     );
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/run/run.ts';
+import { propertySeed } from './helpers/fc-seed.ts';
 import { faultSchedule, nodeNames, raftOptions, scenarioWith } from './helpers/arbitraries.ts';
 
 /**
@@ -21,9 +22,10 @@ describe.each([3, 5, 7])('correct Raft on %i nodes under random fault schedules,
         expect(run.summary.lostWrites).toBe(0);
         expect(run.summary.dirtyReads).toBe(0);
         expect(run.summary.staleReads).toBe(0);
-        expect(run.summary.linearizable).not.toBe(false);
+        // An unknown verdict (null: the search gave up) is not a pass.
+        expect(run.summary.linearizable).toBe(true);
       }),
-      { numRuns: RUNS, seed: 20261127 + n },
+      { numRuns: RUNS, seed: propertySeed(n) },
     );
   });
 });

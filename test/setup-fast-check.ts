@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { FC_SEED } from './helpers/fc-seed.ts';
 
 /**
  * Properties run from a fixed seed, so `npm test` gives the same verdict on
@@ -6,4 +7,4 @@ import fc from 'fast-check';
  * it). Hunt with other seeds: `FC_SEED=123 npm test`. A failure prints the
  * seed and the shrunk counterexample.
  */
-fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261127) });
+fc.configureGlobal({ seed: FC_SEED });
