@@ -120,11 +120,20 @@ describe('raftsim run --svg', () => {
     [['--history', 'H', '--history-format', 'xml'], 'raftsim: --history-format: "xml" is not a format; expected jsonl or edn\n'],
     [['--svg', 'scenarios/leader-crash.yaml'], 'raftsim: --svg: scenarios/leader-crash.yaml is the scenario file; expected a directory (it is made when missing)\n'],
     [['--html', 'scenarios'], 'raftsim: --html: scenarios is a directory; expected a file name (e.g. scenarios/report.html)\n'],
+    [['--window', '30s..31s', '--svg', 'DIR', '--until', '8s'], 'raftsim: --window: "30s..31s" begins at or after the end of the run (8s); expected a window that starts before it\n'],
   ])('refuses %j with a clear message and exit 2, writing nothing', async (flags, message) => {
     const args = flags.map((f) => (f === 'DIR' ? join(dir, 'never') : f === 'H' ? join(dir, 'never.jsonl') : f));
     const run = await cli('run', 'scenarios/leader-crash.yaml', ...args);
     expect([run.code, run.err]).toEqual([2, message]);
     expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+
+  it('changes nothing in the run: the same summary, traceHash included, with every export as without', async () => {
+    const plain = await cli('run', 'scenarios/cap/split-brain.yaml', '--json');
+    const out = join(dir, 'same');
+    const exported = await cli('run', 'scenarios/cap/split-brain.yaml', '--json', '--svg', out, '--html', `${out}.html`, '--junit', `${out}.xml`, '--trace', `${out}.json`, '--trace-format', 'perfetto');
+    expect(exported.out).toBe(plain.out);
+    expect(exported.out).toBe(JSON.stringify(summary) + '\n');
   });
 
   it.skipIf(!haveChromium)('renders each picture in Chromium to a PNG of its size, with no console message', () => {

@@ -1,14 +1,14 @@
 import { closeSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { parseDuration } from '../core/time.ts';
+import { formatUs, parseDuration } from '../core/time.ts';
 import { ednLine } from '../export/edn.ts';
 import { htmlReport } from '../export/html.ts';
 import { runJunit } from '../export/junit.ts';
 import { perfettoTrace } from '../export/perfetto.ts';
 import type { Recording } from '../export/recorder.ts';
 import { runRecorded } from '../export/run.ts';
-import { modelPictures, svgFiles } from '../export/svg.ts';
+import { defaultWindow, modelPictures, svgFiles } from '../export/svg.ts';
 import { runScenario, type RunOptions, type RunResult } from '../run/run.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { TraceWriter } from '../sim/trace.ts';
@@ -113,6 +113,10 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   }
 
   const scenario = loadScenario(file);
+  const runEndUs = Math.min(untilUs ?? Infinity, scenario.durationUs + scenario.settleUs);
+  if (window !== undefined && window.fromUs >= runEndUs) {
+    throw new UsageError(`--window: "${values.window}" begins at or after the end of the run (${formatUs(runEndUs)}); expected a window that starts before it`);
+  }
   const known = scenario.models.map((m) => m.name);
   for (const name of values.model ?? []) {
     if (!known.includes(name)) throw new UsageError(`--model: "${name}" is not a model of ${file}; expected one of: ${known.join(', ')}`);
@@ -159,8 +163,11 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     const recorded = trace !== null && traceFormat === 'perfetto' ? true : values.svg !== undefined || html !== null;
     const follow = values.follow ? (text: string) => io.out(text) : undefined;
     let recordings: readonly Recording[] = [];
+    // The pictures alone draw only their window's messages; the Perfetto trace needs every one.
+    const firstFault = scenario.faults.length === 0 ? null : Math.min(...scenario.faults.map((f) => f.atUs));
+    const pictureWindow = window ?? defaultWindow(firstFault, runEndUs);
     if (recorded) {
-      ({ result, recordings } = runRecorded(scenario, options, follow));
+      ({ result, recordings } = runRecorded(scenario, options, follow, traceFormat === 'perfetto' && trace !== null ? {} : { messagesIn: pictureWindow }));
     } else {
       // --follow: the same runs, the header and event log written as they go.
       result = follow !== undefined ? followScenario(scenario, options, follow) : runScenario(scenario, options);
@@ -176,7 +183,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       }
     }
     if (trace !== null && traceFormat === 'perfetto') trace.write(perfettoTrace(result, recordings).replace(/\n$/, ''));
-    const pictures = recorded ? modelPictures(result, recordings, window) : [];
+    const pictures = recorded ? modelPictures(result, recordings, pictureWindow) : [];
     if (values.svg !== undefined) {
       mkdirSync(values.svg, { recursive: true });
       for (const file of svgFiles(pictures)) {

@@ -89,8 +89,27 @@ export interface Recording {
   readonly notes: RecordedEvent[];
 }
 
-/** Starts recording `run` (before its first event); `finish`, once the run has ended, notes where it ended. */
-export function recordRun(run: SteppableRun): { readonly recording: Recording; finish(): void } {
+export interface RecordOptions {
+  /**
+   * Keep only the messages on the wire at some time in [fromUs, toUs] (what
+   * a space-time diagram of that window draws), so that a long run's
+   * pictures do not hold every message of the run. Absent: every message
+   * (the Perfetto trace).
+   */
+  readonly messagesIn?: { readonly fromUs: Us; readonly toUs: Us };
+}
+
+/**
+ * Starts recording `run` (before its first event); `finish`, once the run
+ * has ended, notes where it ended and keeps the messages still on the wire.
+ * `messages` are then in the order they were sent.
+ */
+export function recordRun(run: SteppableRun, options: RecordOptions = {}): { readonly recording: Recording; finish(): void } {
+  const within = options.messagesIn;
+  const keep = (m: RecordedMessage): boolean => within === undefined || (m.sentUs <= within.toUs && m.endUs >= within.fromUs);
+  // With a window, a message is kept once its fate is known (or the run ends), each with its send ordinal for the order.
+  const kept: { m: RecordedMessage; n: number }[] = [];
+  let sends = 0;
   const first = run.snapshot({ logTail: 0, inFlightMax: 0, recentOutcomes: 0 });
   const rec: Recording = {
     model: run.name,
@@ -111,6 +130,8 @@ export function recordRun(run: SteppableRun): { readonly recording: Recording; f
   const open = new Map<string, RecordedMessage[]>();
   const key = (from: string, to: string, message: string, term: number, sentUs: Us) => `${from}>${to}|${message}|${term}|${sentUs}`;
   const openOps = new Map<number, RecordedOp>();
+  /** Each message on the wire: its send ordinal. */
+  const order = new Map<RecordedMessage, number>();
   const current = new Map(rec.roles.map((r) => [r.node, r]));
   const setRole = (node: string, atUs: Us, role: string, term: number) => {
     const was = current.get(node);
@@ -128,9 +149,10 @@ export function recordRun(run: SteppableRun): { readonly recording: Recording; f
     switch (e.type) {
       case 'message-sent': {
         const m: RecordedMessage = { from: e.from, to: e.to, message: e.message, term: e.term, sentUs: e.atUs, endUs: e.arriveUs, outcome: 'in-flight', duplicate: e.duplicate };
-        rec.messages.push(m);
+        if (within === undefined) rec.messages.push(m);
         const k = key(e.from, e.to, e.message, e.term, e.atUs);
         const list = open.get(k);
+        order.set(m, sends++);
         if (list === undefined) open.set(k, [m]);
         else list.push(m);
         break;
@@ -144,11 +166,14 @@ export function recordRun(run: SteppableRun): { readonly recording: Recording; f
         if (m === undefined) {
           // Lost at send: never on the wire.
           m = { from: e.from, to: e.to, message: e.message, term: e.term, sentUs: e.sentUs, endUs: e.atUs, outcome: 'in-flight', duplicate: false };
-          rec.messages.push(m);
+          order.set(m, sends++);
+          if (within === undefined) rec.messages.push(m);
         }
         m.endUs = e.atUs;
         m.outcome = e.type === 'message-delivered' ? 'delivered' : 'dropped';
         if (e.type === 'message-dropped') m.reason = e.reason;
+        if (within !== undefined && keep(m)) kept.push({ m, n: order.get(m)! });
+        order.delete(m);
         break;
       }
       case 'role':
@@ -197,6 +222,12 @@ export function recordRun(run: SteppableRun): { readonly recording: Recording; f
     recording: rec,
     finish(): void {
       rec.endUs = run.nowUs;
+      if (within === undefined) return;
+      for (const [m, n] of order) if (keep(m)) kept.push({ m, n });
+      order.clear();
+      kept.sort((a, b) => a.n - b.n);
+      for (const k of kept) rec.messages.push(k.m);
+      kept.length = 0;
     },
   };
 }

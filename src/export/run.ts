@@ -2,7 +2,7 @@ import { followScenario } from '../cli/follow.ts';
 import { scenarioResult, type RunOptions, type RunResult } from '../run/run.ts';
 import { SteppableRun } from '../run/steppable.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { recordRun, type Recording } from './recorder.ts';
+import { recordRun, type RecordOptions, type Recording } from './recorder.ts';
 
 export interface RecordedResult {
   readonly result: RunResult;
@@ -16,9 +16,9 @@ export interface RecordedResult {
  * and `traceHash`es, plus what the pictures need. Used only when an export
  * asks for it; a plain run listens to nothing.
  */
-export function runRecorded(scenario: Scenario, options: RunOptions, follow?: (text: string) => void): RecordedResult {
+export function runRecorded(scenario: Scenario, options: RunOptions, follow?: (text: string) => void, record: RecordOptions = {}): RecordedResult {
   const recorders: ReturnType<typeof recordRun>[] = [];
-  const onRun = (run: SteppableRun) => recorders.push(recordRun(run));
+  const onRun = (run: SteppableRun) => recorders.push(recordRun(run, record));
   let result: RunResult;
   if (follow !== undefined) {
     result = followScenario(scenario, options, follow, undefined, onRun);

@@ -65,16 +65,16 @@ const GROUP_FILLS = ['#4285f4', '#ea4335', '#34a853', '#a142f4', '#fa7b17'];
 /** Message types, in name order; red is kept for what was lost. */
 const MESSAGE_COLORS = ['#1a73e8', '#12b5cb', '#9334e6', '#188038', '#e8710a', '#e52592', '#795548', '#5f6368', '#00897b', '#3949ab', '#827717', '#8d6e63'];
 
-/** The default window of the space-time diagram: one second from 200 ms before the first fault (or the start). */
-export function defaultWindow(recordings: readonly Recording[]): TimeWindow {
-  const firsts = recordings.flatMap((r) => r.faults.filter((f) => !f.settle).map((f) => f.atUs));
-  const end = Math.max(1, ...recordings.map((r) => r.endUs));
-  const from = firsts.length === 0 ? 0 : Math.max(0, Math.min(...firsts) - 200_000);
-  return { fromUs: Math.min(from, Math.max(0, end - 1_000_000)), toUs: Math.min(end, from + 1_000_000) };
+/** The default window of the space-time diagram: one second from 200 ms before the first fault (the first second when none), within the run. */
+export function defaultWindow(firstFaultUs: Us | null, endUs: Us): TimeWindow {
+  const end = Math.max(1, endUs);
+  const from = Math.min(firstFaultUs === null ? 0 : Math.max(0, firstFaultUs - 200_000), Math.max(0, end - 1_000_000));
+  return { fromUs: from, toUs: Math.min(end, from + 1_000_000) };
 }
 
 export function modelPictures(result: RunResult, recordings: readonly Recording[], window?: TimeWindow): ModelPictures[] {
-  const win = window ?? defaultWindow(recordings);
+  const firsts = recordings.flatMap((r) => r.faults.filter((f) => !f.settle).map((f) => f.atUs));
+  const win = window ?? defaultWindow(firsts.length === 0 ? null : Math.min(...firsts), Math.max(...recordings.map((r) => r.endUs)));
   const endUs = Math.max(1, ...recordings.map((r) => r.endUs));
   // One message palette for every model, so AppendEntries is the same colour in each.
   const types = [...new Set(recordings.flatMap((r) => r.messages.map((m) => m.message)))].sort();
