@@ -191,6 +191,16 @@ const availabilityRows: Row[] = [
   },
   // No operation at all: 1 (nothing was refused).
   { name: 'no operations', ops: [], log: log(), want: { ops: { ok: 0, fail: 0, info: 0 }, availability: 1 } },
+  // w2 (invoked at 1000 = duration, never answered) and w4 (likewise, on another client) do not count, even though w2's
+  // client then invokes w3, which closes w2 as never answered: 1 ok of 1.
+  {
+    name: 'an operation invoked at duration and never answered does not count, even when its client invokes again',
+    ops: [w(1, 1, 'ok', 0, 10), w(1, 2, 'info', 1000, null), w(1, 3, 'ok', 1010, 1020), w(2, 4, 'ok', 1000, null)],
+    log: log(1, 3),
+    want: { ops: { ok: 1, fail: 0, info: 0 }, availability: 1 },
+  },
+  // w1 never answered, and its client invokes w2 at 100: w1 counts as info, w2 as ok: 1 / 2.
+  { name: 'an operation its client gave up on (a new invoke before its completion) is info', ops: [w(1, 1, 'ok', 0, null), w(1, 2, 'ok', 100, 110)], log: log(2), want: { ops: { ok: 1, fail: 0, info: 1 }, availability: 0.5 } },
   // Operations invoked at or after duration (1000) do not count: 1 ok of 1, though a later one failed.
   { name: 'operations invoked after duration do not count', ops: [w(1, 1, 'ok', 0, 10), w(2, 2, 'fail', 1000, 1010)], log: log(1), want: { ops: { ok: 1, fail: 0, info: 0 }, availability: 1 } },
 ];
@@ -268,6 +278,17 @@ describe('operations: each invocation paired with its own process\'s next comple
   test('eachOperation gives the same from the columnar history and from the events', () => {
     expect([...eachOperation(HistoryLog.from(h))]).toEqual(want);
     expect([...eachOperation(h)]).toEqual(want);
+  });
+
+  test('a completion with no open invocation (a duplicate in an imported history) is ignored, in both passes', () => {
+    const events: HistoryEvent[] = [
+      { t: 0, process: 1, type: 'invoke', f: 'write', key: 'k', value: 1 },
+      { t: 10, process: 1, type: 'ok', f: 'write', key: 'k', value: 1 },
+      { t: 20, process: 1, type: 'ok', f: 'write', key: 'k', value: 1 },
+    ];
+    const want = { ops: { ok: 1, fail: 0, info: 0 }, lostWrites: 0, rtoMs: 0.01 };
+    expect(clientFigures(events, log(1), 1000)).toMatchObject(want);
+    expect(clientFigures(events.map((e) => ({ ...e, process: e.process + IMPORTED_PROCESS })), log(1), 1000)).toMatchObject(want);
   });
 
   test('processesOf lists each process once, ascending', () => {
