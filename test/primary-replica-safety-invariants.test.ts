@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PrimaryReplicaSafetyChecker } from '../src/check/primary-replica-safety.ts';
-import type { CheckClock, Violation } from '../src/check/violations.ts';
+import { VIOLATIONS_MAX, type CheckClock, type Violation } from '../src/check/violations.ts';
 import type { Entry } from '../src/protocols/primary-replica/types.ts';
 
 /**
@@ -246,5 +246,13 @@ describe('reporting', () => {
     checker.rewound(1, 4, 3, 'primary');
     expect(invariants()).toEqual(['Primary Append-Only', 'Primary Append-Only']);
     expect(watched).toEqual(checker.violations);
+  });
+
+  it('at most VIOLATIONS_MAX violations are recorded: a run broken that often is broken beyond use', () => {
+    const { checker, watched } = setup();
+    for (let i = 1; i <= VIOLATIONS_MAX + 10; i++) checker.rewound(1, i, 1, 'primary');
+    expect(checker.violations).toHaveLength(VIOLATIONS_MAX);
+    expect(watched).toHaveLength(VIOLATIONS_MAX);
+    expect(checker.violations.at(-1)!.detail).toContain(`from index ${VIOLATIONS_MAX} `);
   });
 });
