@@ -49,7 +49,24 @@ describe('the EDN history round trip', () => {
     expect(fromEdn.format).toBe('jepsen-edn');
     expect(fromEdn.timeUnit).toBe('us');
     expect(fromEdn.histories.map((h) => h.name)).toEqual(fromJsonl.histories.map((h) => h.name));
-    expect(fromEdn.events).toEqual(fromJsonl.events);
+    // Jepsen's processes: the client's number, plus the client count for each of its ops that ended :info before.
+    fromEdn.histories.forEach((h, k) => {
+      const original = fromJsonl.histories[k]!.events;
+      const clients = Math.max(...original.map((e) => e.process));
+      const crashes = new Map<number, number>();
+      const renumbered = original.map((e) => {
+        const process = e.process + (crashes.get(e.process) ?? 0) * clients;
+        if (e.type === 'info') crashes.set(e.process, (crashes.get(e.process) ?? 0) + 1);
+        return { ...e, process };
+      });
+      expect(h.events).toEqual(renumbered);
+      // A process never runs again once an op of its ended :info (what Knossos and Elle assume).
+      const crashed = new Set<number>();
+      for (const e of h.events) {
+        expect(crashed.has(e.process)).toBe(false);
+        if (e.type === 'info') crashed.add(e.process);
+      }
+    });
 
     for (const [format, path] of [['jepsen-edn', `${base}.edn`], ['jsonl', `${base}.jsonl`]] as const) {
       const checked = await cli('check-history', path, '--json');
@@ -64,6 +81,13 @@ describe('the EDN history round trip', () => {
 });
 
 describe("the EDN lines follow Jepsen's op fields", () => {
+  it('numbers processes as Jepsen does: a client whose op ended :info goes on as a new process', async () => {
+    const { JepsenProcesses } = await import('../src/export/edn.ts');
+    const p = new JepsenProcesses(3);
+    const ev = (process: number, type: 'invoke' | 'ok' | 'info') => ({ t: 0, process, type, f: 'write' as const, key: 'k', value: 1 });
+    expect([ev(2, 'invoke'), ev(2, 'info'), ev(2, 'invoke'), ev(2, 'ok'), ev(1, 'invoke'), ev(2, 'invoke'), ev(2, 'info'), ev(2, 'invoke')].map((e) => p.of(e))).toEqual([2, 2, 5, 5, 1, 5, 5, 8]);
+  });
+
   it('writes :type, :f, :value [k v], :process, :time in ns and :index, and :error only on a failure', () => {
     expect(ednLine({ t: 209_850, process: 2, type: 'invoke', f: 'write', key: 'k3', value: 15 }, 0, null)).toBe('{:type :invoke, :f :write, :value ["k3" 15], :process 2, :time 209850000, :index 0}');
     expect(ednLine({ t: 3116, process: 4, type: 'fail', f: 'read', key: 'k1', value: null, error: 'no leader' }, 7, 'raft')).toBe(

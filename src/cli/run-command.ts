@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, 
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { formatUs, parseDuration } from '../core/time.ts';
-import { ednLine } from '../export/edn.ts';
+import { ednHistory } from '../export/edn.ts';
 import { htmlReport } from '../export/html.ts';
 import { runJunit } from '../export/junit.ts';
 import { perfettoTrace } from '../export/perfetto.ts';
@@ -176,10 +176,8 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       const several = result.runs.length > 1;
       for (const run of result.runs) {
         // One event at a time from the columns: a long run's history is never made into objects all at once.
-        let index = 0;
-        for (const event of run.historyLog) {
-          history.write(historyFormat === 'edn' ? ednLine(event, index++, several ? run.name : null) : JSON.stringify(several ? { model: run.name, ...event } : event));
-        }
+        if (historyFormat === 'edn') for (const line of ednHistory(run.historyLog, several ? run.name : null)) history.write(line);
+        else for (const event of run.historyLog) history.write(JSON.stringify(several ? { model: run.name, ...event } : event));
       }
     }
     if (trace !== null && traceFormat === 'perfetto') trace.write(perfettoTrace(result, recordings).replace(/\n$/, ''));
