@@ -8,6 +8,8 @@ import base from './vitest.config.ts';
  * line or the benchmarks. A mutant killed only by a golden would count as
  * killed while nothing but a routinely rewritten transcript guards it, so
  * goldens are left out on purpose: the score is what the direct tests catch.
+ * `npm run mutate` sets PROPERTY_RUNS=30 so that a surviving mutant costs
+ * seconds, not minutes.
  */
 export default mergeConfig(
   base,
@@ -29,6 +31,12 @@ export default mergeConfig(
         'test/linearizability-cli.test.ts',
         'test/broken-promise-exit.test.ts',
         'test/export*.test.ts',
+        // Minutes per surviving mutant; the bug switches it hunts are pinned by rule tests too.
+        'test/election-failover-bugs.property.test.ts',
+        // The determinism test starts processes; the sweep and the long scenario run for many seconds.
+        'test/determinism.test.ts',
+        'test/adversarial-sweep.test.ts',
+        'test/long-scenario.test.ts',
       ],
     },
   }),
