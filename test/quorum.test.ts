@@ -43,4 +43,11 @@ describe('quorum maths (a majority of the voters decides)', () => {
     expect(committedIndex(match)).toBe(index);
     expect(committedIndex(match, new Float64Array(8))).toBe(index);
   });
+
+  it('only the first `voters` values count: slots past them (nodes outside the configuration, stale values) are ignored', () => {
+    // Voters 1, 2, 3: a majority (2 of 3) holds index 2. The fourth slot (0) is not a voter's; counted, it would give 1.
+    expect(committedIndex([1, 2, 3, 0], new Float64Array(4), 3)).toBe(2);
+    expect(committedIndex([3, 1, 2, 9, 9], new Float64Array(5), 3)).toBe(2);
+    expect(committedIndex([5, 5, 0, 0, 0], new Float64Array(5), 2)).toBe(5);
+  });
 });
