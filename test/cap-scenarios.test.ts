@@ -16,7 +16,9 @@ const LEADERLESS = ['leaderless-split-brain.yaml', 'lww-clock-skew.yaml', 'quoru
 const all = readdirSync(DIR)
   .filter((f) => f.endsWith('.yaml'))
   .sort();
-const files = all.filter((f) => !LEADERLESS.includes(f));
+/** Primary/replica topologies compared among themselves (no Raft column). */
+const TOPOLOGIES = ['cascade.yaml'];
+const files = all.filter((f) => !LEADERLESS.includes(f) && !TOPOLOGIES.includes(f));
 
 describe('scenarios/cap', () => {
   it('has the seven scripts of the outcome table, and the promoted replica that must not serve what nobody acknowledged', () => {
@@ -81,5 +83,15 @@ describe('scenarios/cap: leaderless replication', () => {
     expect(verdict['leaderless-one']).toMatch(/^chose availability: .*stale reads/);
     expect(verdict['leaderless-one']).not.toMatch(/lost/);
     expect(verdict['leaderless-quorum']).toMatch(/^kept both/);
+  });
+});
+
+describe('scenarios/cap: cascading replication', () => {
+  it('cascade.yaml: holds its expect lines, and the chain serves more stale reads than the fan-out', () => {
+    const result = runScenario(loadScenario(join(DIR, 'cascade.yaml')));
+    expect(result.expectations.filter((e) => !e.ok)).toEqual([]);
+    for (const run of result.runs) expect(run.summary.violations, run.name).toEqual([]);
+    const [fanOut, chain] = result.runs;
+    expect(chain!.summary.staleReads).toBeGreaterThan(fanOut!.summary.staleReads);
   });
 });

@@ -12,6 +12,7 @@ import {
 } from '../protocols/primary-replica/index.ts';
 import { betterCandidate } from '../protocols/primary-replica/sync.ts';
 import { officeOrBest } from '../protocols/office.ts';
+import { choices, type Problem } from '../scenario/fields.ts';
 import { PRIMARY_REPLICA_OPTIONS } from '../scenario/model-options.ts';
 import type { PrimaryReplicaModelSpec } from '../scenario/types.ts';
 import { defineKind, type ModelKind } from './kind.ts';
@@ -19,8 +20,10 @@ import type { ModelFactory } from './model.ts';
 import { orderedPromises, type ModelPromises, type PromiseKey } from './promise-keys.ts';
 
 /** The node-level configuration of a `kind: primary-replica` model. */
-export function primaryReplicaConfig(spec: PrimaryReplicaModelSpec, nodeCount: number): PrimaryReplicaConfig {
+export function primaryReplicaConfig(spec: PrimaryReplicaModelSpec, nodeCount: number, nodeNames: readonly string[] = []): PrimaryReplicaConfig {
+  const cascade = spec.cascade;
   return {
+    ...(cascade !== undefined ? { upstream: Array.from({ length: nodeCount }, (_, i) => (cascade[nodeNames[i]!] === undefined ? -1 : nodeNames.indexOf(cascade[nodeNames[i]!]!))) } : {}),
     replication: spec.replication,
     // Validation keeps syncStandbys within 1..N-1 for sync and semi-sync; async ignores it.
     syncStandbys: Math.max(1, Math.min(spec.syncStandbys, nodeCount - 1)),
@@ -44,7 +47,7 @@ function authoritativeNode(nodes: readonly (ProtocolNode | null)[], protocol: Pr
 }
 
 export const primaryReplicaModel: ModelFactory<PrimaryReplicaModelSpec> = (spec, hooks) => {
-  const config = primaryReplicaConfig(spec, hooks.nodeNames.length);
+  const config = primaryReplicaConfig(spec, hooks.nodeNames.length, hooks.nodeNames);
   const checker = new PrimaryReplicaSafetyChecker(hooks.clock, {
     tookOffice: (node, epoch) => {
       hooks.roleChanged?.(node, 'primary', epoch);
@@ -148,9 +151,30 @@ export const primaryReplicaKind: ModelKind<PrimaryReplicaModelSpec, typeof PRIMA
   description: 'Primary/replica log shipping with a Patroni-like failover manager (docs/cap.md).',
   options: PRIMARY_REPLICA_OPTIONS,
   check(model, { nodes, written }) {
-    if (model.replication === 'async' || model.syncStandbys <= nodes.length - 1) return [];
+    const problems: Problem[] = [];
+    const cascade = model.cascade ?? {};
+    for (const [replica, upstream] of Object.entries(cascade)) {
+      if (!nodes.includes(replica)) problems.push({ path: ['cascade', replica], onKey: true, message: `unknown node "${replica}" in cascade; expected one of: ${choices(nodes)}` });
+      else if (!nodes.includes(upstream)) problems.push({ path: ['cascade', replica], message: `unknown node "${upstream}" in cascade; expected one of: ${choices(nodes)}` });
+      else if (upstream === replica) problems.push({ path: ['cascade', replica], message: `${replica} cannot feed itself; expected another replica` });
+      else {
+        // Follow the chain up: it must reach a node fed by the primary, not come back round.
+        const seen = new Set([replica]);
+        let at: string | undefined = upstream;
+        while (at !== undefined && !seen.has(at)) {
+          seen.add(at);
+          at = cascade[at];
+        }
+        if (at !== undefined) problems.push({ path: ['cascade', replica], message: `the cascade from ${replica} comes back to ${at}; expected a chain that ends at a replica the primary feeds` });
+      }
+    }
+    if (model.cascade !== undefined && model.replication !== 'async') {
+      problems.push({ path: ['cascade'], message: `cascading replication with replication: ${model.replication}; expected replication: async (a cascaded standby cannot be a synchronous one: the primary never hears its confirmations)` });
+    }
+    if (model.replication === 'async' || model.syncStandbys <= nodes.length - 1) return problems;
     const explicit = written(['syncStandbys']) !== undefined;
     return [
+      ...problems,
       {
         path: [explicit ? 'syncStandbys' : 'replication'],
         message:

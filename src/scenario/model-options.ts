@@ -172,4 +172,16 @@ export const PRIMARY_REPLICA_OPTIONS = {
     oneOf('a read mode', ['primary', 'any'], 'primary: reads go to the primary; any: a node serves reads from its own copy (may be stale).').default('primary'),
     (reads) => ({ reads }),
   ),
+  cascade: option(
+    z
+      .record(z.string(), name('an upstream node', 'The replica that feeds this one.'), {
+        error: problem('a cascade map', 'a mapping of replica to the replica that feeds it, e.g. {n3: n2}'),
+      })
+      .optional()
+      .meta({
+        description:
+          "Cascading replication (replication: async): per replica, the replica that feeds it its WAL instead of the primary, e.g. {n3: n2, n4: n3} for a chain. Lag adds up along the chain; the primary feeds a replica itself while its upstream does not answer, and a replica whose upstream takes office is fed by it as primary.",
+      }),
+    (cascade): { cascade?: Record<string, string> } => (cascade === undefined ? {} : { cascade }),
+  ),
 } as const satisfies AnyOptionTable;

@@ -120,6 +120,8 @@ export interface PrimaryReplicaModelSpec {
   readonly maxLagOnFailover: number | null;
   readonly fencing: 'none' | 'lease';
   readonly reads: 'primary' | 'any';
+  /** Cascading replication: per replica name, the replica that feeds it. Default none. */
+  readonly cascade?: Readonly<Record<string, string>>;
 }
 
 /**

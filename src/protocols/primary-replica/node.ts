@@ -173,6 +173,13 @@ export class PrimaryReplicaNode implements ProtocolNode {
   // ---- as the node a client is bound to
   /** Requests of this node's clients forwarded to the primary, by client. */
   private readonly waiting = new Map<number, ClientRequest>();
+  /** Cascading replication: per node, the replica feeding it (-1: the primary); whether this node feeds any. */
+  private readonly upstream: readonly number[];
+  private readonly feeds: boolean;
+  /** Some replica is fed by another (the primary then watches the feeders). */
+  private readonly feedsAny: boolean;
+  /** A primary: when each replica last answered a shipment (local time), to tell a feeder that went quiet. */
+  private readonly answeredUs: Float64Array;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -198,12 +205,17 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.answerEligible = new Uint8Array(this.n);
     this.answerPrimary = new Uint8Array(this.n);
     this.deferredSinceUs = new Float64Array(this.n).fill(-1);
+    this.upstream = config.upstream ?? new Array<number>(this.n).fill(-1);
+    this.feeds = this.upstream.includes(this.self);
+    this.feedsAny = this.upstream.some((u) => u >= 0);
+    this.answeredUs = new Float64Array(this.n);
   }
 
   // ---- inputs ---------------------------------------------------------------
 
   start(): void {
     const now = this.ctx.now();
+    if (this.feeds) this.ctx.setTimer(TIMER_SHIP, this.config.shipIntervalUs);
     // After a restart a node cannot know how long ago it promised the lock: it keeps the promise a full TTL.
     this.promiseUntilUs = now + this.ttlUs;
     this.lockSeenUntilUs = now + this.ttlUs;
@@ -232,6 +244,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     switch (timer) {
       case TIMER_SHIP:
         if (this.role === 'primary') this.tickShip();
+        else if (this.feeds) this.tickRelay();
         return;
       case TIMER_RENEW:
         if (this.role === 'primary') this.startRenewal();
@@ -255,7 +268,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     const m = msg as PrimaryReplicaMessage;
     // Epochs once, up front: a shipment, its answer or a lock announcement of a newer epoch means a newer primary.
     if ((m.kind === MsgKind.Ship || m.kind === MsgKind.ShipReply || m.kind === MsgKind.LockHeld) && m.term > this.stable.epoch) {
-      this.raiseEpoch(m.term, m.kind === MsgKind.ShipReply ? -1 : from, `heard of a newer primary (epoch ${m.term})`);
+      this.raiseEpoch(m.term, m.kind === MsgKind.ShipReply || (m.kind === MsgKind.Ship && m.relay === true) ? -1 : from, `heard of a newer primary (epoch ${m.term})`);
     }
     switch (m.kind) {
       case MsgKind.Ship:
@@ -388,6 +401,8 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.matchIndex.fill(0);
     this.inFlightSinceUs.fill(NOT_IN_FLIGHT);
     this.sentIndex.fill(0);
+    // Every feeder is presumed alive when a primary takes office.
+    if (this.feedsAny) this.answeredUs.fill(this.ctx.now());
     this.semiSyncOn = true;
     // The inherited entries — an earlier primary's, or its own from before a restart — were perhaps
     // never acknowledged: with after-sync they stay invisible until this tenure's sync set confirmed
@@ -424,6 +439,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     this.observer?.steppedDown(this.self, this.primaryEpoch, why);
     this.changeRole({ type: 'DEMOTE' });
     for (const t of [TIMER_SHIP, TIMER_RENEW, TIMER_LEASE, TIMER_SEMI_SYNC]) this.ctx.cancelTimer(t);
+    if (this.feeds) this.ctx.setTimer(TIMER_SHIP, this.config.shipIntervalUs);
     // Writes still waiting are neither confirmed nor refused: their clients time out (outcome unknown).
     this.pending = [];
     this.pendingHead = 0;
@@ -458,7 +474,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
     if (!this.waitsBeforeApplying()) this.applyTo(index);
     this.advanceConfirmed();
     for (let peer = 0; peer < this.n; peer++) {
-      if (peer !== this.self && this.inFlightSinceUs[peer] === NOT_IN_FLIGHT) this.sendShip(peer);
+      if (peer !== this.self && this.inFlightSinceUs[peer] === NOT_IN_FLIGHT && !this.relayed(peer, this.ctx.now())) this.sendShip(peer);
     }
     this.armSemiSync();
   }
@@ -582,7 +598,7 @@ export class PrimaryReplicaNode implements ProtocolNode {
   private tickShip(): void {
     const now = this.ctx.now();
     for (let peer = 0; peer < this.n; peer++) {
-      if (peer === this.self) continue;
+      if (peer === this.self || this.relayed(peer, now)) continue;
       const since = this.inFlightSinceUs[peer]!;
       if (since === NOT_IN_FLIGHT || now - since >= this.config.shipRetryUs) this.sendShip(peer);
     }
@@ -590,18 +606,28 @@ export class PrimaryReplicaNode implements ProtocolNode {
   }
 
   /** Sends what `to` lacks from its next index on (empty: a heartbeat). One batch in flight per replica. */
-  private sendShip(to: number): void {
+  private sendShip(to: number, relay = false): void {
     const log = this.stable.log;
-    const next = this.nextIndex[to]!;
+    const next = Math.max(1, Math.min(this.nextIndex[to]!, log.length));
     const end = Math.min(log.length, next + this.config.maxEntriesPerMessage);
-    const msg: Ship = {
-      kind: MsgKind.Ship,
-      term: this.primaryEpoch,
-      prevIndex: next - 1,
-      prevEpoch: log[next - 1]!.epoch,
-      entries: next < end ? log.slice(next, end) : EMPTY,
-      primaryLastIndex: log.length - 1,
-    };
+    const msg: Ship = relay
+      ? {
+          kind: MsgKind.Ship,
+          term: this.stable.epoch,
+          prevIndex: next - 1,
+          prevEpoch: log[next - 1]!.epoch,
+          entries: next < end ? log.slice(next, end) : EMPTY,
+          primaryLastIndex: log.length - 1,
+          relay: true,
+        }
+      : {
+          kind: MsgKind.Ship,
+          term: this.primaryEpoch,
+          prevIndex: next - 1,
+          prevEpoch: log[next - 1]!.epoch,
+          entries: next < end ? log.slice(next, end) : EMPTY,
+          primaryLastIndex: log.length - 1,
+        };
     this.inFlightSinceUs[to] = this.ctx.now();
     this.sentIndex[to] = end - 1;
     this.ctx.send(to, msg);
@@ -618,8 +644,10 @@ export class PrimaryReplicaNode implements ProtocolNode {
       return this.replyShip(from, false, 0, this.lastIndex() + 1, 0);
     }
     if (this.role === 'primary') return; // two primaries of one epoch cannot be; the checker reports it if it happens
-    this.primaryId = from;
-    this.noteLeader(m.term, m.primaryLastIndex);
+    if (m.relay !== true) {
+      this.primaryId = from;
+      this.noteLeader(m.term, m.primaryLastIndex);
+    }
     const log = this.stable.log;
     if (m.prevIndex > this.lastIndex()) return this.replyShip(from, false, 0, this.lastIndex() + 1, 0);
     if (log[m.prevIndex]!.epoch !== m.prevEpoch) {
@@ -644,6 +672,52 @@ export class PrimaryReplicaNode implements ProtocolNode {
     if (end < log.length && log[end]!.epoch < m.term) this.rewind(end);
     this.applyTo(this.lastIndex());
     this.replyShip(from, true, m.prevIndex + entries.length, 0, 0);
+    if (this.feeds && entries.length > 0) this.relayNew();
+  }
+
+  // ---- cascading replication: a replica feeding others ------------------------------
+
+  /** Whether the primary leaves `peer` to the replica that feeds it: that replica is not this node, and answered the primary lately or is fed by a replica itself. */
+  private relayed(peer: number, now: Us): boolean {
+    const up = this.upstream[peer]!;
+    if (up < 0 || up === this.self) return false;
+    // A feeder the primary ships to and has not heard from for two retry periods is down or cut off: re-point its
+    // replicas here. One the primary does not ship to (fed itself by a replica) it cannot watch: it trusts it.
+    return this.relayed(up, now) || now - this.answeredUs[up]! < 2 * this.config.shipRetryUs;
+  }
+
+  /** A replica feeding others: ships them what they lack from its own log, as the primary does. */
+  private tickRelay(): void {
+    const now = this.ctx.now();
+    for (let peer = 0; peer < this.n; peer++) {
+      if (this.upstream[peer] !== this.self) continue;
+      const since = this.inFlightSinceUs[peer]!;
+      if (since === NOT_IN_FLIGHT || now - since >= this.config.shipRetryUs) this.sendShip(peer, true);
+    }
+    this.ctx.setTimer(TIMER_SHIP, this.config.shipIntervalUs);
+  }
+
+  /** New entries arrived: pass them on to every replica this node feeds that has nothing in flight. */
+  private relayNew(): void {
+    for (let peer = 0; peer < this.n; peer++) {
+      if (this.upstream[peer] === this.self && this.inFlightSinceUs[peer] === NOT_IN_FLIGHT) this.sendShip(peer, true);
+    }
+  }
+
+  /** A replica this node feeds answered a relayed shipment (as handleShipReply, without counting it as a confirmation). */
+  private handleRelayReply(from: number, m: ShipReply): void {
+    if (m.term !== this.stable.epoch) return;
+    this.inFlightSinceUs[from] = NOT_IN_FLIGHT;
+    if (m.success) {
+      if (m.matchIndex > this.matchIndex[from]!) this.matchIndex[from] = m.matchIndex;
+      if (this.nextIndex[from]! <= m.matchIndex) this.nextIndex[from] = m.matchIndex + 1;
+      if (this.nextIndex[from]! <= this.lastIndex() && this.sentIndex[from]! < this.lastIndex()) this.sendShip(from, true);
+      return;
+    }
+    const next = Math.max(1, Math.min(m.conflictIndex, this.lastIndex() + 1));
+    if (next === this.nextIndex[from] && this.sentIndex[from]! >= next - 1 && this.sentIndex[from]! > 0) return;
+    this.nextIndex[from] = next;
+    this.sendShip(from, true);
   }
 
   /** Discards entries from `fromIndex` on; the state machine starts over if it had applied any of them. */
@@ -659,7 +733,9 @@ export class PrimaryReplicaNode implements ProtocolNode {
   }
 
   private handleShipReply(from: number, m: ShipReply): void {
+    if (this.role !== 'primary' && this.upstream[from] === this.self) return this.handleRelayReply(from, m);
     if (this.role !== 'primary' || m.term !== this.primaryEpoch) return;
+    if (this.feedsAny) this.answeredUs[from] = this.ctx.now();
     this.inFlightSinceUs[from] = NOT_IN_FLIGHT;
     if (m.success) {
       if (m.matchIndex > this.matchIndex[from]!) {

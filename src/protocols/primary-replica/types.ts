@@ -85,6 +85,12 @@ export interface PrimaryReplicaConfig {
   readonly shipIntervalUs: Us;
   /** A shipment unanswered this long is sent again (lost, or the replica restarted). */
   readonly shipRetryUs: Us;
+  /**
+   * Cascading replication, per node: the replica that feeds it its WAL, or -1 (or absent) for the primary.
+   * A node fed by a replica the primary finds unresponsive is fed by the primary (re-pointed), and a node
+   * whose upstream took office is fed by it as primary.
+   */
+  readonly upstream?: readonly number[];
 }
 
 /** What the safety checker and the trace are told. Observers watch; they never steer. */
@@ -148,6 +154,8 @@ export interface Ship extends Message {
   readonly entries: readonly Entry[];
   /** The primary's last index when it sent this: what the replica's log may hold beyond is not the primary's. */
   readonly primaryLastIndex: number;
+  /** Cascading replication: sent by a replica relaying its own log to a replica it feeds (the sender is not the primary). */
+  readonly relay?: true;
 }
 
 export interface ShipReply extends Message {
