@@ -62,6 +62,9 @@ describe('bench run', () => {
       expect(s[k]).toBeGreaterThan(0);
     }
     expect(typeof s.bytesPerOp).toBe('number');
+    // CPU time beside wall time: a busy machine disturbs it less.
+    for (const k of ['loopMs', 'inProcessMs', 'freshMs', 'freshRatioToLoop']) expect(s.cpu[k]).toBeGreaterThan(0);
+    expect(s.freshProcess.cpuMs).toBeGreaterThanOrEqual(s.freshProcess.loopCpuMs);
     for (const k of ['node', 'help', 'validate', 'firstEvent']) expect(json.startUp[k].bestMs).toBeGreaterThan(0);
     expect(json.scenarios).toHaveLength(1);
     timed(json.scenarios[0].inProcess);

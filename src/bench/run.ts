@@ -48,6 +48,14 @@ export interface TimedRun {
   readonly totalMs: number;
   /** The event loops alone (first event to last, every model). */
   readonly loopMs: number;
+  /**
+   * CPU time (user and system, every thread of the process: the compiler's
+   * and the collector's helpers too), ms: of the event loops, and of the
+   * whole run (fresh process: from its start to the summary). Less disturbed
+   * than wall time by other jobs on a busy machine.
+   */
+  readonly loopCpuMs: number;
+  readonly cpuMs: number;
   /** Time per phase, ms; they add up to totalMs. In a fresh process startUp also holds starting node and loading the code (`bootMs`). */
   readonly phases: Phases;
   /** Fresh process only: from spawning it to its first line of raftsim's code running (node's start and module loading). */
@@ -77,13 +85,33 @@ interface Marks {
   /** Per phase, accumulated. */
   phases: Phases;
   loopMs: number;
+  loopCpuMs: number;
+  /** CPU time used before reading the file, and when the summary was written. */
+  cpu0: number;
+  cpuEnd: number;
   /** The clock at the previous mark, and the phase it began. */
   last: number;
   current: Phase;
 }
 
 function newMarks(t0: number): Marks {
-  return { t0, firstEvent: NaN, phases: { startUp: 0, simulation: 0, safety: 0, figures: 0, linearizability: 0, report: 0 }, loopMs: 0, last: t0, current: 'startUp' };
+  return {
+    t0,
+    firstEvent: NaN,
+    phases: { startUp: 0, simulation: 0, safety: 0, figures: 0, linearizability: 0, report: 0 },
+    loopMs: 0,
+    loopCpuMs: 0,
+    cpu0: cpuMs(),
+    cpuEnd: NaN,
+    last: t0,
+    current: 'startUp',
+  };
+}
+
+/** CPU time of this process so far (user and system, all threads), ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 function mark(m: Marks, next: Phase, now = performance.now()): void {
@@ -105,15 +133,18 @@ const CHECK_PHASE: Record<CheckStep, Phase> = { figures: 'figures', linearizabil
 export function timedRunOf(file: string, write: (text: string) => void, t0 = performance.now()): { marks: Marks; result: RunResult } {
   const m = newMarks(t0);
   let loopStart = 0;
+  let loopCpu = 0;
   const options: RunOptions = {
     onSimulation: (phase) => {
       const now = performance.now();
       if (phase === 'start') {
         if (Number.isNaN(m.firstEvent)) m.firstEvent = now;
         loopStart = now;
+        loopCpu = cpuMs();
         mark(m, 'simulation', now);
       } else {
         m.loopMs += now - loopStart;
+        m.loopCpuMs += cpuMs() - loopCpu;
         mark(m, 'safety', now);
       }
     },
@@ -124,6 +155,7 @@ export function timedRunOf(file: string, write: (text: string) => void, t0 = per
   // A later model's building counts as simulation; the expectations and the JSON summary, as report.
   write(JSON.stringify(summaryJson(result)) + '\n');
   mark(m, 'report');
+  m.cpuEnd = cpuMs();
   return { marks: m, result };
 }
 
@@ -142,7 +174,7 @@ export function inProcess(file: string): { timed: TimedRun; facts: RunFacts } {
   const { marks, result } = timedRunOf(file, () => {});
   const scenario = loadScenario(file);
   return {
-    timed: { totalMs: marks.last - marks.t0, loopMs: marks.loopMs, phases: { ...marks.phases } },
+    timed: { totalMs: marks.last - marks.t0, loopMs: marks.loopMs, loopCpuMs: marks.loopCpuMs, cpuMs: marks.cpuEnd - marks.cpu0, phases: { ...marks.phases } },
     facts: factsOf(result, scenario.durationUs, scenario.settleUs),
   };
 }
@@ -164,6 +196,9 @@ export function childRun(file: string, out: (text: string) => void, err: (text: 
         firstEventAt: origin + marks.firstEvent,
         endAt: origin + marks.last,
         loopMs: marks.loopMs,
+        loopCpuMs: marks.loopCpuMs,
+        // From the process's start: node's own start and the loading of the code included.
+        cpuMs: marks.cpuEnd,
         phases: marks.phases,
         peakRssMiB: process.resourceUsage().maxRSS / 1024,
         startRssMiB: startRss / 2 ** 20,
@@ -185,6 +220,8 @@ export function freshPhases(file: string): TimedRun {
     firstEventAt: number;
     endAt: number;
     loopMs: number;
+    loopCpuMs: number;
+    cpuMs: number;
     phases: Phases;
     peakRssMiB: number;
     startRssMiB: number;
@@ -197,6 +234,8 @@ export function freshPhases(file: string): TimedRun {
   return {
     totalMs: exitAt - spawnAt,
     loopMs: c.loopMs,
+    loopCpuMs: c.loopCpuMs,
+    cpuMs: c.cpuMs,
     phases,
     bootMs: c.commandAt - spawnAt,
     peakRssMiB: c.peakRssMiB,
@@ -253,6 +292,9 @@ export interface ScenarioFigures {
   readonly freshPhases: TimedRun;
   /** `raftsim run FILE --json` in fresh processes: best and median, ms. */
   readonly freshCommandMs: Figure;
+  /** The least CPU time of a whole run: in process, and in a fresh process (from its start to the summary), ms. */
+  readonly inProcessCpuMs: number;
+  readonly freshCpuMs: number;
 }
 
 export interface RunBenchReport {
@@ -268,6 +310,8 @@ export interface RunBenchReport {
     readonly inProcessRatioToLoop: number;
     /** Peak resident memory of a fresh run, less what the process held before reading the scenario, per client operation. */
     readonly bytesPerOp: number;
+    /** The same comparison in CPU time (ms; every thread): the loop alone (best), a whole run in process (best), a fresh process from its start to the summary (best), and the ratio loop / fresh. */
+    readonly cpu: { readonly loopMs: number; readonly inProcessMs: number; readonly freshMs: number; readonly freshRatioToLoop: number };
   };
   /** Start-up: node doing nothing, `raftsim --help`, `raftsim validate FILE`, and spawn to the first simulated event of the standard workload (best and median, ms). */
   readonly startUp: { readonly node: Figure; readonly help: Figure; readonly validate: Figure; readonly firstEvent: Figure; readonly bundled: boolean };
@@ -324,7 +368,15 @@ function timeScenario(file: string, repeat: number, freshRuns: number, progress:
     phases.push(freshPhases(file));
     commands.push(freshCommand(file));
   }
-  return { file, facts: facts!, inProcess: bestRun(inRuns), freshPhases: bestRun(phases), freshCommandMs: figureOf(commands) };
+  return {
+    file,
+    facts: facts!,
+    inProcess: bestRun(inRuns),
+    freshPhases: bestRun(phases),
+    freshCommandMs: figureOf(commands),
+    inProcessCpuMs: Math.min(...inRuns.map((r) => r.cpuMs)),
+    freshCpuMs: Math.min(...phases.map((r) => r.cpuMs)),
+  };
 }
 
 export function runBench(options: RunBenchOptions): RunBenchReport {
@@ -341,8 +393,14 @@ export function runBench(options: RunBenchOptions): RunBenchReport {
     // The loop alone: the fastest loop of the in-process runs (the loops of the best total may be slower).
     progress('standard workload: the event loop alone');
     const loops: number[] = [];
-    for (let i = 0; i < repeat; i++) loops.push(inProcess(file).timed.loopMs);
+    const loopCpus: number[] = [];
+    for (let i = 0; i < repeat; i++) {
+      const t = inProcess(file).timed;
+      loops.push(t.loopMs);
+      loopCpus.push(t.loopCpuMs);
+    }
     const loopMs = Math.min(std.inProcess.loopMs, ...loops);
+    const loopCpuMs = Math.min(std.inProcess.loopCpuMs, ...loopCpus);
     const sim = std.facts.simSeconds;
     const rate = (ms: number) => sim / (ms / 1000);
     const peakBytes = (std.freshPhases.peakRssMiB! - std.freshPhases.startRssMiB!) * 2 ** 20;
@@ -376,6 +434,7 @@ export function runBench(options: RunBenchOptions): RunBenchReport {
         freshRatioToLoop: loopMs / std.freshCommandMs.best,
         inProcessRatioToLoop: loopMs / std.inProcess.totalMs,
         bytesPerOp: peakBytes / Math.max(1, std.facts.ops),
+        cpu: { loopMs: loopCpuMs, inProcessMs: std.inProcessCpuMs, freshMs: std.freshCpuMs, freshRatioToLoop: loopCpuMs / std.freshCpuMs },
       },
       startUp: { node: figureOf(node), help: figureOf(help), validate: figureOf(validate), firstEvent: figureOf(firstEvent), bundled },
       scenarios,
@@ -402,6 +461,8 @@ function timedJson(t: TimedRun): unknown {
     totalMs: r1(t.totalMs),
     loopMs: r1(t.loopMs),
     loopShare: r3(t.loopMs / t.totalMs),
+    loopCpuMs: r1(t.loopCpuMs),
+    cpuMs: r1(t.cpuMs),
     phasesMs: phases,
     shares,
     ...(t.bootMs !== undefined ? { bootMs: r1(t.bootMs) } : {}),
@@ -442,6 +503,7 @@ export function runBenchJson(r: RunBenchReport): unknown {
       inProcessRatioToLoop: r3(s.inProcessRatioToLoop),
       freshRatioToLoop: r3(s.freshRatioToLoop),
       bytesPerOp: Math.round(s.bytesPerOp),
+      cpu: { loopMs: r1(s.cpu.loopMs), inProcessMs: r1(s.cpu.inProcessMs), freshMs: r1(s.cpu.freshMs), freshRatioToLoop: r3(s.cpu.freshRatioToLoop) },
     },
     startUp: {
       node: figureJson(r.startUp.node),
@@ -478,6 +540,9 @@ export function runBenchText(r: RunBenchReport): string {
         [`end to end, fresh process: raftsim run FILE --json (median ${ms(s.freshCommandMs.median)})`, ms(s.freshCommandMs.best), s.freshSimSecondsPerWallSecond.toFixed(0), pct(s.freshRatioToLoop)],
       ],
     ),
+  );
+  out.push(
+    `in CPU time (every thread; less disturbed by other jobs): loop alone ${ms(s.cpu.loopMs)}, whole run in process ${ms(s.cpu.inProcessMs)}, fresh process ${ms(s.cpu.freshMs)}: ${pct(s.cpu.freshRatioToLoop)} of the loop alone's rate`,
   );
   out.push('');
   out.push('where the time goes (share of the wall time):');
