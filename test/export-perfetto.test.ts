@@ -46,7 +46,7 @@ beforeAll(async () => {
   summary = JSON.parse(run.out);
   text = readFileSync(path, 'utf8');
   trace = JSON.parse(text);
-});
+}, 120_000);
 
 const PHASES = new Set(['B', 'E', 'X', 'i', 'I', 'C', 'b', 'n', 'e', 's', 't', 'f', 'P', 'O', 'N', 'D', 'M']);
 const METADATA = new Set(['process_name', 'process_labels', 'process_sort_index', 'thread_name', 'thread_sort_index']);

@@ -34,7 +34,7 @@ beforeAll(async () => {
   expect(run.code).toBe(0);
   summary = JSON.parse(run.out);
   history = readFileSync(join(dir, 'h.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-});
+}, 120_000);
 
 function all(el: XmlElement, name: string): XmlElement[] {
   return [...(el.name === name ? [el] : []), ...el.children.flatMap((c) => all(c, name))];
@@ -134,6 +134,16 @@ describe('raftsim run --svg', () => {
     const exported = await cli('run', 'scenarios/cap/split-brain.yaml', '--json', '--svg', out, '--html', `${out}.html`, '--junit', `${out}.xml`, '--trace', `${out}.json`, '--trace-format', 'perfetto');
     expect(exported.out).toBe(plain.out);
     expect(exported.out).toBe(JSON.stringify(summary) + '\n');
+  });
+
+  it('draws the same pictures when --follow streams the event log as the run goes', async () => {
+    const a = join(dir, 'follow');
+    const b = join(dir, 'batch');
+    const followed = await cli('run', 'scenarios/leader-crash.yaml', '--ui', 'text', '--follow', '--svg', a, '--html', `${a}.html`);
+    await cli('run', 'scenarios/leader-crash.yaml', '--ui', 'text', '--svg', b, '--html', `${b}.html`);
+    expect(followed.out).toContain('n2 became leader of term 1');
+    expect(readFileSync(`${a}.html`, 'utf8')).toBe(readFileSync(`${b}.html`, 'utf8'));
+    for (const f of readdirSync(b)) expect(readFileSync(join(a, f), 'utf8')).toBe(readFileSync(join(b, f), 'utf8'));
   });
 
   it.skipIf(!haveChromium)('renders each picture in Chromium to a PNG of its size, with no console message', () => {

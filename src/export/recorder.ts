@@ -143,11 +143,18 @@ export function recordRun(run: SteppableRun, options: RecordOptions = {}): { rea
   const afterFault = (atUs: Us) => {
     const snap = run.snapshot({ logTail: 0, inFlightMax: 0, recentOutcomes: 0 });
     rec.networks.push(networkOf(snap, atUs));
-    for (const n of snap.nodes) setRole(n.name, atUs, n.status === 'up' ? n.role : n.status, n.term);
+    // Crashes, pauses and restarts; a term the node learned meanwhile is not a new role (role events carry those).
+    for (const n of snap.nodes) {
+      const role = n.status === 'up' ? n.role : n.status;
+      if (current.get(n.name)?.role !== role) setRole(n.name, atUs, role, n.term);
+    }
   };
   const listener = (e: RunEvent): void => {
     switch (e.type) {
       case 'message-sent': {
+        // A follower (replica) learns a new term (epoch) without a role event: its first message in it tells.
+        const span = current.get(e.from);
+        if (span !== undefined && e.term > span.term && span.role !== 'crashed' && span.role !== 'paused') setRole(e.from, e.atUs, span.role, e.term);
         const m: RecordedMessage = { from: e.from, to: e.to, message: e.message, term: e.term, sentUs: e.atUs, endUs: e.arriveUs, outcome: 'in-flight', duplicate: e.duplicate };
         if (within === undefined) rec.messages.push(m);
         const k = key(e.from, e.to, e.message, e.term, e.atUs);
