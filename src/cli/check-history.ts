@@ -17,7 +17,9 @@ operations that cannot be ordered and a client timeline. A file written by
 Formats (guessed from the content unless --format is given):
   jsonl       raftsim's history: one JSON event per line ({"t", "process", "type", "f", "key", "value"})
   jepsen-log  Jepsen's etcd log: "INFO  jepsen.util - <process> :<type> :<f> <value>"
-  jepsen-edn  one EDN map per line: {:process 0, :type :invoke, :f :get, :key "k", :value nil}
+  jepsen-edn  one EDN map per line: {:process 0, :type :invoke, :f :get, :key "k", :value nil},
+              or the key in the value, {:f :write, :value ["k" 3], ...} ('raftsim run
+              --history-format edn'); :time in ns when every op has one
 
 Options:
   --format F  read every file as format F
