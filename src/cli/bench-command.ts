@@ -456,6 +456,8 @@ Options:
   --duration TIME     the standard workload's simulated length (default 10m)
   --no-scenarios      the standard workload only
   --json              print one JSON object and nothing else
+  --child FILE        what the benchmark's fresh processes run: raftsim run
+                      FILE --json, its phases timed, the clocks on stderr
   -h, --help          this help
 `;
 
