@@ -215,7 +215,7 @@ describe('models', () => {
 
   it('an unknown kind', () => {
     expect(errorOf(['name: x', 'duration: 20s', 'nodes: 3', 'models: [{kind: paxos}]'].join('\n'))).toBe(
-      `${FILE}:4:17: "paxos" is not a model kind; expected one of: raft, primary-replica`,
+      `${FILE}:4:17: "paxos" is not a model kind; expected one of: raft, primary-replica, leaderless`,
     );
   });
 
