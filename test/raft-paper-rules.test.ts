@@ -283,6 +283,18 @@ describe('§5.3, §5.1 the leader side: replies, and replies from an older term'
     expect(s.ctx.take<AppendEntries>().find((m) => m.to === 1)!.msg).toMatchObject({ prevIndex: 2, prevTerm: 2 });
   });
 
+  it('§5.3 a success that leaves a follower behind is answered at once with the next batch, up to the last entry', () => {
+    // 64 entries of term 1, then the leader's no-op of term 2 at 65; a batch carries at most 64 entries.
+    const s = leader({ term: 1, log: Array.from({ length: 64 }, (_, i) => entry(1, i + 1)) });
+    s.node.onMessage(1, { kind: MsgKind.AppendEntriesReply, term: 2, success: false, matchIndex: 0, conflictIndex: 1, conflictTerm: 0 } as AppendEntriesReply);
+    const [first] = s.ctx.take<AppendEntries>();
+    expect(first!.msg).toMatchObject({ prevIndex: 0 });
+    expect(first!.msg.entries).toHaveLength(64);
+    s.node.onMessage(1, ack(2, 64));
+    const next = s.ctx.take<AppendEntries>();
+    expect(next.map((m) => [m.to, m.msg.prevIndex, m.msg.entries.length])).toEqual([[1, 64, 1]]);
+  });
+
   it('§5.4.2 a majority acknowledging an old-term entry commits nothing; a majority on an entry of the current term commits everything before it', () => {
     // Five nodes: two acknowledgements plus the leader's own is a majority of 5.
     const s = leader({ n: 5, term: 2, log: [entry(1, 1), entry(2, 2)] });
@@ -390,6 +402,23 @@ describe('§7 InstallSnapshot receiver (dissertation §5.1), with a log longer t
     expect(s.node.lastIndex()).toBe(4);
     expect(s.node.read('k1')).toBe(104);
     expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 4 });
+  });
+
+  it('§5.3 after a snapshot, AppendEntries whose entries all lie inside it is answered with the snapshot\'s index', () => {
+    const s = setup({ self: 1, term: 2, log: [entry(1, 1), entry(1, 2), entry(1, 3)] });
+    s.node.onMessage(0, snapshot(3, 1, [['k1', 103]]));
+    s.ctx.take();
+    // A delayed AppendEntries of entry 1 only: everything it carries is compacted; the follower matches up to 3.
+    s.node.onMessage(0, append(2, 0, 0, [entry(1, 1)], 1));
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 3 });
+  });
+
+  it('§5.3 fast backtracking never points into the snapshot, even when the snapshot ends in the conflicting term', () => {
+    const s = setup({ self: 1, term: 2, log: [entry(2, 1), entry(2, 2), entry(2, 3), entry(2, 4), entry(2, 5)] });
+    s.node.onMessage(0, snapshot(3, 2, [['k1', 203]]));
+    s.ctx.take();
+    s.node.onMessage(0, append(3, 5, 3, [entry(3, 6)], 0));
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: false, conflictIndex: 4, conflictTerm: 2 });
   });
 
   it('§5.3 after a snapshot, AppendEntries whose prevIndex lies inside it skips the entries the snapshot covers', () => {
