@@ -225,7 +225,7 @@ function raftLine(s: RunSnapshot): Line {
 
 /** A kind without an office: every node coordinates its own clients' requests. */
 function officeLessLine(s: RunSnapshot): Line {
-  return [{ text: ' no leader: every node coordinates its clients', tone: 'dim' }, { text: `  wire ${s.inFlightTotal}`, tone: 'dim' }];
+  return [{ text: ' leaderless', tone: 'dim' }, { text: `  wire ${s.inFlightTotal}`, tone: 'dim' }];
 }
 
 function lockLine(s: RunSnapshot): Line {
