@@ -112,8 +112,17 @@ function figuresTable(runs: readonly ModelRun[]): string {
     ['events', (r) => String(r.summary.events)],
     ['traceHash', (r) => r.summary.traceHash],
   ];
+  // A figure whose promise the run broke is red, as in the terminal UI.
+  const brokenBy: Readonly<Record<string, string>> = { lostWrites: 'no lost writes', staleReads: 'no stale reads', dirtyReads: 'no dirty reads', linearizable: 'linearizable history', converged: 'converges after settle' };
+  const broken = (r: ModelRun, row: string) => {
+    const promise = brokenBy[row];
+    if (row === 'violations') return r.summary.violations.some((v) => !isBrokenPromise(v));
+    return promise !== undefined && r.summary.violations.some((v) => v.invariant === PROMISE_PREFIX + promise);
+  };
   let out = `<table class="figures"><tr><th></th>${runs.map((r) => `<th data-model="${xmlAttr(r.name)}">${h(r.name)}</th>`).join('')}</tr>`;
-  for (const [name, cell] of rows) out += `<tr><td>${h(name)}</td>${runs.map((r) => `<td data-model="${xmlAttr(r.name)}">${h(cell(r))}</td>`).join('')}</tr>`;
+  for (const [name, cell] of rows) {
+    out += `<tr><td>${h(name)}</td>${runs.map((r) => `<td data-model="${xmlAttr(r.name)}"${broken(r, name) ? ` class="bad" title="${name === 'violations' ? 'a broken safety invariant' : 'a broken promise'}"` : ''}>${h(cell(r))}</td>`).join('')}</tr>`;
+  }
   return out + '</table>';
 }
 
@@ -142,7 +151,7 @@ nav button.on{background:#1a73e8;color:#fff;border-color:#1a73e8}nav label{margi
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #dadce0;padding:3px 8px;text-align:left;vertical-align:top}
 table.figures td:not(:first-child){font-variant-numeric:tabular-nums}
 table.log td{border:none;padding:1px 8px}table.log td.t{text-align:right;color:#5f6368;white-space:nowrap;font-variant-numeric:tabular-nums}
-tr.bad td,li.bad{color:#a50e0e}li.ok{color:#137333}li.unknown{color:#b06000}
+tr.bad td,li.bad,td.bad{color:#a50e0e}td.bad{font-weight:bold;background:#fce8e6}li.ok{color:#137333}li.unknown{color:#b06000}
 .promises{display:inline-block;vertical-align:top;width:31%;min-width:300px;margin-right:2%}.verdict{margin:2px 0;font-style:italic}
 figure{margin:10px 0}.scroll{overflow-x:auto;border:1px solid #f1f3f4}
 svg.pic{display:block;width:calc(var(--zoom,1)*100%);min-width:calc(var(--zoom,1)*900px);height:auto}
