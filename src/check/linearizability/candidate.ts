@@ -334,7 +334,7 @@ export class KeyHistory {
     const openSlots = new Int32Array(stride * keyCount).fill(-1);
     const mismatch = log.errorId('mismatch');
     for (const c of chunks) {
-      const { first, count, code: codes, key: keys, process, error, v1 } = c;
+      const { first, count, code: codes, key: keys, process, error, v1, v2 } = c;
       for (let o = 0; o < count; o++) {
         const keyId = keys[o]!;
         const h = hs[keyId]!;
@@ -344,11 +344,36 @@ export class KeyHistory {
         const type = code & 3;
         const f = (code >> 2) & 7;
         if (type === 0) {
-          openSlots[slot] = h.n;
-          // Placeholder: an unknown outcome, settled by the completion if one comes.
-          if (f === 0) h.add(K_READ, i, Infinity, null, null);
-          else if (f === 1) h.add(K_WRITE_UNKNOWN, i, Infinity, log.firstValueAt(i), null);
-          else h.add(K_CAS_UNKNOWN, i, Infinity, log.firstValueAt(i), log.writtenValueAt(i));
+          // Placeholder: an unknown outcome, settled by the completion if one comes. As `add` would
+          // make it, with null and numbers read straight from the columns (others through the log).
+          const k = h.n++;
+          openSlots[slot] = k;
+          h.callPos[k] = i;
+          h.returnPos[k] = Infinity;
+          h.bTag[k] = TAG_NULL;
+          h.bNum[k] = 0;
+          if (f === 0) {
+            h.kind[k] = K_READ;
+            h.aTag[k] = TAG_NULL;
+            h.aNum[k] = 0;
+            continue;
+          }
+          h.kind[k] = f === 1 ? K_WRITE_UNKNOWN : K_CAS_UNKNOWN;
+          const aKind = (code >> 5) & 3;
+          if (aKind === 0) h.aTag[k] = TAG_NULL;
+          else if (aKind === 1) {
+            h.aTag[k] = TAG_NUMBER;
+            h.aNum[k] = v1[o]!;
+          } else h.put(h.aTag, h.aNum, k, log.firstValueAt(i));
+          if (f === 1) continue;
+          // A cas writes its second value (a cas recorded without a pair: its one value, as writtenValueAt reads it).
+          const pair = (code & (1 << 9)) !== 0;
+          const bKind = pair ? (code >> 7) & 3 : aKind;
+          if (bKind === 0) h.bTag[k] = TAG_NULL;
+          else if (bKind === 1) {
+            h.bTag[k] = TAG_NUMBER;
+            h.bNum[k] = pair ? v2[o]! : v1[o]!;
+          } else h.put(h.bTag, h.bNum, k, log.writtenValueAt(i));
           continue;
         }
         const s = openSlots[slot]!;
@@ -450,9 +475,14 @@ export function checkCandidate(h: KeyHistory, order: WriteOrder): CandidateOutco
   const included = new Uint8Array(n);
   // The key's writes by position: positions ascending, with their op.
   const writeOps: number[] = [];
+  const { kind: kinds, aTag, aNum, bTag, bNum } = h;
   for (let i = 0; i < n; i++) {
-    if (!h.isWriteLike(i)) continue;
-    const pos = order.positionOf(h.written(i));
+    const kind = kinds[i]!;
+    if (kind !== K_WRITE && kind !== K_CAS && kind !== K_CAS_UNKNOWN && kind !== K_WRITE_UNKNOWN) continue;
+    // What h.written(i) gives, null and numbers read straight from the columns.
+    const cas = kind === K_CAS || kind === K_CAS_UNKNOWN;
+    const tag = cas ? bTag[i]! : aTag[i]!;
+    const pos = order.positionOf(tag === TAG_NULL ? null : tag === TAG_NUMBER ? (cas ? bNum[i]! : aNum[i]!) : h.written(i));
     if (pos < 0) {
       if (h.isUnknown(i)) continue; // never took effect
       return { verified: false, reason: `an acknowledged write of ${String(h.written(i))} is not in the write order` };
@@ -462,7 +492,8 @@ export function checkCandidate(h: KeyHistory, order: WriteOrder): CandidateOutco
     writeOps.push(i);
   }
   sortBy(writeOps, slot);
-  const writePos = Float64Array.from(writeOps, (i) => slot[i]! / 2);
+  const writePos = new Float64Array(writeOps.length);
+  for (let k = 0; k < writeOps.length; k++) writePos[k] = slot[writeOps[k]!]! / 2;
   // Positions are whole and at most the log's length: a table from position to the first of the key's writes there.
   const maxWritePos = writePos.length === 0 ? 0 : writePos[writePos.length - 1]!;
   const indexAt = maxWritePos <= 8 * n + 1024 ? new Int32Array(maxWritePos + 1).fill(-1) : null;
@@ -480,8 +511,9 @@ export function checkCandidate(h: KeyHistory, order: WriteOrder): CandidateOutco
     return lo < writePos.length && writePos[lo] === pos ? lo : -1;
   };
   for (let i = 0; i < n; i++) {
-    if (h.kind[i] !== K_READ) continue;
-    const v = h.observed(i);
+    if (kinds[i] !== K_READ) continue;
+    const tag = aTag[i]!;
+    const v = tag === TAG_NULL ? null : tag === TAG_NUMBER ? aNum[i]! : h.observed(i);
     if (v === null) {
       slot[i] = 1; // before every write (positions start at 1)
     } else {
@@ -519,8 +551,9 @@ export function checkCandidate(h: KeyHistory, order: WriteOrder): CandidateOutco
   for (let i = 0; i < n; i++) if (included[i] === 1) order2.push(i);
   if (inCallOrder(h)) sortBy(order2, slot);
   else order2.sort((x, y) => slot[x]! - slot[y]! || h.callPos[x]! - h.callPos[y]!);
+  const returnPos = h.returnPos;
   for (let i = 0; i < n; i++) {
-    if (included[i] === 0 && !h.isUnknown(i)) return { verified: false, reason: 'an operation of known outcome has no place' };
+    if (included[i] === 0 && returnPos[i] !== Infinity) return { verified: false, reason: 'an operation of known outcome has no place' };
   }
   return verifyOrder(h, order2);
 }
