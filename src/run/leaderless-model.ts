@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ProtocolNode } from '../core/protocol.ts';
 import type { EffectiveWrite } from '../check/figures.ts';
-import { DEFAULT_REQUEST_TIMEOUT_US, LeaderlessNode, LeaderlessProtocol, newer, type LeaderlessConfig, type Version } from '../protocols/leaderless/index.ts';
+import { DEFAULT_REQUEST_TIMEOUT_US, descends, LeaderlessNode, LeaderlessProtocol, mergeSibling, newer, type LeaderlessConfig, type Version } from '../protocols/leaderless/index.ts';
 import { choices, NODES_MAX, oneOf, problem, time, toUs, wholeNumber, type Problem } from '../scenario/fields.ts';
 import { option, RAFT_OPTIONS } from '../scenario/model-options.ts';
 import { defineKind, type ModelKind } from './kind.ts';
@@ -38,6 +38,8 @@ export interface LeaderlessModelSpec {
   readonly clockDrift?: Readonly<Record<string, number>>;
   /** Per node name: a fixed offset of its clock from real time (µs; negative: behind). Default none. */
   readonly clockOffsetUs?: Readonly<Record<string, number>>;
+  /** How concurrent writes are resolved. Absent: lww. */
+  readonly conflicts?: 'lww' | 'siblings';
 }
 
 const levelErr = problem('a consistency level', 'one, quorum, all or a replica count such as 2');
@@ -101,6 +103,14 @@ export const LEADERLESS_OPTIONS = {
     (clockOffset): { clockOffsetUs?: Record<string, number> } =>
       clockOffset === undefined ? {} : { clockOffsetUs: Object.fromEntries(Object.entries(clockOffset).map(([node, v]) => [node, offsetUs(v)])) },
   ),
+  conflicts: option(
+    oneOf(
+      'a conflict resolution',
+      ['lww', 'siblings'],
+      'lww: replicas keep the version with the newest timestamp (the coordinator\'s clock), so a clock behind drops acknowledged writes; siblings: version vectors, replicas keep concurrent versions side by side and a reading client merges them (Riak, Dynamo).',
+    ).default('lww'),
+    (conflicts): { conflicts?: 'siblings' } => (conflicts === 'siblings' ? { conflicts } : {}),
+  ),
 } as const;
 
 /** A consistency level → a count within 1..N. */
@@ -124,6 +134,7 @@ export function leaderlessConfig(spec: LeaderlessModelSpec, nodeNames: readonly 
     antiEntropyUs: spec.antiEntropyUs,
     clockOffsetUs: nodeNames.map((name) => spec.clockOffsetUs?.[name] ?? 0),
     requestTimeoutUs: DEFAULT_REQUEST_TIMEOUT_US,
+    ...(spec.conflicts === 'siblings' ? { conflicts: 'siblings' as const } : {}),
   };
 }
 
@@ -159,6 +170,12 @@ export function leaderlessPromises(spec: LeaderlessModelSpec, nodeCount: number 
   if (spec.antiEntropyUs > 0) keys.push('converges');
   const fallbackKeepsNewest = spec.sloppyQuorum && !spec.hintedHandoff;
   const agree = clocksAgree(spec);
+  if (spec.conflicts === 'siblings') {
+    // Version vectors: a replica drops a version only for one whose writer read it, whatever the clocks.
+    // What a read returns is the client's pick among siblings, so neither freshness nor linearizability.
+    if (!fallbackKeepsNewest) keys.push('noDirtyReads', 'noLostWrites');
+    return { promised: orderedPromises(keys), withdrawn: [] };
+  }
   if (!fallbackKeepsNewest) {
     keys.push('noDirtyReads');
     if (agree) keys.push('noLostWrites');
@@ -175,6 +192,7 @@ export function leaderlessPromises(spec: LeaderlessModelSpec, nodeCount: number 
 function leaderlessModel(spec: LeaderlessModelSpec, hooks: Parameters<ModelKind<LeaderlessModelSpec>['factory']>[1]): ModelRuntime {
   const names = hooks.nodeNames;
   const config = leaderlessConfig(spec, names);
+  if (config.conflicts === 'siblings') return siblingsModel(spec, names, config);
   // Every version that reached any node's store, per key (first-seen key order); and what each node holds now (its disk).
   const everStored = new Map<string, Set<Version>>();
   const holds: Map<string, Version>[] = names.map(() => new Map());
@@ -237,6 +255,80 @@ function leaderlessModel(spec: LeaderlessModelSpec, hooks: Parameters<ModelKind<
         }
       }
       return behind.length === 0 ? null : `replicas not holding the merged value: ${behind.slice(0, 6).join(', ')}${behind.length > 6 ? ', ...' : ''}`;
+    },
+  };
+}
+
+/**
+ * The runtime of a `conflicts: siblings` run. The merged state of a key is
+ * the set of versions, held by any of its N replicas, that no other held
+ * version descends from. The order in which writes take effect: the
+ * versions that reached some node's store and are in the causal past of the
+ * merged state (a version descends from itself), in the order coordinators
+ * created them — an order every version vector agrees with (a version's
+ * writer read what it descends from, so it was created later).
+ */
+function siblingsModel(spec: LeaderlessModelSpec, names: readonly string[], config: LeaderlessConfig): ModelRuntime {
+  const everStored = new Map<string, Set<Version>>();
+  const mintIndex = new Map<Version, number>();
+  const holds: Map<string, readonly Version[]>[] = names.map(() => new Map());
+  const protocol = new LeaderlessProtocol(config, names, {
+    minted(_key, version) {
+      mintIndex.set(version, mintIndex.size);
+    },
+    received(node, key, version, kept) {
+      let set = everStored.get(key);
+      if (set === undefined) everStored.set(key, (set = new Set()));
+      set.add(version);
+      if (kept) holds[node]!.set(key, mergeSibling(holds[node]!.get(key), version) ?? holds[node]!.get(key)!);
+    },
+  });
+  const merged = (key: string): readonly Version[] => {
+    const list = protocol.ring.preference(key);
+    let out: readonly Version[] = [];
+    for (let i = 0; i < config.replicas; i++) {
+      const held = holds[list[i]!]!.get(key);
+      if (held !== undefined) for (const v of held) out = mergeSibling(out, v) ?? out;
+    }
+    return out;
+  };
+  const tookEffect = (set: Set<Version>, top: readonly Version[]): Version[] =>
+    [...set].filter((v) => top.some((t) => descends(t, v))).sort((a, b) => mintIndex.get(a)! - mintIndex.get(b)!);
+  const drift = spec.clockDrift;
+  return {
+    protocol,
+    ...(drift !== undefined ? { clockDrift: names.map((name) => drift[name] ?? 0) } : {}),
+    violations: () => [],
+    tookOffice: () => 0,
+    authoritativeWrites: () => {
+      const out: EffectiveWrite[] = [];
+      for (const [key, set] of everStored) for (const v of tookEffect(set, merged(key))) out.push({ key, value: v.value });
+      return out;
+    },
+    authority: () => {
+      let writes = 0;
+      let siblings = 0;
+      for (const [key, set] of everStored) {
+        const top = merged(key);
+        writes += tookEffect(set, top).length;
+        if (top.length > 1) siblings++;
+      }
+      return `the merged state of every key's ${config.replicas} replicas (version vectors), ${writes} writes on ${everStored.size} keys, ${siblings} keys with siblings`;
+    },
+    convergence: (nodes: readonly (ProtocolNode | null)[], stragglers: ReadonlySet<number>) => {
+      const behind: string[] = [];
+      for (const key of everStored.keys()) {
+        const top = merged(key);
+        const list = protocol.ring.preference(key);
+        for (let i = 0; i < config.replicas; i++) {
+          const node = list[i]!;
+          if (stragglers.has(node)) continue;
+          const live = nodes[node];
+          const held = live instanceof LeaderlessNode ? live.siblingsOf(key) : [];
+          if (held.length !== top.length || !top.every((v) => held.includes(v))) behind.push(`${names[node]} (${key})`);
+        }
+      }
+      return behind.length === 0 ? null : `replicas not holding the merged siblings: ${behind.slice(0, 6).join(', ')}${behind.length > 6 ? ', ...' : ''}`;
     },
   };
 }

@@ -36,7 +36,7 @@ export class LeaderlessProtocol implements Protocol {
   }
 
   createStable(): LeaderlessStable {
-    return { store: new Map(), hints: new Map() };
+    return { store: new Map(), hints: new Map(), siblings: new Map(), siblingHints: new Map() };
   }
 
   createNode(ctx: NodeContext, stable: unknown): LeaderlessNode {
@@ -45,7 +45,8 @@ export class LeaderlessProtocol implements Protocol {
 
   stableView(stable: unknown): NodeView {
     const disk = stable as LeaderlessStable;
-    return { role: 'crashed', term: 0, logLength: disk.store.size, commitIndex: disk.store.size };
+    const keys = disk.store.size + disk.siblings.size;
+    return { role: 'crashed', term: 0, logLength: keys, commitIndex: keys };
   }
 
   leaderOf(_nodes: readonly (ProtocolNode | null)[]): number {

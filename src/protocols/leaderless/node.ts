@@ -3,7 +3,11 @@ import type { Us } from '../../core/time.ts';
 import type { Ring } from './ring.ts';
 import {
   Msg,
+  descends,
+  joinContext,
+  mergeSibling,
   newer,
+  resolveSiblings,
   type Exchange,
   type Handoff,
   type LeaderlessConfig,
@@ -67,7 +71,12 @@ interface Pending {
   repairsOutstanding: number;
   /** Write: per target, the replica it stands in for (sloppy quorum), else -1. */
   readonly hintFor: Int32Array | null;
+  /** `conflicts: siblings`, a read: the merged siblings of the first R replies, and each target's reply. */
+  merged: readonly Version[];
+  readonly siblingReplies: (readonly Version[] | undefined)[] | null;
 }
+
+const NO_VERSIONS: readonly Version[] = [];
 
 export class LeaderlessNode implements ProtocolNode {
   /** When this node last heard from each node, in its local time. */
@@ -79,6 +88,15 @@ export class LeaderlessNode implements ProtocolNode {
   private nextReq = 0;
   private lastStampUs = -Infinity;
   private exchangeRound = 0;
+  /** `conflicts: siblings`: version vectors instead of last-write-wins. */
+  private readonly sib: boolean;
+  /**
+   * `conflicts: siblings`: per client of this node, per key, the context the
+   * client holds (the join of what it last read and wrote): its next write
+   * descends from it. Kept here for the client, as a client library would;
+   * lost in a crash, which only makes the next write concurrent with more.
+   */
+  private readonly contexts = new Map<number, Map<string, number[]>>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -88,6 +106,7 @@ export class LeaderlessNode implements ProtocolNode {
     private readonly observer: LeaderlessObserver | null,
   ) {
     this.heardUs = new Float64Array(ctx.nodeCount);
+    this.sib = config.conflicts === 'siblings';
   }
 
   start(): void {
@@ -101,7 +120,12 @@ export class LeaderlessNode implements ProtocolNode {
 
   /** Versions this node holds, for the run layer (convergence, the merged state). */
   versionOf(key: string): Version | undefined {
-    return this.stable.store.get(key);
+    return this.sib ? resolveSiblings(this.stable.siblings.get(key) ?? NO_VERSIONS) ?? undefined : this.stable.store.get(key);
+  }
+
+  /** `conflicts: siblings`: the concurrent versions this node holds of `key`. */
+  siblingsOf(key: string): readonly Version[] {
+    return this.stable.siblings.get(key) ?? NO_VERSIONS;
   }
 
   /** Whether this node believes `node` is up (its failure detector). */
@@ -144,6 +168,8 @@ export class LeaderlessNode implements ProtocolNode {
       replied: false,
       repairsOutstanding: 0,
       hintFor,
+      merged: NO_VERSIONS,
+      siblingReplies: read && this.sib ? new Array<readonly Version[] | undefined>(targets.length) : null,
     };
     this.pending.set(req, p);
     this.deadlines.push(req);
@@ -152,9 +178,9 @@ export class LeaderlessNode implements ProtocolNode {
     if (read) {
       const msg: Read = { kind: Msg.Read, term: 0, key: op.key, req };
       for (let i = 0; i < targets.length; i++) if (targets[i] !== self) this.ctx.send(targets[i]!, msg);
-      for (let i = 0; i < targets.length; i++) if (targets[i] === self) this.onReadReply(self, { kind: Msg.ReadReply, term: 0, req, version: this.stable.store.get(op.key) ?? null });
+      for (let i = 0; i < targets.length; i++) if (targets[i] === self) this.onReadReply(self, this.readReply(req, op.key));
     } else {
-      const version: Version = { value: op.value as Value, ts: this.stamp(), node: self };
+      const version: Version = this.sib ? this.mint(request.client, request.seq, op.key, op.value as Value) : { value: op.value as Value, ts: this.stamp(), node: self };
       p.version = version;
       for (let i = 0; i < targets.length; i++) {
         if (targets[i] === self) continue;
@@ -204,6 +230,31 @@ export class LeaderlessNode implements ProtocolNode {
     return [targets.subarray(0, found), hintFor.subarray(0, found)];
   }
 
+  /**
+   * `conflicts: siblings`: a new version for a client's write. Its vector is
+   * the client's context with the client's own entry set to this operation's
+   * number (which only grows): it descends from every version the client
+   * read or wrote, and from nothing else.
+   */
+  private mint(client: number, seq: number, key: string, value: Value): Version {
+    let forClient = this.contexts.get(client);
+    if (forClient === undefined) this.contexts.set(client, (forClient = new Map()));
+    const context = forClient.get(key);
+    const vv = context === undefined ? [] : context.slice();
+    for (let k = vv.length; k <= client; k++) vv.push(0);
+    vv[client] = seq;
+    forClient.set(key, vv);
+    const version: Version = { value, ts: this.stamp(), node: this.ctx.self, vv };
+    this.observer?.minted?.(key, version);
+    return version;
+  }
+
+  private readReply(req: number, key: string): ReadReply {
+    return this.sib
+      ? { kind: Msg.ReadReply, term: 0, req, version: null, siblings: this.stable.siblings.get(key) ?? NO_VERSIONS }
+      : { kind: Msg.ReadReply, term: 0, req, version: this.stable.store.get(key) ?? null };
+  }
+
   /** A write's stamp: this node's clock (with its offset), strictly increasing here. */
   private stamp(): number {
     const t = Math.max(this.ctx.now() + this.config.clockOffsetUs[this.ctx.self]!, this.lastStampUs + 1);
@@ -220,7 +271,8 @@ export class LeaderlessNode implements ProtocolNode {
       case Msg.Ping:
         return;
       case Msg.Write: {
-        this.store(msg.key, msg.version, msg.hintFor);
+        if (msg.siblings !== undefined) for (let i = 0; i < msg.siblings.length; i++) this.store(msg.key, msg.siblings[i]!, -1);
+        else this.store(msg.key, msg.version, msg.hintFor);
         if (msg.req >= 0) this.ctx.send(from, { kind: Msg.WriteAck, term: 0, req: msg.req } as Message);
         return;
       }
@@ -228,7 +280,7 @@ export class LeaderlessNode implements ProtocolNode {
         this.onWriteAck(from, msg.req);
         return;
       case Msg.Read:
-        this.ctx.send(from, { kind: Msg.ReadReply, term: 0, req: msg.req, version: this.stable.store.get(msg.key) ?? null } as ReadReply);
+        this.ctx.send(from, this.readReply(msg.req, msg.key));
         return;
       case Msg.ReadReply:
         this.onReadReply(from, msg);
@@ -242,6 +294,10 @@ export class LeaderlessNode implements ProtocolNode {
         this.ctx.send(from, { kind: Msg.HandoffAck, term: 0, key: msg.key, version: msg.version } as Handoff);
         return;
       case Msg.HandoffAck: {
+        if (this.sib) {
+          this.siblingHandedOff(from, msg.key, msg.version);
+          return;
+        }
         const forTarget = this.stable.hints.get(from);
         if (forTarget !== undefined && forTarget.get(msg.key) === msg.version) {
           forTarget.delete(msg.key);
@@ -255,6 +311,12 @@ export class LeaderlessNode implements ProtocolNode {
   /** Keeps `version` if it is newer than what this node holds; as a fallback (`hintFor` ≥ 0), also a hint for that replica. */
   private store(key: string, version: Version, hintFor: number): void {
     if (hintFor >= 0 && this.config.hintedHandoff) this.addHint(hintFor, key, version);
+    if (this.sib) {
+      const merged = mergeSibling(this.stable.siblings.get(key), version);
+      if (merged !== null) this.stable.siblings.set(key, merged);
+      this.observer?.received(this.ctx.self, key, version, merged !== null);
+      return;
+    }
     const current = this.stable.store.get(key);
     const kept = newer(version, current);
     if (kept) this.stable.store.set(key, version);
@@ -262,6 +324,17 @@ export class LeaderlessNode implements ProtocolNode {
   }
 
   private addHint(target: number, key: string, version: Version): void {
+    if (this.sib) {
+      let forTarget = this.stable.siblingHints.get(target);
+      if (forTarget === undefined) {
+        forTarget = new Map();
+        this.stable.siblingHints.set(target, forTarget);
+      }
+      const merged = mergeSibling(forTarget.get(key), version);
+      if (merged !== null) forTarget.set(key, merged);
+      if (this.stable.siblingHints.size === 1 && forTarget.size === 1 && merged !== null && merged.length === 1) this.ctx.setTimer(T_HANDOFF, HANDOFF_US);
+      return;
+    }
     let forTarget = this.stable.hints.get(target);
     if (forTarget === undefined) {
       forTarget = new Map();
@@ -272,7 +345,19 @@ export class LeaderlessNode implements ProtocolNode {
   }
 
   private hasHints(): boolean {
-    return this.stable.hints.size > 0;
+    return this.stable.hints.size > 0 || this.stable.siblingHints.size > 0;
+  }
+
+  /** `conflicts: siblings`: the target acknowledged a handed-off version: drop it from the hints. */
+  private siblingHandedOff(target: number, key: string, version: Version): void {
+    const forTarget = this.stable.siblingHints.get(target);
+    const list = forTarget?.get(key);
+    if (forTarget === undefined || list === undefined) return;
+    const i = list.indexOf(version);
+    if (i < 0) return;
+    if (list.length === 1) forTarget.delete(key);
+    else forTarget.set(key, list.filter((v) => v !== version));
+    if (forTarget.size === 0) this.stable.siblingHints.delete(target);
   }
 
   private indexOf(p: Pending, node: number): number {
@@ -302,6 +387,10 @@ export class LeaderlessNode implements ProtocolNode {
   private onReadReply(from: number, msg: ReadReply): void {
     const p = this.pending.get(msg.req);
     if (p === undefined || !p.read) return;
+    if (this.sib) {
+      this.onSiblingsReply(from, p, msg.siblings ?? NO_VERSIONS);
+      return;
+    }
     const i = this.indexOf(p, from);
     if (i < 0 || p.replies![i] !== undefined) return;
     p.replies![i] = msg.version;
@@ -346,6 +435,15 @@ export class LeaderlessNode implements ProtocolNode {
   /** Pushes the read's newest version to target k; `wait`: its acknowledgement counts toward a blocking repair. */
   private sendRepair(p: Pending, k: number, wait: boolean): void {
     const node = p.targets[k]!;
+    if (this.sib) {
+      if (node === this.ctx.self) {
+        for (let m = 0; m < p.merged.length; m++) this.store(p.key, p.merged[m]!, -1);
+        if (wait) this.onWriteAck(node, p.req);
+        return;
+      }
+      this.ctx.send(node, { kind: Msg.Write, term: 0, key: p.key, version: p.merged[0]!, req: wait ? p.req : -1, hintFor: -1, siblings: p.merged } as Write);
+      return;
+    }
     if (node === this.ctx.self) {
       this.store(p.key, p.version!, -1);
       if (wait) this.onWriteAck(node, p.req);
@@ -354,7 +452,68 @@ export class LeaderlessNode implements ProtocolNode {
     this.ctx.send(node, { kind: Msg.Write, term: 0, key: p.key, version: p.version!, req: wait ? p.req : -1, hintFor: -1 } as Write);
   }
 
+  /**
+   * `conflicts: siblings`: a read merges the first R replies by dominance
+   * (the versions no other one descends from); read repair sends a replica
+   * that lacks some of them the whole merged set, which it merges the same
+   * way. The client resolves the siblings when it is answered.
+   */
+  private onSiblingsReply(from: number, p: Pending, siblings: readonly Version[]): void {
+    const i = this.indexOf(p, from);
+    const replies = p.siblingReplies!;
+    if (i < 0 || replies[i] !== undefined) return;
+    replies[i] = siblings;
+    let count = 0;
+    for (let k = 0; k < replies.length; k++) if (replies[k] !== undefined) count++;
+    if (count <= this.config.readQuorum) {
+      let merged = p.merged;
+      for (let k = 0; k < siblings.length; k++) merged = mergeSibling(merged, siblings[k]!) ?? merged;
+      p.merged = merged;
+    }
+    if (count < this.config.readQuorum) return;
+    const mode = this.config.readRepair;
+    if (count === this.config.readQuorum) {
+      if (mode === 'blocking') {
+        let stale = 0;
+        for (let k = 0; k < p.targets.length; k++) if (replies[k] !== undefined && this.lacks(replies[k]!, p.merged)) stale++;
+        if (stale === 0) {
+          this.answerRead(p);
+          return;
+        }
+        p.repairsOutstanding = stale;
+        for (let k = 0; k < p.targets.length; k++) if (replies[k] !== undefined && this.lacks(replies[k]!, p.merged)) this.sendRepair(p, k, true);
+        return;
+      }
+      this.answerRead(p);
+      if (mode === 'async') for (let k = 0; k < p.targets.length; k++) if (replies[k] !== undefined && this.lacks(replies[k]!, p.merged)) this.sendRepair(p, k, false);
+      return;
+    }
+    if (mode !== 'none' && this.lacks(siblings, p.merged)) this.sendRepair(p, i, false);
+  }
+
+  /** Whether a replica holding `held` lacks some of `merged` (no held version descends from it). */
+  private lacks(held: readonly Version[], merged: readonly Version[]): boolean {
+    outer: for (let m = 0; m < merged.length; m++) {
+      for (let h = 0; h < held.length; h++) if (descends(held[h]!, merged[m]!)) continue outer;
+      return true;
+    }
+    return false;
+  }
+
   private answerRead(p: Pending): void {
+    if (this.sib) {
+      // The reading client merges the siblings (the newest stamp wins the read) and keeps their joined
+      // context: its next write descends from all of them, which resolves the conflict on the replicas.
+      p.replied = true;
+      const chosen = resolveSiblings(p.merged);
+      if (p.merged.length > 0) {
+        let forClient = this.contexts.get(p.client);
+        if (forClient === undefined) this.contexts.set(p.client, (forClient = new Map()));
+        forClient.set(p.key, joinContext(forClient.get(p.key), p.merged));
+      }
+      this.ctx.reply({ client: p.client, seq: p.seq, ok: true, value: chosen === null ? null : chosen.value });
+      return;
+    }
     p.replied = true;
     this.ctx.reply({ client: p.client, seq: p.seq, ok: true, value: p.version === null ? null : p.version.value });
   }
@@ -365,6 +524,18 @@ export class LeaderlessNode implements ProtocolNode {
   private exchangeWith(peer: number): void {
     const keys: string[] = [];
     const versions: Version[] = [];
+    if (this.sib) {
+      // One entry per sibling: a key appears once for each version held.
+      for (const [key, siblings] of this.stable.siblings) {
+        if (!this.ring.isReplica(key, peer, this.config.replicas) || !this.ring.isReplica(key, this.ctx.self, this.config.replicas)) continue;
+        for (let i = 0; i < siblings.length; i++) {
+          keys.push(key);
+          versions.push(siblings[i]!);
+        }
+      }
+      this.ctx.send(peer, { kind: Msg.Exchange, term: 0, keys, versions } as Exchange);
+      return;
+    }
     for (const [key, version] of this.stable.store) {
       if (!this.ring.isReplica(key, peer, this.config.replicas) || !this.ring.isReplica(key, this.ctx.self, this.config.replicas)) continue;
       keys.push(key);
@@ -374,6 +545,10 @@ export class LeaderlessNode implements ProtocolNode {
   }
 
   private onExchange(from: number, msg: Exchange): void {
+    if (this.sib) {
+      this.onSiblingsExchange(from, msg);
+      return;
+    }
     const mine = this.stable.store;
     const n = this.config.replicas;
     const self = this.ctx.self;
@@ -403,6 +578,34 @@ export class LeaderlessNode implements ProtocolNode {
     if (replyKeys !== null) this.ctx.send(from, { kind: Msg.ExchangeReply, term: 0, keys: replyKeys, versions: replyVersions! } as Exchange);
   }
 
+  /** `conflicts: siblings`: merges the peer's versions by dominance; the reply carries what the peer lacks. */
+  private onSiblingsExchange(from: number, msg: Exchange): void {
+    const n = this.config.replicas;
+    const self = this.ctx.self;
+    const theirs = new Map<string, Version[]>();
+    for (let i = 0; i < msg.keys.length; i++) {
+      const key = msg.keys[i]!;
+      let list = theirs.get(key);
+      if (list === undefined) theirs.set(key, (list = []));
+      list.push(msg.versions[i]!);
+      // Only for keys this node replicates: a fallback's copy travels by handoff, not anti-entropy.
+      if (this.ring.isReplica(key, self, n)) this.store(key, msg.versions[i]!, -1);
+    }
+    if (msg.kind !== Msg.Exchange) return;
+    let replyKeys: string[] | null = null;
+    let replyVersions: Version[] | null = null;
+    for (const [key, siblings] of this.stable.siblings) {
+      if (!this.ring.isReplica(key, from, n) || !this.ring.isReplica(key, self, n)) continue;
+      const sent = theirs.get(key) ?? NO_VERSIONS;
+      for (let i = 0; i < siblings.length; i++) {
+        if (sent.includes(siblings[i]!)) continue;
+        (replyKeys ??= []).push(key);
+        (replyVersions ??= []).push(siblings[i]!);
+      }
+    }
+    if (replyKeys !== null) this.ctx.send(from, { kind: Msg.ExchangeReply, term: 0, keys: replyKeys, versions: replyVersions! } as Exchange);
+  }
+
   // ------------------------------------------------------------------ timers
 
   onTimer(timer: number): void {
@@ -422,6 +625,10 @@ export class LeaderlessNode implements ProtocolNode {
         return;
       }
       case T_HANDOFF:
+        for (const [target, forTarget] of this.stable.siblingHints) {
+          if (!this.believesUp(target)) continue;
+          for (const [key, list] of forTarget) for (let i = 0; i < list.length; i++) this.ctx.send(target, { kind: Msg.Handoff, term: 0, key, version: list[i]! } as Handoff);
+        }
         for (const [target, forTarget] of this.stable.hints) {
           if (!this.believesUp(target)) continue;
           for (const [key, version] of forTarget) this.ctx.send(target, { kind: Msg.Handoff, term: 0, key, version } as Handoff);
@@ -470,6 +677,7 @@ export class LeaderlessNode implements ProtocolNode {
   }
 
   view(): NodeView {
-    return { role: 'node', term: 0, logLength: this.stable.store.size, commitIndex: this.stable.store.size };
+    const keys = this.sib ? this.stable.siblings.size : this.stable.store.size;
+    return { role: 'node', term: 0, logLength: keys, commitIndex: keys };
   }
 }

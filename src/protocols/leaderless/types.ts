@@ -11,6 +11,14 @@ export interface Version {
   readonly value: Value;
   readonly ts: number;
   readonly node: number;
+  /**
+   * Version vector (`conflicts: siblings` only): per client, the highest
+   * operation number of that client's writes this version descends from,
+   * its own write included (index: client). A client runs one operation at a
+   * time, so its writes are ordered by the client itself and each entry is
+   * down-closed: the vector is the exact causal past.
+   */
+  readonly vv?: readonly number[];
 }
 
 /** a wins over b under last-write-wins (b null: no version yet). */
@@ -20,6 +28,56 @@ export function newer(a: Version, b: Version | null | undefined): boolean {
 }
 
 export type ReadRepair = 'none' | 'async' | 'blocking';
+
+/** How replicas resolve concurrent writes: last-write-wins on the stamp, or version vectors keeping concurrent versions as siblings. */
+export type Conflicts = 'lww' | 'siblings';
+
+/** Whether `b` is in `a`'s causal past (b ≤ a by version vector; a version descends from itself). */
+export function descends(a: Version, b: Version): boolean {
+  if (a === b) return true;
+  const av = a.vv!;
+  const bv = b.vv!;
+  for (let i = 0; i < bv.length; i++) if (bv[i]! > (i < av.length ? av[i]! : 0)) return false;
+  return true;
+}
+
+/**
+ * Merges `v` into a sibling set (no sibling descends from another): null when
+ * `v` adds nothing (a sibling descends from it), else the new set — `v`
+ * kept, the siblings it descends from dropped, concurrent ones kept.
+ */
+export function mergeSibling(siblings: readonly Version[] | undefined, v: Version): readonly Version[] | null {
+  if (siblings === undefined || siblings.length === 0) return [v];
+  let dropped = 0;
+  for (let i = 0; i < siblings.length; i++) {
+    const s = siblings[i]!;
+    if (descends(s, v)) return null;
+    if (descends(v, s)) dropped++;
+  }
+  if (dropped === 0) return [...siblings, v];
+  const out: Version[] = [];
+  for (let i = 0; i < siblings.length; i++) if (!descends(v, siblings[i]!)) out.push(siblings[i]!);
+  out.push(v);
+  return out;
+}
+
+/** The reading client's merge rule: of the siblings, the one last-write-wins would keep (newest stamp, then higher coordinator index). */
+export function resolveSiblings(siblings: readonly Version[]): Version | null {
+  let best: Version | null = null;
+  for (let i = 0; i < siblings.length; i++) if (newer(siblings[i]!, best)) best = siblings[i]!;
+  return best;
+}
+
+/** The context a client holds after reading `siblings` (and knowing `context`): the join of their vectors. */
+export function joinContext(context: readonly number[] | undefined, siblings: readonly Version[]): number[] {
+  const out = context === undefined ? [] : context.slice();
+  for (let i = 0; i < siblings.length; i++) {
+    const vv = siblings[i]!.vv!;
+    for (let k = 0; k < vv.length; k++) if (k >= out.length || vv[k]! > out[k]!) out[k] = vv[k]!;
+  }
+  for (let k = 0; k < out.length; k++) if (out[k] === undefined) out[k] = 0;
+  return out;
+}
 
 export interface LeaderlessConfig {
   /** N: how many nodes hold each key (the first N of its preference list). */
@@ -38,6 +96,8 @@ export interface LeaderlessConfig {
   readonly clockOffsetUs: readonly number[];
   /** A coordinator gives up on replicas after this long: a read fails, a write is answered as unknown. */
   readonly requestTimeoutUs: Us;
+  /** Absent: lww. */
+  readonly conflicts?: Conflicts;
 }
 
 /** What a node keeps on disk: its replicas' versions and its hints survive a crash. */
@@ -46,11 +106,17 @@ export interface LeaderlessStable {
   readonly store: Map<string, Version>;
   /** Target node → key → the newest version to hand to it. */
   readonly hints: Map<number, Map<string, Version>>;
+  /** `conflicts: siblings`: key → the concurrent versions held (none descends from another), instead of `store`. */
+  readonly siblings: Map<string, readonly Version[]>;
+  /** `conflicts: siblings`: target node → key → the versions to hand to it, instead of `hints`. */
+  readonly siblingHints: Map<number, Map<string, readonly Version[]>>;
 }
 
 /** Told whenever a version reaches a node's store: `kept` when it was newer than what the node held (else it was already superseded there). */
 export interface LeaderlessObserver {
   received(node: number, key: string, version: Version, kept: boolean): void;
+  /** `conflicts: siblings`: a coordinator created `version` (in the order the run creates them). */
+  minted?(key: string, version: Version): void;
 }
 
 /** Message kinds. */
@@ -90,6 +156,8 @@ export interface Write extends Message {
   readonly version: Version;
   readonly req: number;
   readonly hintFor: number;
+  /** `conflicts: siblings`, a read repair: every version to merge (`version` is the first of them). */
+  readonly siblings?: readonly Version[];
 }
 
 export interface WriteAck extends Message {
@@ -107,6 +175,8 @@ export interface ReadReply extends Message {
   readonly kind: 4;
   readonly req: number;
   readonly version: Version | null;
+  /** `conflicts: siblings`: the replier's siblings (`version` null). */
+  readonly siblings?: readonly Version[];
 }
 
 /** Anti-entropy: the sender's versions of the keys both replicate. The reply carries the receiver's newer ones. */
