@@ -276,28 +276,7 @@ export class KeyHistory {
           s = known;
           openMap!.delete(p);
         }
-        if (type === 1) {
-          done[s] = 1;
-          h.returnPos[s] = i;
-          if (f === 0) {
-            h.kind[s] = K_READ;
-            // The value read: null, a number in v1, or anything else (read through the log).
-            const kind = (code >> 5) & 3;
-            if (kind === 0) {
-              h.aTag[s] = TAG_NULL;
-              h.aNum[s] = 0;
-            } else if (kind === 1) {
-              h.aTag[s] = TAG_NUMBER;
-              h.aNum[s] = v1[o]!;
-            } else h.put(h.aTag, h.aNum, s, log.firstValueAt(i));
-          } else h.kind[s] = f === 1 ? K_WRITE : K_CAS;
-        } else if (type === 2) {
-          if (f === 2 && mismatch > 0 && error[o] === mismatch) {
-            done[s] = 1;
-            h.returnPos[s] = i;
-            h.kind[s] = K_MISMATCH;
-          } else done[s] = -1;
-        } else if (f === 0) done[s] = -1; // a read of unknown outcome
+        h.settle(done, s, i, type, f, code, v1[o]!, mismatch > 0 && error[o] === mismatch, log);
       }
     }
     h.compact(done);
@@ -379,32 +358,42 @@ export class KeyHistory {
         const s = openSlots[slot]!;
         if (s < 0) continue;
         openSlots[slot] = -1;
-        const d = done[keyId]!;
-        if (type === 1) {
-          d[s] = 1;
-          h.returnPos[s] = i;
-          if (f === 0) {
-            h.kind[s] = K_READ;
-            const kind = (code >> 5) & 3;
-            if (kind === 0) {
-              h.aTag[s] = TAG_NULL;
-              h.aNum[s] = 0;
-            } else if (kind === 1) {
-              h.aTag[s] = TAG_NUMBER;
-              h.aNum[s] = v1[o]!;
-            } else h.put(h.aTag, h.aNum, s, log.firstValueAt(i));
-          } else h.kind[s] = f === 1 ? K_WRITE : K_CAS;
-        } else if (type === 2) {
-          if (f === 2 && mismatch > 0 && error[o] === mismatch) {
-            d[s] = 1;
-            h.returnPos[s] = i;
-            h.kind[s] = K_MISMATCH;
-          } else d[s] = -1;
-        } else if (f === 0) d[s] = -1; // a read of unknown outcome
+        h.settle(done[keyId]!, s, i, type, f, code, v1[o]!, mismatch > 0 && error[o] === mismatch, log);
       }
     }
     for (let k = 0; k < keyCount; k++) hs[k]!.compact(done[k]!);
     return hs;
+  }
+
+  /**
+   * Settles slot `s`, completed at history position `i` (`type` 1 ok, 2 fail, 3 info; `f` the function, `code`
+   * the column code, `num` the first value column's number, `mismatched` a failure with error `mismatch`):
+   * `done[s]` becomes 1 (kept) or -1 (dropped: a failure other than a cas mismatch, or a read of unknown
+   * outcome); a write or cas of unknown outcome stays open (0).
+   */
+  settle(done: Int8Array, s: number, i: number, type: number, f: number, code: number, num: number, mismatched: boolean, log: HistoryLog): void {
+    if (type === 1) {
+      done[s] = 1;
+      this.returnPos[s] = i;
+      if (f === 0) {
+        this.kind[s] = K_READ;
+        // The value read: null, a number in the first value column, or anything else (read through the log).
+        const kind = (code >> 5) & 3;
+        if (kind === 0) {
+          this.aTag[s] = TAG_NULL;
+          this.aNum[s] = 0;
+        } else if (kind === 1) {
+          this.aTag[s] = TAG_NUMBER;
+          this.aNum[s] = num;
+        } else this.put(this.aTag, this.aNum, s, log.firstValueAt(i));
+      } else this.kind[s] = f === 1 ? K_WRITE : K_CAS;
+    } else if (type === 2) {
+      if (f === 2 && mismatched) {
+        done[s] = 1;
+        this.returnPos[s] = i;
+        this.kind[s] = K_MISMATCH;
+      } else done[s] = -1;
+    } else if (f === 0) done[s] = -1; // a read of unknown outcome
   }
 
   /** Drops the slots `done` marks dropped (-1), and reads still open (0), keeping the order. */
