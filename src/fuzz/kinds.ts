@@ -110,11 +110,14 @@ function sortedLike(options: Record<string, OptionValue>, order: readonly string
  * others from converging, which the model does not promise to avoid). Every
  * option is drawn: N, W and R from the consistency levels, read repair,
  * sloppy quorums with or without hinted handoff, and an anti-entropy period
- * the liveness phase has time for. Clocks agree, and a sloppy quorum keeps
- * hinted handoff: with a clock behind, or a fallback that never hands its
- * writes back, acknowledged writes are lost by design, and the fuzzer holds
- * every configuration to no lost writes. Pin them and `--allow` what they
- * cost to fuzz the rest.
+ * the liveness phase has time for, and conflicts resolved by last-write-wins
+ * or (three worlds in ten) by version vectors with siblings. Under
+ * last-write-wins clocks agree, and a sloppy quorum keeps hinted handoff:
+ * with a clock behind, or a fallback that never hands its writes back,
+ * acknowledged writes are lost by design, and the fuzzer holds every
+ * configuration to no lost writes. Pin them and `--allow` what they cost to
+ * fuzz the rest. With siblings a clock may run ahead or behind and drift:
+ * version vectors do not read clocks.
  */
 const LEADERLESS: FuzzProfile = {
   faultKinds: ['partition', 'isolate', 'one-way-cut', 'crash', 'pause', 'network-change', 'loss', 'duplication', 'crash-blips'],
@@ -138,11 +141,25 @@ const LEADERLESS: FuzzProfile = {
     // promised): drawn only where handoff changes no promise.
     if (!handoff && !sloppy) out['hintedHandoff'] = drawn(pinned, 'hintedHandoff', false);
     out['antiEntropy'] = drawn(pinned, 'antiEntropy', antiEntropy);
+    // Drawn last (the draws above stay as they were): version vectors with siblings, and with them clocks
+    // that disagree — siblings promise no lost writes whatever the clocks, so the fuzzer holds them to it.
+    const siblings = r.chance(0.3);
+    const offsetNode = r.int(1, nodes);
+    const offsetMs = r.pick([-100, -50, -20, 20, 50] as const);
+    const driftNode = r.int(1, nodes);
+    const driftRate = r.pick([-0.05, 0.02, 0.05] as const);
+    const skew = r.chance(0.6);
+    const drifting = r.chance(0.4);
+    if (siblings || pinned['conflicts'] !== undefined) out['conflicts'] = drawn(pinned, 'conflicts', 'siblings');
+    if (out['conflicts'] === 'siblings') {
+      if (skew) out['clockOffset'] = drawn(pinned, 'clockOffset', { [`n${offsetNode}`]: offsetMs });
+      if (drifting) out['clockDrift'] = drawn(pinned, 'clockDrift', { [`n${driftNode}`]: driftRate });
+    }
     for (const [key, value] of Object.entries(pinned)) out[key] = value;
     // A drawn count above a pinned N would be refused: keep drawn counts within N.
     const n = typeof out['replicas'] === 'number' ? out['replicas'] : 3;
     for (const key of ['writeQuorum', 'readQuorum']) if (!(key in pinned) && typeof out[key] === 'number' && (out[key] as number) > n) out[key] = 'all';
-    return sortedLike(out, ['replicas', 'writeQuorum', 'readQuorum', 'readRepair', 'sloppyQuorum', 'hintedHandoff', 'antiEntropy', 'clockDrift', 'clockOffset']);
+    return sortedLike(out, ['replicas', 'writeQuorum', 'readQuorum', 'readRepair', 'sloppyQuorum', 'hintedHandoff', 'antiEntropy', 'conflicts', 'clockDrift', 'clockOffset']);
   },
 };
 
