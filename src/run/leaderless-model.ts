@@ -336,7 +336,7 @@ function siblingsModel(spec: LeaderlessModelSpec, names: readonly string[], conf
 /** `kind: leaderless`, registered in registry.ts. */
 export const leaderlessKind: ModelKind<LeaderlessModelSpec, typeof LEADERLESS_OPTIONS> = defineKind<LeaderlessModelSpec, typeof LEADERLESS_OPTIONS>({
   kind: 'leaderless',
-  description: 'Dynamo/Cassandra-style leaderless quorum replication: N replicas per key by consistent hashing, tunable W and R, last-write-wins (docs/leaderless.md).',
+  description: 'Dynamo/Cassandra-style leaderless quorum replication: N replicas per key by consistent hashing, tunable W and R, last-write-wins or version vectors with siblings (docs/leaderless.md).',
   options: LEADERLESS_OPTIONS,
   check(model, { nodes, written }) {
     const problems: Problem[] = [];
@@ -360,4 +360,6 @@ export const leaderlessKind: ModelKind<LeaderlessModelSpec, typeof LEADERLESS_OP
   factory: (spec, hooks) => leaderlessModel(spec, hooks),
   promises: (spec) => leaderlessPromises(spec),
   ui: { office: null, termHead: '  -', termWord: '', lag: false },
+  // Each key lives on replicas of its own: a client's outages are counted per key.
+  availabilityPerKey: true,
 });
