@@ -313,7 +313,7 @@ function siblingsModel(spec: LeaderlessModelSpec, names: readonly string[], conf
         writes += tookEffect(set, top).length;
         if (top.length > 1) siblings++;
       }
-      return `the merged state of every key's ${config.replicas} replicas (version vectors), ${writes} writes on ${everStored.size} keys, ${siblings} keys with siblings`;
+      return `the merged state of every key's ${config.replicas} replicas (version vectors), ${writes} writes on ${everStored.size} keys (${siblings} left with siblings)`;
     },
     convergence: (nodes: readonly (ProtocolNode | null)[], stragglers: ReadonlySet<number>) => {
       const behind: string[] = [];
