@@ -74,7 +74,7 @@ describe('scenarios/cap: leaderless replication', () => {
     expect(new Set(verdicts).size, verdicts.join('\n')).toBe(verdicts.length);
   });
 
-  it('the split brain under Raft, async failover, leaderless ONE and QUORUM: four different verdicts, one choosing consistency, two availability', () => {
+  it('the split brain under Raft, async failover, leaderless ONE and QUORUM: four different verdicts, two choosing consistency (Raft for the minority side, QUORUM per key), two availability', () => {
     const result = runScenario(loadScenario(join(DIR, 'leaderless-split-brain.yaml')));
     const verdict = Object.fromEntries(result.runs.map((r) => [r.name, r.verdict]));
     expect(Object.keys(verdict)).toEqual(['raft', 'async-failover', 'leaderless-one', 'leaderless-quorum']);
@@ -82,7 +82,10 @@ describe('scenarios/cap: leaderless replication', () => {
     expect(verdict['async-failover']).toMatch(/^chose availability: .*lost \d+ acknowledged writes/);
     expect(verdict['leaderless-one']).toMatch(/^chose availability: .*stale reads/);
     expect(verdict['leaderless-one']).not.toMatch(/lost/);
-    expect(verdict['leaderless-quorum']).toMatch(/^kept both/);
+    // Availability per key: every client is refused on the keys whose quorum is across the partition, while Raft
+    // refuses only the minority side's clients.
+    expect(verdict['leaderless-quorum']).toMatch(/^chose consistency: unavailable for [\d.]+ s( \(reads\))? to 5 of 5 clients, lost nothing$/);
+    expect(verdict['raft']).toMatch(/to 2 of 5 clients/);
   });
 });
 

@@ -5,6 +5,7 @@ import type { ModelSpec, Scenario } from '../scenario/types.ts';
 import type { HistoryEvent, HistoryLog } from '../workload/history.ts';
 import { checkLinearizable } from './linearizable.ts';
 import { judgePromises, promisesOf, PROMISE_NAMES } from './promises.ts';
+import { kindOf } from './registry.ts';
 import type { CheckStep, LogLine, ModelRun, ModelSummary } from './types.ts';
 import { verdictOf, type NodeDowntime } from './verdict.ts';
 
@@ -78,7 +79,8 @@ export function judgeRun(scenario: Scenario, spec: ModelSpec, simulated: Simulat
     traceHash,
   };
   for (const v of judged.broken) log.push({ atUs: nowUs, text: `BROKEN ${v.invariant}: ${v.detail}` });
-  const verdict = verdictOf({ summary, history }, horizonUs, { nodeCount: scenario.nodes.length, downtime });
+  const perKey = kindOf(spec.kind).availabilityPerKey === true;
+  const verdict = verdictOf({ summary, history }, horizonUs, { nodeCount: scenario.nodes.length, downtime, perKey });
   onCheck?.('done');
   const historyLog = history;
   let historyEvents: readonly HistoryEvent[] | null = null;

@@ -67,6 +67,11 @@ export interface ModelKind<S extends BaseModelSpec = BaseModelSpec, T extends An
   /** What the configuration promises for a run (see promises.ts). */
   promises(spec: S, context: PromiseContext): ModelPromises;
   readonly ui: KindUi;
+  /**
+   * The verdict counts a client's outages per key it uses: each key has replicas of its own, so a client
+   * answered on one key and refused on another was unavailable for the other (leaderless). Default: per client.
+   */
+  readonly availabilityPerKey?: boolean;
 }
 
 /**

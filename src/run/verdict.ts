@@ -35,6 +35,11 @@ export interface ClientPlacement {
   readonly nodeCount: number;
   /** Time a client's own node was down does not count against the model. */
   readonly downtime: readonly NodeDowntime[];
+  /**
+   * Count a client's outages per key it uses (the kind's `availabilityPerKey`): where each key has replicas of
+   * its own, a client answered on one key and refused on another was unavailable for the other.
+   */
+  readonly perKey?: boolean;
 }
 
 /**
@@ -45,7 +50,8 @@ export interface ClientPlacement {
  * to node (p-1) mod N) was down. Reads count as much as writes: a client
  * whose reads all time out was unavailable, though it wrote nothing; and
  * reads answered between a client's stalled writes do not end its write
- * outage.
+ * outage. With `placement.perKey`, each key a client uses has outages of its
+ * own, and the client's longest is the longest over its keys.
  */
 export function clientOutagesMs(history: HistoryLog | readonly HistoryEvent[], horizonUs: Us, placement: ClientPlacement | null = null): number[] {
   return clientOutages(history, horizonUs, placement).map((o) => Math.max(o.readsMs, o.writesMs));
@@ -59,17 +65,31 @@ export function clientOutages(
 ): { readonly readsMs: number; readonly writesMs: number }[] {
   // Streamed, so that a long run holds no object per operation: a client runs one operation at a
   // time, so its operations arrive in invoke order, the order a client's outages run in.
-  const clients = new Map<number, { readonly down: readonly NodeDowntime[]; open: [Us | null, Us | null]; longest: [number, number] }>();
+  type Client = { readonly down: readonly NodeDowntime[]; open: [Us | null, Us | null]; longest: [number, number] };
+  const clients = new Map<number, Client>();
+  // Per key (perKey): a client's state per key id or name, and the client's states, by process.
+  const perKey = placement?.perKey === true;
+  const byKey = new Map<number, Map<number | string, Client>>();
   const close = (c: { readonly down: readonly NodeDowntime[]; longest: [number, number] }, k: 0 | 1, from: Us, to: Us): void => {
     if (c.down.length === 0) c.longest[k] = Math.max(c.longest[k], to - from);
     else for (const [a, b] of subtract(from, to, c.down)) c.longest[k] = Math.max(c.longest[k], b - a);
   };
   // One operation: its client, reads (0) or writes (1), when it was invoked, and when it was answered (null: it was not).
-  const step = (process: number, k: 0 | 1, invokeUs: Us, answeredUs: Us | null): void => {
-    let c = clients.get(process);
-    if (c === undefined) {
-      const down = placement === null ? [] : placement.downtime.filter((d) => d.node === (process - 1) % placement.nodeCount);
-      clients.set(process, (c = { down, open: [null, null], longest: [0, 0] }));
+  const newClient = (process: number): Client => ({
+    down: placement === null ? [] : placement.downtime.filter((d) => d.node === (process - 1) % placement.nodeCount),
+    open: [null, null],
+    longest: [0, 0],
+  });
+  const step = (process: number, key: number | string, k: 0 | 1, invokeUs: Us, answeredUs: Us | null): void => {
+    let c: Client | undefined;
+    if (perKey) {
+      let keys = byKey.get(process);
+      if (keys === undefined) byKey.set(process, (keys = new Map()));
+      c = keys.get(key);
+      if (c === undefined) keys.set(key, (c = newClient(process)));
+    } else {
+      c = clients.get(process);
+      if (c === undefined) clients.set(process, (c = newClient(process)));
     }
     if (c.open[k] === null) c.open[k] = invokeUs;
     if (answeredUs === null) return;
@@ -88,19 +108,28 @@ export function clientOutages(
       // Answered: ok, or a cas whose compare failed (see `answered`).
       const type = c < 0 ? 3 : history.typeCodeAt(c);
       const answeredUs = type === 1 || (type === 2 && history.errorAt(c) === 'mismatch') ? history.tAt(c) : null;
-      step(history.processAt(inv), f === F_READ || f === F_GET ? 0 : 1, invokeUs, answeredUs);
+      step(history.processAt(inv), perKey ? history.keyIdAt(inv) : 0, f === F_READ || f === F_GET ? 0 : 1, invokeUs, answeredUs);
     }
   } else {
     for (const op of eachOperation(history)) {
       if (op.invokeUs >= horizonUs) continue;
-      step(op.process, op.f === 'read' || op.f === 'get' ? 0 : 1, op.invokeUs, answered(op) ? op.completeUs : null);
+      step(op.process, op.key, op.f === 'read' || op.f === 'get' ? 0 : 1, op.invokeUs, answered(op) ? op.completeUs : null);
     }
   }
-  return processesOf(history).map((p) => {
-    const c = clients.get(p);
-    if (c === undefined) return { readsMs: 0, writesMs: 0 };
+  const longest = (c: Client): [number, number] => {
     for (const k of [0, 1] as const) if (c.open[k] !== null) close(c, k, c.open[k]!, horizonUs);
-    return { readsMs: c.longest[0] / 1000, writesMs: c.longest[1] / 1000 };
+    return c.longest;
+  };
+  return processesOf(history).map((p) => {
+    let readsUs = 0;
+    let writesUs = 0;
+    for (const c of perKey ? (byKey.get(p)?.values() ?? []) : [clients.get(p)]) {
+      if (c === undefined) continue;
+      const [r, w] = longest(c);
+      readsUs = Math.max(readsUs, r);
+      writesUs = Math.max(writesUs, w);
+    }
+    return { readsMs: readsUs / 1000, writesMs: writesUs / 1000 };
   });
 }
 
