@@ -21,7 +21,6 @@ export default mergeConfig(
         'test/figures.test.ts',
         'test/history-log.test.ts',
         'test/promises.test.ts',
-        'test/run-verdicts.test.ts',
         'test/cap-verdict.test.ts',
       ],
     },
