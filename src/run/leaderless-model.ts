@@ -188,32 +188,46 @@ export function leaderlessPromises(spec: LeaderlessModelSpec, nodeCount: number 
   return { promised: orderedPromises(keys), withdrawn: [] };
 }
 
+/**
+ * How a run's conflicts are resolved, as the figures see it: each key's
+ * merged state (a list of versions: one for last-write-wins, any number of
+ * siblings for version vectors), which of the versions that reached a store
+ * took effect and in what order, and what a live node holds of a key.
+ */
+interface Resolution {
+  /** What each node holds of a key now (its disk), updated as versions arrive. */
+  received(node: number, key: string, version: Version, kept: boolean): void;
+  /** The merged state of a key over its N replicas (on disk, up or not); empty when none holds it. */
+  merged(key: string): readonly Version[];
+  /** The versions of `stored` (every version of the key that reached a store) that took effect, in the order they did. */
+  tookEffect(stored: ReadonlySet<Version>, merged: readonly Version[]): Version[];
+  /** What a live replica holds of `key`. */
+  held(node: LeaderlessNode, key: string): readonly Version[];
+  /** For the report's authority line and the convergence message. */
+  readonly name: string;
+  readonly holding: string;
+}
+
 /** The runtime of one run: the protocol, and what the figures need of the merged state. */
 function leaderlessModel(spec: LeaderlessModelSpec, hooks: Parameters<ModelKind<LeaderlessModelSpec>['factory']>[1]): ModelRuntime {
   const names = hooks.nodeNames;
   const config = leaderlessConfig(spec, names);
-  if (config.conflicts === 'siblings') return siblingsModel(spec, names, config);
-  // Every version that reached any node's store, per key (first-seen key order); and what each node holds now (its disk).
+  // Every version that reached any node's store, per key (first-seen key order).
   const everStored = new Map<string, Set<Version>>();
-  const holds: Map<string, Version>[] = names.map(() => new Map());
-  const protocol = new LeaderlessProtocol(config, names, {
+  const mintIndex = new Map<Version, number>();
+  let protocol: LeaderlessProtocol | null = null;
+  const preference = (key: string): ArrayLike<number> => protocol!.ring.preference(key);
+  const resolution = config.conflicts === 'siblings' ? siblings(config.replicas, preference, mintIndex) : lastWriteWins(config.replicas, preference);
+  protocol = new LeaderlessProtocol(config, names, {
+    // The creation order of versions: only the siblings' order needs it.
+    ...(config.conflicts === 'siblings' ? { minted: (_key: string, version: Version) => void mintIndex.set(version, mintIndex.size) } : {}),
     received(node, key, version, kept) {
       let set = everStored.get(key);
       if (set === undefined) everStored.set(key, (set = new Set()));
       set.add(version);
-      if (kept) holds[node]!.set(key, version);
+      resolution.received(node, key, version, kept);
     },
   });
-  /** The final merged value of a key: the newest version any of its N replicas holds (on disk, up or not). */
-  const merged = (key: string): Version | null => {
-    const list = protocol.ring.preference(key);
-    let best: Version | null = null;
-    for (let i = 0; i < config.replicas; i++) {
-      const v = holds[list[i]!]!.get(key);
-      if (v !== undefined && newer(v, best)) best = v;
-    }
-    return best;
-  };
   const drift = spec.clockDrift;
   return {
     protocol,
@@ -221,115 +235,111 @@ function leaderlessModel(spec: LeaderlessModelSpec, hooks: Parameters<ModelKind<
     violations: () => [],
     tookOffice: () => 0,
     authoritativeWrites: () => {
-      // Per key, the versions that reached any node's store, up to the merged value, in last-write-wins order:
-      // the order in which writes take effect in the merged state. A version that arrived already superseded
-      // took effect just before what superseded it; one newer than the merged value never reached a replica.
       const out: EffectiveWrite[] = [];
-      for (const [key, set] of everStored) {
-        const top = merged(key);
-        if (top === null) continue;
-        const order = [...set].filter((v) => v === top || newer(top, v)).sort((a, b) => (newer(a, b) ? 1 : newer(b, a) ? -1 : 0));
-        for (const v of order) out.push({ key, value: v.value });
-      }
+      for (const [key, set] of everStored) for (const v of resolution.tookEffect(set, resolution.merged(key))) out.push({ key, value: v.value });
       return out;
     },
     authority: () => {
       let writes = 0;
+      let withSiblings = 0;
       for (const [key, set] of everStored) {
-        const top = merged(key);
-        if (top !== null) for (const v of set) if (v === top || newer(top, v)) writes++;
+        const top = resolution.merged(key);
+        writes += resolution.tookEffect(set, top).length;
+        if (top.length > 1) withSiblings++;
       }
-      return `the merged state of every key's ${config.replicas} replicas (last-write-wins), ${writes} writes on ${everStored.size} keys`;
+      const left = config.conflicts === 'siblings' ? ` (${withSiblings} left with siblings)` : '';
+      return `the merged state of every key's ${config.replicas} replicas (${resolution.name}), ${writes} writes on ${everStored.size} keys${left}`;
     },
     convergence: (nodes: readonly (ProtocolNode | null)[], stragglers: ReadonlySet<number>) => {
       const behind: string[] = [];
       for (const key of everStored.keys()) {
-        const top = merged(key);
-        const list = protocol.ring.preference(key);
+        const top = resolution.merged(key);
+        const list = preference(key);
         for (let i = 0; i < config.replicas; i++) {
           const node = list[i]!;
           if (stragglers.has(node)) continue;
           const live = nodes[node];
-          const v = live instanceof LeaderlessNode ? live.versionOf(key) : undefined;
-          if ((v ?? null) !== top) behind.push(`${names[node]} (${key})`);
+          const held = live instanceof LeaderlessNode ? resolution.held(live, key) : [];
+          if (held.length !== top.length || !top.every((v) => held.includes(v))) behind.push(`${names[node]} (${key})`);
         }
       }
-      return behind.length === 0 ? null : `replicas not holding the merged value: ${behind.slice(0, 6).join(', ')}${behind.length > 6 ? ', ...' : ''}`;
+      return behind.length === 0 ? null : `replicas not holding the ${resolution.holding}: ${behind.slice(0, 6).join(', ')}${behind.length > 6 ? ', ...' : ''}`;
     },
   };
 }
 
 /**
- * The runtime of a `conflicts: siblings` run. The merged state of a key is
- * the set of versions, held by any of its N replicas, that no other held
- * version descends from. The order in which writes take effect: the
- * versions that reached some node's store and are in the causal past of the
- * merged state (a version descends from itself), in the order coordinators
- * created them — an order every version vector agrees with (a version's
- * writer read what it descends from, so it was created later).
+ * Last-write-wins: a key's merged value is the newest version any of its N
+ * replicas holds. The versions that reached a store, up to the merged value,
+ * in last-write-wins order are the order in which writes take effect: a
+ * version that arrived already superseded took effect just before what
+ * superseded it; one newer than the merged value never reached a replica.
  */
-function siblingsModel(spec: LeaderlessModelSpec, names: readonly string[], config: LeaderlessConfig): ModelRuntime {
-  const everStored = new Map<string, Set<Version>>();
-  const mintIndex = new Map<Version, number>();
-  const holds: Map<string, readonly Version[]>[] = names.map(() => new Map());
-  const protocol = new LeaderlessProtocol(config, names, {
-    minted(_key, version) {
-      mintIndex.set(version, mintIndex.size);
-    },
-    received(node, key, version, kept) {
-      let set = everStored.get(key);
-      if (set === undefined) everStored.set(key, (set = new Set()));
-      set.add(version);
-      if (kept) holds[node]!.set(key, mergeSibling(holds[node]!.get(key), version) ?? holds[node]!.get(key)!);
-    },
-  });
-  const merged = (key: string): readonly Version[] => {
-    const list = protocol.ring.preference(key);
-    let out: readonly Version[] = [];
-    for (let i = 0; i < config.replicas; i++) {
-      const held = holds[list[i]!]!.get(key);
-      if (held !== undefined) for (const v of held) out = mergeSibling(out, v) ?? out;
-    }
-    return out;
-  };
-  const tookEffect = (set: Set<Version>, top: readonly Version[]): Version[] =>
-    [...set].filter((v) => top.some((t) => descends(t, v))).sort((a, b) => mintIndex.get(a)! - mintIndex.get(b)!);
-  const drift = spec.clockDrift;
+function lastWriteWins(replicas: number, preference: (key: string) => ArrayLike<number>): Resolution {
+  const holds = new Map<number, Map<string, Version>>();
+  const at = (node: number) => holds.get(node) ?? holds.set(node, new Map()).get(node)!;
   return {
-    protocol,
-    ...(drift !== undefined ? { clockDrift: names.map((name) => drift[name] ?? 0) } : {}),
-    violations: () => [],
-    tookOffice: () => 0,
-    authoritativeWrites: () => {
-      const out: EffectiveWrite[] = [];
-      for (const [key, set] of everStored) for (const v of tookEffect(set, merged(key))) out.push({ key, value: v.value });
+    received(node, key, version, kept) {
+      if (kept) at(node).set(key, version);
+    },
+    merged(key) {
+      const list = preference(key);
+      let best: Version | null = null;
+      for (let i = 0; i < replicas; i++) {
+        const v = at(list[i]!).get(key);
+        if (v !== undefined && newer(v, best)) best = v;
+      }
+      return best === null ? [] : [best];
+    },
+    tookEffect(stored, merged) {
+      const top = merged[0];
+      if (top === undefined) return [];
+      return [...stored].filter((v) => v === top || newer(top, v)).sort((a, b) => (newer(a, b) ? 1 : newer(b, a) ? -1 : 0));
+    },
+    held(node, key) {
+      const v = node.versionOf(key);
+      return v === undefined ? [] : [v];
+    },
+    name: 'last-write-wins',
+    holding: 'merged value',
+  };
+}
+
+/**
+ * Version vectors with siblings: the merged state of a key is the set of
+ * versions, held by any of its N replicas, that no other held version
+ * descends from. The order in which writes take effect: the versions that
+ * reached some node's store and are in the causal past of the merged state
+ * (a version descends from itself), in the order coordinators created them —
+ * an order every version vector agrees with (a version's writer read what it
+ * descends from, so it was created later).
+ */
+function siblings(replicas: number, preference: (key: string) => ArrayLike<number>, mintIndex: ReadonlyMap<Version, number>): Resolution {
+  const holds = new Map<number, Map<string, readonly Version[]>>();
+  const at = (node: number) => holds.get(node) ?? holds.set(node, new Map()).get(node)!;
+  return {
+    received(node, key, version, kept) {
+      if (!kept) return;
+      const mine = at(node);
+      mine.set(key, mergeSibling(mine.get(key), version) ?? mine.get(key)!);
+    },
+    merged(key) {
+      const list = preference(key);
+      let out: readonly Version[] = [];
+      for (let i = 0; i < replicas; i++) {
+        const held = at(list[i]!).get(key);
+        if (held !== undefined) for (const v of held) out = mergeSibling(out, v) ?? out;
+      }
       return out;
     },
-    authority: () => {
-      let writes = 0;
-      let siblings = 0;
-      for (const [key, set] of everStored) {
-        const top = merged(key);
-        writes += tookEffect(set, top).length;
-        if (top.length > 1) siblings++;
-      }
-      return `the merged state of every key's ${config.replicas} replicas (version vectors), ${writes} writes on ${everStored.size} keys (${siblings} left with siblings)`;
+    tookEffect(stored, merged) {
+      return [...stored].filter((v) => merged.some((t) => descends(t, v))).sort((a, b) => mintIndex.get(a)! - mintIndex.get(b)!);
     },
-    convergence: (nodes: readonly (ProtocolNode | null)[], stragglers: ReadonlySet<number>) => {
-      const behind: string[] = [];
-      for (const key of everStored.keys()) {
-        const top = merged(key);
-        const list = protocol.ring.preference(key);
-        for (let i = 0; i < config.replicas; i++) {
-          const node = list[i]!;
-          if (stragglers.has(node)) continue;
-          const live = nodes[node];
-          const held = live instanceof LeaderlessNode ? live.siblingsOf(key) : [];
-          if (held.length !== top.length || !top.every((v) => held.includes(v))) behind.push(`${names[node]} (${key})`);
-        }
-      }
-      return behind.length === 0 ? null : `replicas not holding the merged siblings: ${behind.slice(0, 6).join(', ')}${behind.length > 6 ? ', ...' : ''}`;
+    held(node, key) {
+      return node.siblingsOf(key);
     },
+    name: 'version vectors',
+    holding: 'merged siblings',
   };
 }
 
