@@ -198,7 +198,6 @@ interface Undo {
 }
 
 const isLeaderRole = (e: RunEvent): boolean => e.type === 'role' && e.role === 'leader';
-const isVoteGranted = (e: RunEvent): boolean => e.type === 'vote' && e.granted && !e.preVote;
 
 /**
  * The crash-voter move, watching in the background while other moves play. When a candidate stands, its link to
@@ -370,7 +369,7 @@ export function play(schedule: Schedule): Played {
         const e = waitFor(Math.min(durationUs, atUs + 3000 * MS), isLeaderRole);
         if (e === null || e.type !== 'role') break;
         const strikeUs = e.atUs + (move.delayMs === 0 ? 1 : move.delayMs * MS);
-        if (move.delayMs > 0) waitFor(strikeUs, () => false);
+        if (move.delayMs > 0) waitFor(strikeUs, NEVER);
         if (move.how === 'crash') {
           inject({ action: 'crash', target: e.node }, strikeUs);
           later(strikeUs + move.downMs * MS, { action: 'restart', target: e.node });
@@ -384,10 +383,10 @@ export function play(schedule: Schedule): Played {
         const first = leaderNow();
         if (first === null) break;
         const awayUs = atUs + move.awayMs * MS;
-        waitFor(awayUs, () => false);
+        waitFor(awayUs, NEVER);
         const l1 = leaderNow() ?? first;
         inject({ action: 'isolate', target: l1 }, awayUs);
-        const second = waitFor(Math.min(durationUs, awayUs + 3000 * MS), (e) => isLeaderRole(e));
+        const second = waitFor(Math.min(durationUs, awayUs + 3000 * MS), isLeaderRole);
         if (second === null || second.type !== 'role') break;
         const cutUs = second.atUs + 1;
         inject(second.node === l1 ? { action: 'isolate', target: l1 } : { action: 'partition', groups: [[l1], [second.node], names.filter((n) => n !== l1 && n !== second.node)] }, cutUs);
@@ -396,7 +395,7 @@ export function play(schedule: Schedule): Played {
         const third = waitFor(Math.min(durationUs, cutUs + 3000 * MS), (e) => isLeaderRole(e) && e.type === 'role' && e.atUs > cutUs);
         if (third === null || third.type !== 'role') break;
         const againUs = third.atUs + move.delayMs * MS;
-        waitFor(againUs, () => false);
+        waitFor(againUs, NEVER);
         inject({ action: 'isolate', target: third.node }, againUs);
         inject({ action: 'crash', target: third.node }, againUs);
         later(againUs + move.backMs * MS, { action: 'restart', target: second.node });
@@ -431,7 +430,7 @@ export function play(schedule: Schedule): Played {
       const next = waitFor(durationUs, (e) => isLeaderRole(e) && e.type === 'role' && e.node !== first);
       if (next !== null && next.type === 'role' && st.crashNext) {
         const t = next.atUs + st.crashAfterMs * MS;
-        waitFor(t, () => false);
+        waitFor(t, NEVER);
         inject({ action: 'crash', target: next.node }, t);
       }
     }
