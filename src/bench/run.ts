@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { raftsimBin } from './bin.ts';
 import { US_PER_S, type Us } from '../core/time.ts';
 import { runScenario, type CheckStep, type RunOptions, type RunResult } from '../run/run.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -596,14 +596,3 @@ export function runBenchText(r: RunBenchReport): string {
   return out.join('\n') + '\n';
 }
 
-/** bin/raftsim.js of the repository this code runs from (the bundle's or the sources'), as src/bench/tui.ts finds it. */
-function raftsimBin(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const bin = join(dir, 'bin', 'raftsim.js');
-    if (existsSync(bin)) return bin;
-    const up = dirname(dir);
-    if (up === dir) return 'bin/raftsim.js';
-    dir = up;
-  }
-}

@@ -1,9 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { raftsimBin } from './bin.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { createLiveRun, mountUi, type UiStreams } from '../tui/open.tsx';
 import type { LiveRun } from '../tui/live-run.ts';
@@ -405,17 +403,6 @@ function firstScreenInScript(shellCommand: string): Promise<number | null> {
   });
 }
 
-/** bin/raftsim.js of this installation: up from this module (src/bench/ in the sources, dist/ in the bundle). */
-export function raftsimBin(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const bin = join(dir, 'bin', 'raftsim.js');
-    if (existsSync(bin)) return bin;
-    const up = dirname(dir);
-    if (up === dir) return 'bin/raftsim.js';
-    dir = up;
-  }
-}
 
 export function tuiJson(r: TuiBenchReport): unknown {
   const ms = (x: number) => Math.round(x * 10) / 10;

@@ -670,7 +670,7 @@ async function tuiCommand(args: readonly string[], io: CliIo): Promise<number> {
     const env = { ...process.env };
     delete env['CI'];
     delete env['CONTINUOUS_INTEGRATION'];
-    const { raftsimBin } = await import('../bench/tui.ts');
+    const { raftsimBin } = await import('../bench/bin.ts');
     const child = spawnSync(process.execPath, [raftsimBin(), 'bench', 'tui', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     io.out(child.stdout);
     // Ink restores the cursor at exit (on stderr), though it drew into the benchmark's own streams.
