@@ -75,4 +75,5 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
-if (invokedDirectly) process.exitCode = await main(process.argv.slice(2));
+// Not a top-level await: the bundle in dist/raftsim.cjs is a CommonJS script (see scripts/build.mjs).
+if (invokedDirectly) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

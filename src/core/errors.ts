@@ -17,9 +17,22 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.col}: ${d.message}`;
 }
 
+/**
+ * The bundled command line (dist/raftsim.cjs) and the terminal UI it loads
+ * (dist/tui.mjs) each carry a copy of this module: an error thrown by one copy
+ * is recognised by the other's `instanceof` through a brand, not its class.
+ */
+const INPUT_ERROR = Symbol.for('raftsim.InputError');
+const USAGE_ERROR = Symbol.for('raftsim.UsageError');
+
+function branded(value: unknown, brand: symbol): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
 /** One or more located problems with user input. */
 export class InputError extends Error {
   override name = 'InputError';
+  readonly [INPUT_ERROR] = true;
   readonly diagnostics: readonly Diagnostic[];
 
   constructor(diagnostics: readonly Diagnostic[]) {
@@ -30,9 +43,18 @@ export class InputError extends Error {
   static at(file: string, line: number, col: number, message: string): InputError {
     return new InputError([{ file, line, col, message }]);
   }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return branded(value, INPUT_ERROR);
+  }
 }
 
 /** A bad command line: printed as `raftsim: message` with exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+  readonly [USAGE_ERROR] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return branded(value, USAGE_ERROR);
+  }
 }
