@@ -8,8 +8,8 @@
 // turns the trace into one self-contained HTML page with Catapult's own
 // `tracing/bin/trace2html` (the viewer chrome://tracing served, with the trace
 // inside it), opens that page in headless Chromium, shows the raft model's
-// tracks with the message flows turned on ("Flow events": message, dropped)
-// and its commit-index counter hidden (see below), zooms to the window, selects the partition so the panel below names it, and
+// tracks with the message flows turned on ("Flow events": message, dropped),
+// zooms to the window, selects the partition so the panel below names it, and
 // takes a screenshot.
 //
 // Needs, none of them a dependency of raftsim or part of `npm test`:
@@ -112,12 +112,6 @@ async function screenshot(url, profile) {
       for (const v of track.processViews) v.expanded = v.processBase.pid === 1;
       const raft = tv.model.processes[1];
       if (!raft || !/^raft/.test(raft.userFriendlyName)) throw new Error('process 1 is not the raft model: ' + (raft && raft.userFriendlyName));
-      // The commit-index counter hidden: Catapult takes a counter's series
-      // from its first sample and reads a series a later sample leaves out as
-      // 0, so it draws raft's commit index dropping to 0 when n5 first
-      // commits (Perfetto's UI makes a track per series and is not misled).
-      const raftView = track.processViews.find((v) => v.processBase.pid === 1);
-      for (const el of Array.from(raftView.children)) if (el instanceof tr.ui.tracks.CounterTrack) el.style.display = 'none';
       // Every message's flow arrow (categories message and dropped).
       tv.selectedFlowEvents.add('message');
       tv.selectedFlowEvents.add('dropped');

@@ -176,6 +176,26 @@ describe('the Perfetto trace of split-brain', () => {
     }
   });
 
+  it("gives every leader's commit index in every counter sample (a viewer reads a series a sample leaves out as 0)", () => {
+    const samples = trace.traceEvents.filter((e) => e.pid === 1 && e.ph === 'C' && e.name === 'commit index');
+    expect(samples.length).toBeGreaterThan(10);
+    // The two leaders of the split brain: n2 (term 1, cut into the minority) and n5 (term 3).
+    const nodes = Object.keys(samples[0]!.args!).sort();
+    expect(nodes).toEqual(['n2', 'n5']);
+    const last: Record<string, number> = {};
+    for (const s of samples) {
+      expect(Object.keys(s.args!).sort()).toEqual(nodes);
+      // A node's commit index never goes back, and each sample changes at most one node's.
+      const changed = nodes.filter((n) => (s.args![n] as number) !== (last[n] ?? 0));
+      expect(changed.length).toBeLessThanOrEqual(1);
+      for (const n of nodes) {
+        expect(s.args![n] as number).toBeGreaterThanOrEqual(last[n] ?? 0);
+        last[n] = s.args![n] as number;
+      }
+    }
+    expect(last.n5).toBeGreaterThan(0);
+  });
+
   it('is the same file on every run of the same scenario and seed (no wall clock)', async () => {
     const again = join(dir, 'again.json');
     await cli('run', 'scenarios/cap/split-brain.yaml', '--json', '--trace', again, '--trace-format', 'perfetto');

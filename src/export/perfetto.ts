@@ -95,8 +95,13 @@ export function perfettoTrace(result: RunResult, recordings: readonly Recording[
     for (const v of rec.violations) {
       events.push({ name: `${v.invariant}: ${v.detail}`, ph: 'i', s: 'p', cat: 'violation', ts: v.atUs, pid, tid: CLUSTER_TID, args: { invariant: v.invariant, detail: v.detail } });
     }
+    // Every sample carries every node's commit index: Catapult (chrome://tracing) takes a counter's series
+    // from its first sample and reads a series a later sample leaves out as 0; Perfetto draws either way.
+    const commitIndex: Record<string, number> = {};
+    for (const c of rec.commits) commitIndex[c.node] = 0;
     for (const c of rec.commits) {
-      events.push({ name: 'commit index', ph: 'C', cat: 'commit', ts: c.atUs, pid, args: { [c.node]: c.index } });
+      commitIndex[c.node] = c.index;
+      events.push({ name: 'commit index', ph: 'C', cat: 'commit', ts: c.atUs, pid, args: { ...commitIndex } });
     }
 
     const clients = [...new Set(rec.ops.map((o) => o.client))].sort((a, b) => a - b);
