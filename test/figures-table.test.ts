@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { clientFigures, eachOperation, longestWriteOutageUs, operations, processesOf, type ClientFigures, type EffectiveWrite } from '../src/check/figures.ts';
 import { HistoryLog, type HistoryEvent, type Value } from '../src/workload/history.ts';
@@ -294,5 +295,183 @@ describe('operations: each invocation paired with its own process\'s next comple
   test('processesOf lists each process once, ascending', () => {
     expect(processesOf(h)).toEqual([1, 2, 7]);
     expect(processesOf(HistoryLog.from(h))).toEqual([1, 2, 7]);
+  });
+});
+
+/**
+ * The figures' definitions (docs/figures.md) written out the slow, obvious
+ * way: pair each invocation with its process's next completion, then judge
+ * every acknowledged operation against every other. Both passes of
+ * clientFigures (one-pass over the columns, and paired first) must agree
+ * with it on generated histories: several clients and keys, overlapping and
+ * simultaneous operations, operations never answered, answers after the
+ * duration, completions with no invocation, cas, reads of values the log
+ * lacks, and a log that drops and reorders writes.
+ */
+interface RefOp {
+  readonly inv: HistoryEvent;
+  comp: HistoryEvent | null;
+  /** The completion's index among the events (its place in time order). */
+  ci: number;
+}
+
+function referencePairs(events: readonly HistoryEvent[]): RefOp[] {
+  const open = new Map<number, RefOp>();
+  const ops: RefOp[] = [];
+  events.forEach((e, i) => {
+    if (e.type === 'invoke') {
+      const op = { inv: e, comp: null, ci: -1 };
+      open.set(e.process, op);
+      ops.push(op);
+      return;
+    }
+    const op = open.get(e.process);
+    if (op === undefined) return;
+    open.delete(e.process);
+    op.comp = e;
+    op.ci = i;
+  });
+  return ops;
+}
+
+function referenceFigures(events: readonly HistoryEvent[], authoritative: readonly EffectiveWrite[], durationUs: number): ClientFigures {
+  const ops = referencePairs(events).filter((op) => op.inv.t < durationUs);
+  // A value's log position: 1-based, the last place it was taken; -1 when the log never took it; a read of null reads position 0.
+  const pos = (v: Value): number => {
+    for (let i = authoritative.length - 1; i >= 0; i--) if (authoritative[i]!.value === v) return i + 1;
+    return -1;
+  };
+  const type = (op: RefOp): string => op.comp?.type ?? 'info';
+  const isWrite = (op: RefOp): boolean => op.inv.f === 'write' || op.inv.f === 'cas';
+  const written = (op: RefOp): Value => (op.inv.f === 'cas' ? (op.inv.value as readonly [Value, Value])[1] : (op.inv.value as Value));
+  const acked: { key: string; t: number; pos: number }[] = [];
+  let lostWrites = 0;
+  let staleReads = 0;
+  let dirtyReads = 0;
+  // Acknowledged operations in the order they were acknowledged.
+  for (const op of ops.filter((o) => type(o) === 'ok').sort((a, b) => a.ci - b.ci)) {
+    const laterAckedBefore = (p: number): boolean => acked.some((a) => a.key === op.inv.key && a.t < op.inv.t && a.pos > p);
+    if (isWrite(op)) {
+      const p = pos(written(op));
+      if (p < 0 || laterAckedBefore(p)) lostWrites++;
+      else acked.push({ key: op.inv.key, t: op.comp!.t, pos: p });
+    } else if (op.inv.f === 'read') {
+      const v = op.comp!.value as Value;
+      const p = v === null ? 0 : pos(v);
+      if (p < 0) dirtyReads++;
+      else if (laterAckedBefore(p)) staleReads++;
+    }
+  }
+  // rtoMs: in each gap between ok writes (and 0, duration), a client was trying to write from the gap's start if a
+  // write invoked by then was still outstanding, else from the first write invoked within the gap.
+  const writes = ops.filter(isWrite);
+  const okTimes = writes.filter((op) => type(op) === 'ok' && op.comp!.t <= durationUs).map((op) => op.comp!.t);
+  const bounds = [0, ...okTimes.sort((a, b) => a - b), durationUs];
+  let longest = 0;
+  for (let g = 0; g + 1 < bounds.length; g++) {
+    const from = bounds[g]!;
+    const to = bounds[g + 1]!;
+    if (to <= from) continue;
+    let tryingFrom = Infinity;
+    for (const op of writes) if (op.inv.t < to && (op.comp === null || op.comp.t > from)) tryingFrom = Math.min(tryingFrom, Math.max(op.inv.t, from));
+    if (tryingFrom < to) longest = Math.max(longest, to - tryingFrom);
+  }
+  const ok = ops.filter((o) => type(o) === 'ok').length;
+  const fail = ops.filter((o) => type(o) === 'fail').length;
+  const info = ops.length - ok - fail;
+  return { ops: { ok, fail, info }, availability: ops.length === 0 ? 1 : ok / ops.length, lostWrites, staleReads, dirtyReads, rtoMs: longest / 1000 };
+}
+
+const opArb = fc.record({
+  f: fc.constantFrom('read', 'write', 'write', 'cas'),
+  key: fc.constantFrom('a', 'b'),
+  gap: fc.nat(12),
+  len: fc.nat(25),
+  outcome: fc.constantFrom('ok', 'ok', 'ok', 'fail', 'info', 'none'),
+  /** read: which value it returns (0: null, past the writes: one the log never took). */
+  reads: fc.nat(40),
+});
+const historyArb = fc.record({
+  clients: fc.array(fc.record({ stray: fc.boolean(), ops: fc.array(opArb, { maxLength: 8 }) }), { minLength: 1, maxLength: 4 }),
+  /** Per written value: < 0 not in the log, else its rank in the log (ties in write order). */
+  rank: fc.array(fc.integer({ min: -2, max: 12 }), { minLength: 40, maxLength: 40 }),
+  halfMicroseconds: fc.boolean(),
+});
+
+function generated(draw: typeof historyArb extends fc.Arbitrary<infer T> ? T : never) {
+  const scale = draw.halfMicroseconds ? 0.5 : 1;
+  const durationUs = 100 * scale;
+  const tagged: [HistoryEvent, number][] = [];
+  let value = 0;
+  const writtenValues: number[] = [];
+  const reads: { event: HistoryEvent; pick: number }[] = [];
+  draw.clients.forEach((client, p) => {
+    let t = 0;
+    if (client.stray) tagged.push([{ t: 0, process: p, type: 'ok', f: 'write', key: 'a', value: 0.5 }, tagged.length]);
+    for (const op of client.ops) {
+      t += op.gap;
+      const input = op.f === 'write' ? ++value : op.f === 'cas' ? ([value, ++value] as const) : null;
+      if (op.f !== 'read') writtenValues.push(value);
+      tagged.push([{ t: t * scale, process: p, type: 'invoke', f: op.f, key: op.key, value: input }, tagged.length]);
+      if (op.outcome === 'none') continue;
+      t += op.len;
+      const done: HistoryEvent = { t: t * scale, process: p, type: op.outcome, f: op.f, key: op.key, value: input, ...(op.outcome === 'fail' && op.f === 'cas' ? { error: 'mismatch' } : {}) };
+      tagged.push([done, tagged.length]);
+      if (op.f === 'read' && op.outcome === 'ok') reads.push({ event: done, pick: op.reads });
+    }
+  });
+  for (const { event, pick } of reads) (event as { value: Value }).value = pick === 0 ? null : pick <= writtenValues.length ? writtenValues[pick - 1]! : 1000 + pick;
+  const events = tagged.sort((a, b) => a[0].t - b[0].t || a[1] - b[1]).map(([e]) => e);
+  const authoritative = writtenValues
+    .map((v, i) => ({ v, i, rank: draw.rank[i % draw.rank.length]! }))
+    .filter((x) => x.rank >= 0)
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((x) => ({ key: 'a', value: x.v }));
+  return { events, authoritative, durationUs };
+}
+
+describe('clientFigures agrees with the figures\' definitions on generated histories, in both passes', () => {
+  // Process numbers that take each path: small whole numbers (one pass over the columns); at or above 2^16 (paired,
+  // open operations in a typed array); at or above 2^20, negative or fractional (paired, open operations in a map).
+  test.each([
+    ['small whole numbers (the one-pass figures)', (p: number) => p],
+    ['numbers from 2^16 (paired first)', (p: number) => p + 65_536],
+    ['numbers from 2^20 (paired first, by map)', (p: number) => p + 2 ** 20],
+    ['negative numbers (paired first, by map)', (p: number) => -1 - p],
+    ['fractional numbers (paired first, by map)', (p: number) => p + 0.5],
+  ])('processes as %s', (_name, processOf) => {
+    fc.assert(
+      fc.property(historyArb, (draw) => {
+        const { events, authoritative, durationUs } = generated(draw);
+        const renamed = events.map((e) => ({ ...e, process: processOf(e.process) }));
+        const want = referenceFigures(renamed, authoritative, durationUs);
+        expect(clientFigures(renamed, authoritative, durationUs)).toEqual(want);
+        expect(clientFigures(HistoryLog.from(renamed), authoritative, durationUs)).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('operations and eachOperation pair as the definition does, with the read\'s value, the error, and no completion as info', () => {
+    fc.assert(
+      fc.property(historyArb, (draw) => {
+        const { events } = generated(draw);
+        const want = referencePairs(events).map(({ inv, comp }) => ({
+          process: inv.process,
+          f: inv.f,
+          key: inv.key,
+          input: inv.value,
+          output: comp?.type === 'ok' && inv.f === 'read' ? comp.value : null,
+          invokeUs: inv.t,
+          completeUs: comp?.t ?? null,
+          type: comp?.type ?? 'info',
+          ...(comp?.error !== undefined ? { error: comp.error } : {}),
+        }));
+        expect(operations(events)).toEqual(want);
+        expect([...eachOperation(events)]).toEqual(want);
+        expect([...eachOperation(HistoryLog.from(events))]).toEqual(want);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

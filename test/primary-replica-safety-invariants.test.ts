@@ -113,6 +113,24 @@ describe('Single Lock Holder: one holder at any instant, and epochs only go up',
     checker.lockHeld(1, 3, 1000 * MS);
     expect(invariants()).toEqual(['Single Lock Holder']);
   });
+
+  it('a holding is extended only by its own holder in its own epoch: another node in the same epoch, or the holder at a new epoch, starts a holding of its own', () => {
+    const { checker, at, invariants } = setup();
+    checker.lockHeld(0, 1, 1000 * MS);
+    at(500);
+    // The same holder, re-elected at epoch 2 while its lease of epoch 1 runs: a new holding, no violation.
+    checker.lockHeld(0, 2, 1000 * MS);
+    expect(checker.violations).toEqual([]);
+    at(700);
+    // Another node at epoch 2 while the lease runs: a violation (two: the overlap and the epoch), and a holding of its own.
+    checker.lockHeld(1, 2, 1000 * MS);
+    expect(invariants()).toEqual(['Single Lock Holder', 'Single Lock Holder']);
+    expect(checker.lockHoldings).toEqual([
+      { node: 0, epoch: 1, fromUs: 0, untilUs: 1000 * MS },
+      { node: 0, epoch: 2, fromUs: 500 * MS, untilUs: 1500 * MS },
+      { node: 1, epoch: 2, fromUs: 700 * MS, untilUs: 1700 * MS },
+    ]);
+  });
 });
 
 describe('One Primary per Epoch', () => {
@@ -234,6 +252,50 @@ describe('In-Order Apply: 1, 2, 3, ... with no gap and no repeat, from 1 again o
     checker.applyReset(0);
     checker.applied(0, 1, e);
     checker.applied(0, 2, e);
+    expect(checker.violations).toEqual([]);
+  });
+});
+
+describe('what the checker passes on', () => {
+  it('office, step-downs, lock changes, rewinds and semi-sync changes go to the run\'s listeners unchanged', () => {
+    const heard: unknown[][] = [];
+    const clock: CheckClock = { nowUs: () => 0, describeEvent: () => '', nodeName: (i) => `n${i + 1}` };
+    const checker = new PrimaryReplicaSafetyChecker(clock, {
+      tookOffice: (...a) => heard.push(['tookOffice', ...a]),
+      steppedDown: (...a) => heard.push(['steppedDown', ...a]),
+      lockHeld: (...a) => heard.push(['lockHeld', ...a]),
+      lockLost: (...a) => heard.push(['lockLost', ...a]),
+      rewound: (...a) => heard.push(['rewound', ...a]),
+      semiSyncChanged: (...a) => heard.push(['semiSyncChanged', ...a]),
+    });
+    checker.tookOffice(0, 1);
+    checker.lockHeld(0, 1, 5);
+    checker.semiSyncChanged(0, true);
+    checker.steppedDown(0, 1, 'lost the lock');
+    checker.lockLost(0, 1, false);
+    checker.rewound(1, 4, 2, 'replica');
+    expect(heard).toEqual([
+      ['tookOffice', 0, 1],
+      ['lockHeld', 0, 1, 5],
+      ['semiSyncChanged', 0, true],
+      ['steppedDown', 0, 1, 'lost the lock'],
+      ['lockLost', 0, 1, false],
+      ['rewound', 1, 4, 2, 'replica'],
+    ]);
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('with no listeners, every report is taken and checked alone', () => {
+    const clock: CheckClock = { nowUs: () => 0, describeEvent: () => '', nodeName: (i) => `n${i + 1}` };
+    const checker = new PrimaryReplicaSafetyChecker(clock);
+    expect(() => {
+      checker.tookOffice(0, 1);
+      checker.lockHeld(0, 1, 5);
+      checker.semiSyncChanged(0, true);
+      checker.steppedDown(0, 1, 'lost the lock');
+      checker.lockLost(0, 1, false);
+      checker.rewound(1, 4, 2, 'replica');
+    }).not.toThrow();
     expect(checker.violations).toEqual([]);
   });
 });

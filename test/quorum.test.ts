@@ -50,4 +50,9 @@ describe('quorum maths (a majority of the voters decides)', () => {
     expect(committedIndex([3, 1, 2, 9, 9], new Float64Array(5), 3)).toBe(2);
     expect(committedIndex([5, 5, 0, 0, 0], new Float64Array(5), 2)).toBe(5);
   });
+
+  it('no voters: nothing is committed (index 0)', () => {
+    expect(committedIndex([])).toBe(0);
+    expect(committedIndex([7, 7], new Float64Array(2), 0)).toBe(0);
+  });
 });

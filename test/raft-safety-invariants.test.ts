@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RaftSafetyChecker } from '../src/check/raft-safety.ts';
 import { VIOLATIONS_MAX, type Violation } from '../src/check/violations.ts';
-import type { Entry, LogView } from '../src/protocols/raft/types.ts';
+import { VoteReason, type Entry, type LogView } from '../src/protocols/raft/types.ts';
 
 /**
  * Each of Raft's safety properties (extended paper, Figure 3) as the online
@@ -60,6 +60,13 @@ describe('Election Safety: at most one leader per term', () => {
       [7, 0],
       [4, 1],
     ]);
+  });
+
+  it('the same node reported taking office twice in its term is no violation (one leader, told twice)', () => {
+    const c = checker();
+    c.becameLeader(0, 5, logOf([]));
+    c.becameLeader(0, 5, logOf([]));
+    expect(c.violations).toEqual([]);
   });
 });
 
@@ -192,6 +199,36 @@ describe('Leader Completeness: a leader holds every entry committed in an earlie
     c.becameLeader(2, 3, logOf([entry(2, 3)], 2));
     expect(c.violations).toEqual([]);
   });
+
+  it('entries a committing leader had already compacted are not recorded (they were checked when first committed): nothing is held against a later leader there', () => {
+    const c = checker();
+    const e3 = entry(1, 3);
+    // The leader's log starts after a snapshot of indexes 1 and 2: only index 3 is seen committed.
+    c.committed(0, 3, logOf([e3], 2), 1);
+    expect(c.highestCommitted).toBe(3);
+    expect(c.committedEntry(1)).toBeUndefined();
+    // An entry appended at index 1 afterwards is not taken for the committed one.
+    c.appended(1, 1, entry(7, 1), 0);
+    expect(c.committedEntry(1)).toBeUndefined();
+    c.becameLeader(2, 2, logOf([e1, e2, e3]));
+    expect(c.violations).toEqual([]);
+    // Index 3 still binds.
+    c.becameLeader(1, 3, logOf([e1, e2]));
+    expect(invariants(c)).toEqual(['Leader Completeness']);
+  });
+
+  it('a commit of a shorter prefix keeps the longer one recorded: the highest committed index and the later leaders it binds', () => {
+    const c = checker();
+    const e3 = entry(1, 3);
+    c.committed(0, 3, logOf([e3], 2), 1);
+    // Index 1, compacted when index 3 was committed, reported by a slower leader of the same term.
+    c.committed(1, 1, logOf([e1]), 1);
+    expect(c.highestCommitted).toBe(3);
+    expect(c.committedEntry(1)).toBe(e1);
+    c.becameLeader(2, 2, logOf([e1, e2]));
+    expect(invariants(c)).toEqual(['Leader Completeness']);
+    expect(c.violations[0]!.detail).toContain('without committed entry 3');
+  });
 });
 
 describe('State Machine Safety: no two nodes commit or apply different entries at one index', () => {
@@ -262,6 +299,35 @@ describe('State Machine Safety: no two nodes commit or apply different entries a
     expect(invariants(c)).toEqual(['State Machine Safety']);
   });
 
+  it('a committed entry stays recorded once an entry is applied at its index, and an applied one once it is committed (two records per index that must not clear each other)', () => {
+    const c = checker();
+    c.committed(0, 1, logOf([e1]), 1);
+    c.applied(0, 1, e1);
+    expect(c.committedEntry(1)).toBe(e1);
+    // A later leader lacking the committed entry: reported, though the index was applied since.
+    c.becameLeader(1, 2, logOf([]));
+    expect(invariants(c)).toEqual(['Leader Completeness']);
+    const d = checker();
+    d.applied(0, 2, e2);
+    d.committed(0, 2, logOf([e1, e2]), 1);
+    // Another entry applied at index 2 after the commit: still compared with the first applied.
+    d.applied(1, 2, other);
+    expect(invariants(d)).toEqual(['State Machine Safety']);
+  });
+
+  it('holds within the first chunk beyond a few indexes (index 100): the same entry reported, committed and applied by three nodes is no violation', () => {
+    const c = checker();
+    const far = entry(1, 100);
+    for (const node of [0, 1, 2]) c.appended(node, 100, far, 1);
+    const log = { snapshotIndex: 99, lastIndex: () => 100, entryAt: (i: number) => (i === 100 ? far : undefined) };
+    c.committed(0, 100, log, 1);
+    for (const node of [0, 1, 2]) c.applied(node, 100, far);
+    expect(c.violations).toEqual([]);
+    expect(c.committedEntry(100)).toBe(far);
+    c.applied(1, 100, entry(2, 100));
+    expect(invariants(c)).toEqual(['State Machine Safety']);
+  });
+
   it('holds past the first chunk of its per-index records (index 20000)', () => {
     const c = checker();
     c.applied(0, 20_000, e2);
@@ -307,5 +373,33 @@ describe('reporting', () => {
     c.applied(2, 2, e2);
     expect(c.violations).toEqual([]);
     expect(VIOLATIONS_MAX).toBeGreaterThan(5);
+  });
+});
+
+describe('what the checker passes on', () => {
+  it('votes, role changes and events go to the run\'s listeners unchanged, and are no violation', () => {
+    const votes: unknown[][] = [];
+    const roles: unknown[][] = [];
+    const events: unknown[][] = [];
+    const c = new RaftSafetyChecker(
+      { nowUs: () => 0, describeEvent: () => '', nodeName: (n) => `n${n + 1}` },
+      (...args) => roles.push(args),
+      (...args) => events.push(args),
+      {},
+      (...args) => votes.push(args),
+    );
+    c.vote(1, 2, 3, true, VoteReason.Granted, 2, -1, -1);
+    c.roleChanged(1, 'candidate', 3, 'follower');
+    c.event(2, 'snapshot installed');
+    expect(votes).toEqual([[1, 2, 3, true, VoteReason.Granted, 2, -1, -1]]);
+    expect(roles).toEqual([[1, 'candidate', 3, 'follower']]);
+    expect(events).toEqual([[2, 'snapshot installed']]);
+    expect(c.violations).toEqual([]);
+  });
+
+  it('with no listeners, a vote is taken and dropped', () => {
+    const c = new RaftSafetyChecker({ nowUs: () => 0, describeEvent: () => '', nodeName: (n) => `n${n + 1}` });
+    expect(() => c.vote(1, 2, 3, false, VoteReason.Granted, 2, -1, -1)).not.toThrow();
+    expect(c.violations).toEqual([]);
   });
 });
