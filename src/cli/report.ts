@@ -4,6 +4,7 @@ import type { LogLine, ModelRun, RunResult } from '../run/run.ts';
 import { renderTimeline } from '../check/linearizability/index.ts';
 import { percent, table } from './format.ts';
 import { PROMISE_NAMES } from '../run/promises.ts';
+import { kindOf } from '../run/registry.ts';
 
 /** Event-log lines shown per model in the text report; the full record is in `--trace`. */
 const LOG_LINES_MAX = 40;
@@ -30,7 +31,7 @@ export function textReport(result: RunResult, description: string, storySeed: nu
       if (log.length > shown.length) out.push(`           … ${log.length - shown.length} more (use --trace FILE for every event)\n`);
     }
     if (run.stoppedEarly) out.push(`           (stopped at ${formatUs((result.untilMs ?? 0) * 1000)} by --until: the figures cover the clients' operations until then)\n`);
-    out.push(`           authoritative log: ${run.authority}\n`);
+    out.push(`           ${kindOf(run.summary.kind).authorityLabel ?? 'authoritative log'}: ${run.authority}\n`);
     const promised = run.summary.promises;
     out.push(`           promises: ${promised.length === 0 ? 'none' : promised.join(', ')}\n`);
     // Promises withdrawn for the same reason share one line.

@@ -72,6 +72,11 @@ export interface ModelKind<S extends BaseModelSpec = BaseModelSpec, T extends An
    * answered on one key and refused on another was unavailable for the other (leaderless). Default: per client.
    */
   readonly availabilityPerKey?: boolean;
+  /**
+   * What the report calls the state the figures are judged against (its line names it and says whose it
+   * is). Default `authoritative log`; a kind without a single log says what it has instead.
+   */
+  readonly authorityLabel?: string;
 }
 
 /**

@@ -248,7 +248,7 @@ function leaderlessModel(spec: LeaderlessModelSpec, hooks: Parameters<ModelKind<
         if (top.length > 1) withSiblings++;
       }
       const left = config.conflicts === 'siblings' ? ` (${withSiblings} left with siblings)` : '';
-      return `the merged state of every key's ${config.replicas} replicas (${resolution.name}), ${writes} writes on ${everStored.size} keys${left}`;
+      return `the merged state of every key's ${config.replicas} replicas (${resolution.name}), ${writes} writes on ${everStored.size} ${everStored.size === 1 ? 'key' : 'keys'}${left}`;
     },
     convergence: (nodes: readonly (ProtocolNode | null)[], stragglers: ReadonlySet<number>) => {
       const behind: string[] = [];
@@ -370,6 +370,8 @@ export const leaderlessKind: ModelKind<LeaderlessModelSpec, typeof LEADERLESS_OP
   factory: (spec, hooks) => leaderlessModel(spec, hooks),
   promises: (spec) => leaderlessPromises(spec),
   ui: { office: null, termHead: '  -', termWord: '', lag: false },
+  // No node holds the history: the figures judge against every key's replicas merged.
+  authorityLabel: 'authoritative state',
   // Each key lives on replicas of its own: a client's outages are counted per key.
   availabilityPerKey: true,
 });
