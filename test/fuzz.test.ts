@@ -232,6 +232,27 @@ describe('correct configurations are not accused', () => {
     expect(out).toContain('no failing seed');
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it("a hand-off world's batches grow with the safety phase, so a follower's backlog is caught up within the same liveness bound", () => {
+    const handoffs = (durationMs: number) =>
+      Array.from({ length: 40 }, (_, i) => drawWorld(i + 1, { ...RAFT, durationMs })).filter((w) => w.switchedOn.includes('handoff'));
+    const batches = (worlds: World[]) => new Set(worlds.map((w) => w.options['maxEntriesPerMessage']));
+    expect(batches(handoffs(5000))).toEqual(new Set([2, 4, 8]));
+    // 30 s is six times the default 5 s: six times the entries per message.
+    expect(batches(handoffs(30_000))).toEqual(new Set([12, 24, 48]));
+    // Only the batch scales: the rest of each world is drawn alike.
+    const short = handoffs(5000)[0]!;
+    const long = drawWorld(short.seed, { ...RAFT, durationMs: 30_000 });
+    expect({ ...long.options, maxEntriesPerMessage: 0 }).toEqual({ ...short.options, maxEntriesPerMessage: 0 });
+  });
+
+  it('found by a sweep: 30 s hand-off worlds with lease reads and PreVote converge after settle (2 entries a message could not catch up a follower cut off for 8 s)', () => {
+    // Seeds 30265, 30293, 30438 and 30490 failed "converges after settle" with maxEntriesPerMessage 2.
+    for (const seed of [30265, 30293, 30438, 30490]) {
+      const result = runSeed(seed, { kind: 'raft', pinned: { reads: 'lease', preVote: true }, allowed: [], durationMs: 30_000 });
+      expect(result.failures, `seed ${seed}`).toEqual([]);
+    }
+  });
 });
 
 describe('primary/replica: what async failover costs is reported, and can be allowed', () => {

@@ -8,6 +8,9 @@
 import type { Rng } from '../core/random.ts';
 import type { OptionValue } from './world.ts';
 
+/** A world's safety phase unless --duration says otherwise (ms). */
+export const DEFAULT_DURATION_MS = 5000;
+
 /** A kind of fault a world can switch on (swarm testing). `loss`, `duplication` and `clock-drift` shape the world's network and clocks; the others are scheduled faults. */
 export type FaultKind =
   | 'partition'
@@ -34,6 +37,8 @@ export interface DrawContext {
   readonly drift: boolean;
   /** The world switched the hand-off nemesis on (successive leaders cut off as they take office). */
   readonly handoff: boolean;
+  /** The safety phase's length (ms). */
+  readonly durationMs: number;
 }
 
 export interface FuzzProfile {
@@ -51,7 +56,7 @@ function drawn<T extends OptionValue>(pinned: Readonly<Record<string, OptionValu
 
 const RAFT: FuzzProfile = {
   faultKinds: [...COMMON, 'clock-drift', 'transfer', 'membership', 'stragglers'],
-  drawOptions(r, { nodes, pinned, drift, handoff }) {
+  drawOptions(r, { nodes, pinned, drift, handoff, durationMs }) {
     const out: Record<string, OptionValue> = {};
     const preVote = r.chance(0.5);
     const checkQuorum = r.chance(0.5);
@@ -59,8 +64,12 @@ const RAFT: FuzzProfile = {
     const snapshot = r.chance(0.25) ? r.int(5, 50) : 0;
     // Small batches make a lagging follower catch up over many round trips, entries of old terms first: the window Figure 8's rule is about.
     // (Under 16 a follower hundreds of entries behind misses the 3 s liveness bound; a hand-off world's
-    // leaders hold only a few entries the others lack, so there it is 2 to 8.)
-    const small = r.pick([2, 4, 8]);
+    // leaders hold only a few entries the others lack, so there it is 2 to 8 in the default 5 s.) What a
+    // follower cut off for part of the safety phase lacks grows with the phase, and the liveness bound does
+    // not: the batch grows with it, so that catching up takes as many round trips as in 5 s (with 2 entries
+    // a message, a follower cut off for 8 of 30 s, 1,200 entries behind, catches up more slowly than the
+    // clients write: slow, not wrong).
+    const small = r.pick([2, 4, 8]) * Math.max(1, Math.ceil(durationMs / DEFAULT_DURATION_MS));
     const batch = handoff ? small : r.chance(0.35) ? r.pick([16, 32]) : 0;
     if (preVote) out['preVote'] = true;
     if (checkQuorum) out['checkQuorum'] = true;

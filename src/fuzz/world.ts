@@ -13,7 +13,7 @@ import { faultActionProblems, parseScenario } from '../scenario/load.ts';
 import { InputError } from '../core/errors.ts';
 import { actionDef, type FaultActionName } from '../scenario/fault-actions.ts';
 import type { FaultSpec, Scenario } from '../scenario/types.ts';
-import { fuzzProfile, type FaultKind } from './kinds.ts';
+import { DEFAULT_DURATION_MS, fuzzProfile, type FaultKind } from './kinds.ts';
 
 /** A model option's value as written in YAML. */
 export type OptionValue = string | number | boolean | readonly string[] | Readonly<Record<string, number>>;
@@ -70,7 +70,7 @@ export interface WorldConfig {
   readonly settleMs?: number;
 }
 
-export const DEFAULT_DURATION_MS = 5000;
+export { DEFAULT_DURATION_MS };
 export const DEFAULT_SETTLE_MS = 3000;
 
 function between(r: Rng, lo: number, hi: number): number {
@@ -106,7 +106,7 @@ export function drawWorld(seed: number, config: WorldConfig): World {
     duplicate: on.has('duplication') ? probability(net, 0.2) : 0,
   };
 
-  const options = profile.drawOptions(rngStream(seed, 'fuzz/options'), { nodes, pinned: config.pinned, drift: on.has('clock-drift'), handoff: on.has('handoff') });
+  const options = profile.drawOptions(rngStream(seed, 'fuzz/options'), { nodes, pinned: config.pinned, drift: on.has('clock-drift'), handoff: on.has('handoff'), durationMs });
 
   const wl = rngStream(seed, 'fuzz/workload');
   const workload: WorldWorkload = {
