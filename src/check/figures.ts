@@ -59,10 +59,6 @@ export interface ClientFigures {
   readonly rtoMs: number;
 }
 
-function writtenValue(op: Operation): Value {
-  return op.f === 'cas' ? (op.input as readonly [Value, Value])[1] : (op.input as Value);
-}
-
 /**
  * Each operation of a history as two event indices: its invoke and its
  * completion (-1 when none was recorded), in invoke order. Typed arrays, so
