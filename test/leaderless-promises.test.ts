@@ -5,6 +5,7 @@ import { leaderlessPromises, quorumCount, type LeaderlessModelSpec } from '../sr
 import { runScenario } from '../src/run/run.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import type { HistoryEvent, Value } from '../src/workload/history.ts';
+import { partitionScenario } from './helpers/leaderless.ts';
 
 const spec = (over: Partial<LeaderlessModelSpec> = {}): LeaderlessModelSpec => ({
   kind: 'leaderless',
@@ -84,24 +85,9 @@ describe('lostWrites under last-write-wins', () => {
   });
 });
 
-/** The split-brain partition of scenarios/cap with one leaderless model; the seed and the side of n1's clients vary. */
-function partitionScenario(seed: number, model: string, minority: readonly string[]): string {
-  const rest = ['n1', 'n2', 'n3', 'n4', 'n5'].filter((n) => !minority.includes(n));
-  return [
-    'name: leaderless-property',
-    `seed: ${seed}`,
-    'duration: 6s',
-    'settle: 3s',
-    'nodes: 5',
-    'models:',
-    `  - ${model}`,
-    'workload: { clients: 5, interval: 20ms, keys: 2, reads: 0.5 }',
-    'faults:',
-    `  - { at: 1s, partition: [[${minority.join(', ')}], [${rest.join(', ')}]] }`,
-    '  - { at: 3s, heal: true }',
-    '  - { at: 3.5s, crash: n2 }',
-    '  - { at: 4.5s, restart: n2 }',
-  ].join('\n');
+/** The partition scenario of the promise properties, the seed and the side of n1's clients varied. */
+function promiseScenario(seed: number, model: string, minority: readonly string[]): string {
+  return partitionScenario({ name: 'leaderless-property', seed, model, minority });
 }
 
 describe('the promises hold under partitions and crashes', () => {
@@ -109,7 +95,7 @@ describe('the promises hold under partitions and crashes', () => {
   fcTest.prop([fc.integer({ min: 1, max: 1_000_000 }), minority], { numRuns: 6 })(
     'strict QUORUM/QUORUM, blocking read repair, clocks in agreement: linearizable, nothing lost, stale or dirty, converged',
     (seed, side) => {
-      const run = runScenario(parseScenario(partitionScenario(seed, '{ kind: leaderless }', side), 'property.yaml')).runs[0]!;
+      const run = runScenario(parseScenario(promiseScenario(seed, '{ kind: leaderless }', side), 'property.yaml')).runs[0]!;
       expect(run.summary.violations).toEqual([]);
       expect(run.summary.linearizable).toBe(true);
       expect(run.summary.converged).toBe(true);
@@ -117,7 +103,7 @@ describe('the promises hold under partitions and crashes', () => {
   );
 
   fcTest.prop([fc.integer({ min: 1, max: 1_000_000 }), minority], { numRuns: 6 })('sloppy ONE/ONE with hinted handoff: no lost writes, no dirty reads, converged', (seed, side) => {
-    const run = runScenario(parseScenario(partitionScenario(seed, '{ kind: leaderless, writeQuorum: one, readQuorum: one, sloppyQuorum: true, readRepair: async }', side), 'property.yaml')).runs[0]!;
+    const run = runScenario(parseScenario(promiseScenario(seed, '{ kind: leaderless, writeQuorum: one, readQuorum: one, sloppyQuorum: true, readRepair: async }', side), 'property.yaml')).runs[0]!;
     expect(run.summary.violations).toEqual([]);
     expect(run.summary.lostWrites).toBe(0);
     expect(run.summary.converged).toBe(true);

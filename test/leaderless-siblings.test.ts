@@ -4,7 +4,7 @@ import { descends, mergeSibling, resolveSiblings, type Version } from '../src/pr
 import { leaderlessPromises, type LeaderlessModelSpec } from '../src/run/leaderless-model.ts';
 import { runScenario } from '../src/run/run.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { Cluster } from './helpers/leaderless.ts';
+import { Cluster, partitionScenario } from './helpers/leaderless.ts';
 
 /** `conflicts: siblings` (docs/leaderless.md, "Version vectors and siblings"): each test is named after the rule it checks. */
 
@@ -201,23 +201,7 @@ describe('what siblings promise', () => {
 });
 
 function scenario(seed: number, model: string, minority: readonly string[]): string {
-  const rest = ['n1', 'n2', 'n3', 'n4', 'n5'].filter((n) => !minority.includes(n));
-  return [
-    'name: siblings-property',
-    `seed: ${seed}`,
-    'duration: 6s',
-    'settle: 3s',
-    'nodes: 5',
-    'network: { latency: 5ms..15ms }',
-    'models:',
-    `  - ${model}`,
-    'workload: { clients: 5, interval: 20ms, keys: 2, reads: 0.5 }',
-    'faults:',
-    `  - { at: 1s, partition: [[${minority.join(', ')}], [${rest.join(', ')}]] }`,
-    '  - { at: 3s, heal: true }',
-    '  - { at: 3.5s, crash: n2 }',
-    '  - { at: 4.5s, restart: n2 }',
-  ].join('\n');
+  return partitionScenario({ name: 'siblings-property', seed, model, minority, network: '{ latency: 5ms..15ms }' });
 }
 
 describe('siblings keep every acknowledged write under partitions, crashes and clocks that disagree', () => {

@@ -129,3 +129,30 @@ export class Cluster {
     return this.nodes[node]!.versionOf(key)?.value ?? null;
   }
 }
+
+/**
+ * The split-brain partition of scenarios/cap with one leaderless model (the
+ * model mapping inline, `{ kind: leaderless, ... }`): n1..n5, `minority` cut
+ * from the rest at 1 s and healed at 3 s, then n2 crashed and restarted; five
+ * clients on two keys. The properties vary the seed, the side and the model.
+ */
+export function partitionScenario(options: { readonly name: string; readonly seed: number; readonly model: string; readonly minority: readonly string[]; readonly network?: string }): string {
+  const { name, seed, model, minority, network } = options;
+  const rest = ['n1', 'n2', 'n3', 'n4', 'n5'].filter((n) => !minority.includes(n));
+  return [
+    `name: ${name}`,
+    `seed: ${seed}`,
+    'duration: 6s',
+    'settle: 3s',
+    'nodes: 5',
+    ...(network !== undefined ? [`network: ${network}`] : []),
+    'models:',
+    `  - ${model}`,
+    'workload: { clients: 5, interval: 20ms, keys: 2, reads: 0.5 }',
+    'faults:',
+    `  - { at: 1s, partition: [[${minority.join(', ')}], [${rest.join(', ')}]] }`,
+    '  - { at: 3s, heal: true }',
+    '  - { at: 3.5s, crash: n2 }',
+    '  - { at: 4.5s, restart: n2 }',
+  ].join('\n');
+}
