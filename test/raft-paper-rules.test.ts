@@ -533,3 +533,47 @@ describe('§6.4.1 lease reads: the lease runs from the send time of the round a 
     expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: true, value: null }]);
   });
 });
+
+describe('§4.1 membership changes and §3.10 transfers: one change at a time, from a leader that has committed in its term', () => {
+  it('§4.1 a leader appends a configuration entry only once it has committed an entry of its term, and only one until that commits; it refuses changes that change nothing', () => {
+    const s = leader({ term: 1, log: [entry(1, 1)] }); // term 2; its no-op at index 2, not yet committed
+    // The no-op is the leader's own entry: no client, no operation.
+    expect(s.stable.log.get(2)).toMatchObject({ term: 2, op: null, client: -1 });
+    expect(s.node.onAdmin!({ type: 'remove', node: 1 })).toBe('skipped remove: the leader has not committed an entry of its term yet');
+    s.node.onMessage(2, ack(2, 2));
+    expect(s.node.committed).toBe(2);
+    expect(s.node.onAdmin!({ type: 'add', node: 2 })).toBe('skipped add: already a member');
+    expect(s.node.onAdmin!({ type: 'remove', node: 5 })).toBe('skipped remove: not a member');
+    expect(s.node.onAdmin!({ type: 'remove', node: 1 })).toBe('configuration entry appended');
+    expect(s.node.configuration).toEqual([0, 2]);
+    expect(s.stable.log.get(3)).toMatchObject({ term: 2, op: null, client: -1, config: [0, 2] });
+    expect(s.node.onAdmin!({ type: 'add', node: 1 })).toBe('skipped add: another membership change is not committed yet');
+    // Node 2's acknowledgement commits the removal under [n1, n3]; node 1 is added back, sorted into place.
+    s.node.onMessage(2, ack(2, 3));
+    expect(s.node.committed).toBe(3);
+    s.ctx.take();
+    expect(s.node.onAdmin!({ type: 'add', node: 1 })).toBe('configuration entry appended');
+    expect(s.node.configuration).toEqual([0, 1, 2]);
+    // The added node is sent what follows the leader's log as it was when it was added: its nextIndex is lastIndex + 1.
+    const toAdded = s.ctx.take<AppendEntries>().filter((m) => m.to === 1 && m.msg.kind === MsgKind.AppendEntries);
+    expect(toAdded.map((m) => [m.msg.prevIndex, m.msg.entries.length])).toEqual([[3, 1]]);
+  });
+
+  it('only a leader takes operator commands; §3.10 a transfer to itself or to a non-member is refused', () => {
+    const f = setup({ term: 1 });
+    expect(f.node.onAdmin!({ type: 'transfer', to: 1 })).toBe('skipped: not the leader');
+    expect(f.node.onAdmin!({ type: 'add', node: 1 })).toBe('skipped: not the leader');
+    const s = leader({ term: 1 });
+    expect(s.node.onAdmin!({ type: 'transfer', to: 0 })).toBe('skipped transfer: the target is already the leader');
+    expect(s.node.onAdmin!({ type: 'transfer', to: 7 })).toBe('skipped transfer: the target is not a member');
+    expect(s.ctx.take()).toEqual([]);
+  });
+
+  it('the view shows the terms of the last entries of the log, as many as asked, oldest first', () => {
+    const s = setup({ term: 3, log: [entry(1, 1), entry(2, 2), entry(3, 3)] });
+    expect(s.node.view(2).logTailTerms).toEqual([2, 3]);
+    expect(s.node.view(10).logTailTerms).toEqual([1, 2, 3]);
+    expect(s.node.view().logTailTerms).toEqual([]);
+    expect(s.node.view(1).logLength).toBe(3);
+  });
+});
