@@ -569,6 +569,29 @@ describe('§4.1 membership changes and §3.10 transfers: one change at a time, f
     expect(s.ctx.take()).toEqual([]);
   });
 
+  it('§3.10 a transfer first brings the target\'s log up to date, and sends it TimeoutNow once it matches the leader\'s', () => {
+    const s = leader({ term: 1, log: [entry(1, 1)] }); // term 2; the no-op at index 2
+    s.node.onMessage(1, ack(2, 2));
+    s.ctx.take();
+    // Node 2 has acknowledged nothing of this term: it is sent the log first, not TimeoutNow.
+    expect(s.node.onAdmin!({ type: 'transfer', to: 2 })).toBe('leadership transfer started');
+    expect(s.ctx.take().map((m) => [m.to, m.msg.kind])).toEqual([[2, MsgKind.AppendEntries]]);
+    s.node.onMessage(2, ack(2, 2));
+    expect(s.ctx.take().map((m) => [m.to, m.msg.kind])).toEqual([[2, MsgKind.TimeoutNow]]);
+  });
+
+  it('§4.1 a configuration of one member may grow: only removing its last member is refused', () => {
+    const s = setup({ n: 2, term: 1, log: [entry(1, 1)] });
+    s.node.onTimer(TIMER_ELECTION);
+    s.node.onMessage(1, { kind: MsgKind.RequestVoteReply, term: 2, granted: true } as VoteReply);
+    s.node.onMessage(1, ack(2, 2));
+    expect(s.node.onAdmin!({ type: 'remove', node: 1 })).toBe('configuration entry appended');
+    // Alone in its configuration, the leader commits the removal by itself.
+    expect(s.node.committed).toBe(3);
+    expect(s.node.onAdmin!({ type: 'add', node: 1 })).toBe('configuration entry appended');
+    expect(s.node.configuration).toEqual([0, 1]);
+  });
+
   it('the view shows the terms of the last entries of the log, as many as asked, oldest first', () => {
     const s = setup({ term: 3, log: [entry(1, 1), entry(2, 2), entry(3, 3)] });
     expect(s.node.view(2).logTailTerms).toEqual([2, 3]);
