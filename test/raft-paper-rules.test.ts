@@ -55,7 +55,7 @@ class Applied implements RaftObserver {
  * Node `self` of `n` (default 0 of 3), with `log` (the entries at indexes 1, 2, ...) on disk in `term`;
  * started long ago (so no restart rule withholds votes), the test's clock reads 0.
  */
-function setup(options: { self?: number; n?: number; term?: number; log?: Entry[]; reads?: ReadMode; preVote?: boolean; stable?: RaftStable } = {}) {
+function setup(options: { self?: number; n?: number; term?: number; log?: Entry[]; reads?: ReadMode; preVote?: boolean; stable?: RaftStable; snapshotEvery?: number } = {}) {
   const observer = new Applied();
   const protocol = new RaftProtocol(
     {
@@ -66,7 +66,7 @@ function setup(options: { self?: number; n?: number; term?: number; log?: Entry[
       checkQuorum: false,
       reads: options.reads ?? 'log',
       bugs: new Set(),
-      snapshotEvery: 0,
+      snapshotEvery: options.snapshotEvery ?? 0,
       members: Array.from({ length: options.n ?? 3 }, (_, i) => i),
       maxEntriesPerMessage: 64,
       maxClockDrift: 0.05,
@@ -99,7 +99,7 @@ const ack = (term: number, matchIndex: number, round = 0): AppendEntriesReply =>
 const terms = (s: { stable: { log: { slice(from: number): Entry[] } } }) => s.stable.log.slice(1).map((e) => e.term);
 
 /** Node 0 of `n` with `log` on disk, elected in the term after `term` by nodes 1 and 2, its messages taken. */
-function leader(options: { n?: number; term?: number; log?: Entry[]; reads?: ReadMode } = {}) {
+function leader(options: { n?: number; term?: number; log?: Entry[]; reads?: ReadMode; snapshotEvery?: number } = {}) {
   const s = setup(options);
   s.node.onTimer(TIMER_ELECTION);
   const term = s.node.term;
@@ -590,6 +590,24 @@ describe('§4.1 membership changes and §3.10 transfers: one change at a time, f
     expect(s.node.committed).toBe(3);
     expect(s.node.onAdmin!({ type: 'add', node: 1 })).toBe('configuration entry appended');
     expect(s.node.configuration).toEqual([0, 1]);
+  });
+
+  it('§5.1 (dissertation) a snapshot records the configuration in force at its last index: the last configuration entry at or before it, else the previous snapshot\'s, else the initial one', () => {
+    const s = leader({ term: 1, log: [entry(1, 1)], snapshotEvery: 2 }); // term 2; the no-op at index 2
+    const write = (seq: number) => s.node.onClientRequest({ client: 0, seq, op: { f: 'write', key: 'k1', value: seq } });
+    s.node.onMessage(2, ack(2, 2)); // applied 2: captured at 2
+    expect(s.node.onAdmin!({ type: 'remove', node: 1 })).toBe('configuration entry appended'); // index 3: [n1, n3]
+    write(1); // index 4
+    s.node.onMessage(2, ack(2, 4)); // applied 4: the capture at 2 becomes the snapshot; captured at 4
+    expect(s.stable.snapshot).toMatchObject({ lastIndex: 2, config: [0, 1, 2] });
+    write(2); // index 5
+    write(3); // index 6
+    s.node.onMessage(2, ack(2, 6)); // applied 6: the capture at 4 becomes the snapshot
+    expect(s.stable.snapshot).toMatchObject({ lastIndex: 4, config: [0, 2] });
+    write(4); // index 7
+    write(5); // index 8
+    s.node.onMessage(2, ack(2, 8)); // the capture at 6, after the snapshot at 4 and no configuration entry since: the snapshot's
+    expect(s.stable.snapshot).toMatchObject({ lastIndex: 6, config: [0, 2] });
   });
 
   it('the view shows the terms of the last entries of the log, as many as asked, oldest first', () => {
