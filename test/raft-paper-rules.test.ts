@@ -11,6 +11,7 @@ import {
   type RaftObserver,
   type RaftStable,
   type ReadMode,
+  type RequestVote,
   type VoteReply,
 } from '../src/protocols/raft/index.ts';
 import { FakeContext } from './helpers/fake-context.ts';
@@ -55,7 +56,7 @@ class Applied implements RaftObserver {
  * Node `self` of `n` (default 0 of 3), with `log` (the entries at indexes 1, 2, ...) on disk in `term`;
  * started long ago (so no restart rule withholds votes), the test's clock reads 0.
  */
-function setup(options: { self?: number; n?: number; term?: number; log?: Entry[]; reads?: ReadMode; preVote?: boolean; stable?: RaftStable; snapshotEvery?: number } = {}) {
+function setup(options: { self?: number; n?: number; term?: number; log?: Entry[]; reads?: ReadMode; preVote?: boolean; stable?: RaftStable; snapshotEvery?: number; observer?: RaftObserver | null } = {}) {
   const observer = new Applied();
   const protocol = new RaftProtocol(
     {
@@ -71,7 +72,7 @@ function setup(options: { self?: number; n?: number; term?: number; log?: Entry[
       maxEntriesPerMessage: 64,
       maxClockDrift: 0.05,
     },
-    observer,
+    options.observer === undefined ? observer : options.observer,
   );
   const stable = options.stable ?? protocol.createStable();
   if (options.stable === undefined) {
@@ -616,5 +617,28 @@ describe('§4.1 membership changes and §3.10 transfers: one change at a time, f
     expect(s.node.view(10).logTailTerms).toEqual([1, 2, 3]);
     expect(s.node.view().logTailTerms).toEqual([]);
     expect(s.node.view(1).logLength).toBe(3);
+  });
+});
+
+describe('observers are optional: a node with none, or one that reports only what it must, follows the same rules', () => {
+  const requestVote = (kind: 1 | 5, term: number): RequestVote => ({ kind, term, lastLogIndex: 0, lastLogTerm: 0 }) as RequestVote;
+  const minimal: RaftObserver = { roleChanged() {}, becameLeader() {}, appended() {}, truncated() {}, committed() {}, applied() {} };
+
+  it.each([
+    ['no observer', null],
+    ['an observer without vote or event', minimal],
+  ] as const)('§5.1 a stale RequestVote is refused with the voter\'s term, §4.2.3 one within a minimum election timeout of a leader is ignored, §9.6 a PreVote is answered: with %s', (_name, observer) => {
+    const stale = setup({ term: 3, observer });
+    stale.node.onMessage(1, requestVote(MsgKind.RequestVote, 2));
+    expect(stale.ctx.take().map((m) => m.msg)).toEqual([{ kind: MsgKind.RequestVoteReply, term: 3, granted: false }]);
+    const follower = setup({ self: 1, term: 2, observer });
+    follower.node.onMessage(0, append(2, 0, 0, [], 0));
+    follower.ctx.take();
+    follower.node.onMessage(2, requestVote(MsgKind.RequestVote, 3));
+    expect(follower.ctx.take()).toEqual([]);
+    expect(follower.node.term).toBe(2);
+    const voter = setup({ term: 2, preVote: true, observer });
+    voter.node.onMessage(1, requestVote(MsgKind.PreVote, 3));
+    expect(voter.ctx.take().map((m) => m.msg.kind)).toEqual([MsgKind.PreVoteReply]);
   });
 });
