@@ -79,3 +79,33 @@ describe('RaftLog: chunks shared between the nodes of a cluster', () => {
     expect(logs[1]!.last().term).toBe(2);
   });
 });
+
+describe('RaftLog: edges', () => {
+  test('truncating to a length at or past the end keeps the log as it is', () => {
+    const entries = [entry(0, 0), entry(1, 1), entry(1, 2)];
+    const log = RaftLog.of(entries);
+    log.truncate(3);
+    expectSame(log, entries);
+    log.truncate(10);
+    expectSame(log, entries);
+    log.push(entry(2, 3));
+    expectSame(log, [...entries, log.last()]);
+  });
+
+  test('a log outside any group (a removed node\'s, a test\'s) holds more than a chunk', () => {
+    const entries = Array.from({ length: CHUNK + 10 }, (_, i) => entry(1, i));
+    const log = RaftLog.of(entries);
+    expectSame(log, entries);
+    const outside = new LogGroup().create(-1, entries);
+    expectSame(outside, entries);
+  });
+
+  test('a group whose node numbers have gaps (nodes created out of order) shares chunks all the same', () => {
+    const group = new LogGroup();
+    const entries = Array.from({ length: CHUNK + 10 }, (_, i) => entry(1, i));
+    const third = group.create(2, entries);
+    const first = group.create(0, entries);
+    expectSame(third, entries);
+    expectSame(first, entries);
+  });
+});
