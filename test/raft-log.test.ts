@@ -100,6 +100,26 @@ describe('RaftLog: edges', () => {
     expectSame(outside, entries);
   });
 
+  test('a log of exactly one chunk, or truncated to a chunk boundary, reads nothing past its end', () => {
+    const entries = Array.from({ length: 2 * CHUNK }, (_, i) => entry(1, i));
+    const log = RaftLog.of(entries.slice(0, CHUNK));
+    expectSame(log, entries.slice(0, CHUNK));
+    const longer = RaftLog.of(entries);
+    longer.truncate(CHUNK);
+    expectSame(longer, entries.slice(0, CHUNK));
+  });
+
+  test('truncating to a chunk boundary and appending leaves the chunk another log shares untouched', () => {
+    const group = new LogGroup();
+    const entries = Array.from({ length: 2 * CHUNK }, (_, i) => entry(1, i));
+    const a = group.create(0, entries);
+    const b = group.create(1, entries); // its second chunk fills equal to a's: shared
+    a.truncate(CHUNK);
+    a.push(entry(2, 0));
+    expectSame(b, entries);
+    expectSame(a, [...entries.slice(0, CHUNK), a.last()]);
+  });
+
   test('a group whose node numbers have gaps (nodes created out of order) shares chunks all the same', () => {
     const group = new LogGroup();
     const entries = Array.from({ length: CHUNK + 10 }, (_, i) => entry(1, i));
