@@ -1,5 +1,4 @@
-import { defineConfig } from 'vitest/config';
-import base from './vitest.config.ts';
+import { mutationConfig } from './vitest.mutate-base.ts';
 
 /**
  * The tests `npm run mutate:checks` runs against each mutant of the safety
@@ -8,22 +7,16 @@ import base from './vitest.config.ts';
  * if a scenario test elsewhere would catch it — the score is a lower bound,
  * and it is the one that matters: a check is guarded by a test of the check.
  */
-// Spread, not mergeConfig: mergeConfig concatenates arrays, so `include` would
-// add these files to the base config's `test/**/*.test.ts` and run the whole suite.
-export default defineConfig({
-  ...base,
-  test: {
-    ...base.test,
-    include: [
-      'test/quorum.test.ts',
-      'test/raft-safety-invariants.test.ts',
-      'test/raft-safety-checker.test.ts',
-      'test/primary-replica-safety-invariants.test.ts',
-      'test/figures-table.test.ts',
-      'test/figures.test.ts',
-      'test/history-log.test.ts',
-      'test/promises.test.ts',
-      'test/cap-verdict.test.ts',
-    ],
-  },
-});
+export default mutationConfig(
+  [
+    'test/quorum.test.ts',
+    'test/raft-safety-invariants.test.ts',
+    'test/raft-safety-checker.test.ts',
+    'test/primary-replica-safety-invariants.test.ts',
+    'test/figures-table.test.ts',
+    'test/figures.test.ts',
+    'test/history-log.test.ts',
+    'test/promises.test.ts',
+    'test/cap-verdict.test.ts',
+  ],
+);

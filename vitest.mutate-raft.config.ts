@@ -1,5 +1,4 @@
-import { defineConfig } from 'vitest/config';
-import base from './vitest.config.ts';
+import { mutationConfig } from './vitest.mutate-base.ts';
 
 /**
  * The tests `npm run mutate:raft` runs against each mutant of the Raft node:
@@ -7,26 +6,20 @@ import base from './vitest.config.ts';
  * from hand-built states), the scripted bug scenarios and expect lines, and
  * the properties at 30 runs — the election and failover nemesis among them.
  */
-// Spread, not mergeConfig: mergeConfig concatenates arrays, so `include` would
-// add these files to the base config's `test/**/*.test.ts` and run the whole suite.
-export default defineConfig({
-  ...base,
-  test: {
-    ...base.test,
-    include: [
-      'test/quorum.test.ts',
-      'test/raft-rules.test.ts',
-      'test/raft-paper-rules.test.ts',
-      'test/raft-lease.test.ts',
-      'test/raft-vote-reasons.test.ts',
-      'test/raft-log.test.ts',
-      'test/raft-authoritative-log.test.ts',
-      'test/raft-membership-liveness.test.ts',
-      'test/raft-scenarios.test.ts',
-      'test/stragglers.test.ts',
-      'test/raft-safety.property.test.ts',
-      'test/raft-safety-pauses.property.test.ts',
-      'test/election-failover.property.test.ts',
-    ],
-  },
-});
+export default mutationConfig(
+  [
+    'test/quorum.test.ts',
+    'test/raft-rules.test.ts',
+    'test/raft-paper-rules.test.ts',
+    'test/raft-lease.test.ts',
+    'test/raft-vote-reasons.test.ts',
+    'test/raft-log.test.ts',
+    'test/raft-authoritative-log.test.ts',
+    'test/raft-membership-liveness.test.ts',
+    'test/raft-scenarios.test.ts',
+    'test/stragglers.test.ts',
+    'test/raft-safety.property.test.ts',
+    'test/raft-safety-pauses.property.test.ts',
+    'test/election-failover.property.test.ts',
+  ],
+);

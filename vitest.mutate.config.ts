@@ -1,5 +1,4 @@
-import { defineConfig } from 'vitest/config';
-import base from './vitest.config.ts';
+import { mutationConfig } from './vitest.mutate-base.ts';
 
 /**
  * The tests `npm run mutate` runs against each mutant: the direct tests of
@@ -13,49 +12,43 @@ import base from './vitest.config.ts';
  * surviving mutant runs every test that covers it, and on 2 cores they would
  * make a run last many hours. `npm run mutate` sets PROPERTY_RUNS=30.
  */
-// Spread, not mergeConfig: mergeConfig concatenates arrays, so `include` would
-// add these files to the base config's `test/**/*.test.ts` and run the whole suite.
-export default defineConfig({
-  ...base,
-  test: {
-    ...base.test,
-    include: [
-      // Rules, driven on one node.
-      'test/quorum.test.ts',
-      'test/kv.test.ts',
-      'test/raft-rules.test.ts',
-      'test/raft-paper-rules.test.ts',
-      'test/raft-lease.test.ts',
-      'test/raft-vote-reasons.test.ts',
-      'test/raft-log.test.ts',
-      'test/primary-replica-units.test.ts',
-      'test/primary-replica-shipping.test.ts',
-      'test/leaderless-rules.test.ts',
-      // Checkers built to fail, and the figures.
-      'test/raft-safety-invariants.test.ts',
-      'test/raft-safety-checker.test.ts',
-      'test/raft-authoritative-log.test.ts',
-      'test/primary-replica-safety-invariants.test.ts',
-      'test/figures-table.test.ts',
-      'test/figures.test.ts',
-      'test/history-log.test.ts',
-      'test/promises.test.ts',
-      'test/run-verdicts.test.ts',
-      'test/cap-verdict.test.ts',
-      'test/linearizability-*.test.ts',
-      // Scenario stories with expect lines, and the properties.
-      'test/raft-scenarios.test.ts',
-      'test/primary-replica-outcomes.test.ts',
-      'test/primary-replica-promises.test.ts',
-      'test/primary-replica-fail-means-no-effect.test.ts',
-      'test/primary-replica-inherited-entries.test.ts',
-      'test/primary-replica-failover-liveness.test.ts',
-      'test/raft-safety.property.test.ts',
-      'test/raft-safety-pauses.property.test.ts',
-      'test/election-failover.property.test.ts',
-      'test/primary-replica-properties.test.ts',
-      'test/leaderless-promises.test.ts',
-    ],
-    exclude: ['test/linearizability-cli.test.ts'],
-  },
-});
+export default mutationConfig(
+  [
+    // Rules, driven on one node.
+    'test/quorum.test.ts',
+    'test/kv.test.ts',
+    'test/raft-rules.test.ts',
+    'test/raft-paper-rules.test.ts',
+    'test/raft-lease.test.ts',
+    'test/raft-vote-reasons.test.ts',
+    'test/raft-log.test.ts',
+    'test/primary-replica-units.test.ts',
+    'test/primary-replica-shipping.test.ts',
+    'test/leaderless-rules.test.ts',
+    // Checkers built to fail, and the figures.
+    'test/raft-safety-invariants.test.ts',
+    'test/raft-safety-checker.test.ts',
+    'test/raft-authoritative-log.test.ts',
+    'test/primary-replica-safety-invariants.test.ts',
+    'test/figures-table.test.ts',
+    'test/figures.test.ts',
+    'test/history-log.test.ts',
+    'test/promises.test.ts',
+    'test/run-verdicts.test.ts',
+    'test/cap-verdict.test.ts',
+    'test/linearizability-*.test.ts',
+    // Scenario stories with expect lines, and the properties.
+    'test/raft-scenarios.test.ts',
+    'test/primary-replica-outcomes.test.ts',
+    'test/primary-replica-promises.test.ts',
+    'test/primary-replica-fail-means-no-effect.test.ts',
+    'test/primary-replica-inherited-entries.test.ts',
+    'test/primary-replica-failover-liveness.test.ts',
+    'test/raft-safety.property.test.ts',
+    'test/raft-safety-pauses.property.test.ts',
+    'test/election-failover.property.test.ts',
+    'test/primary-replica-properties.test.ts',
+    'test/leaderless-promises.test.ts',
+  ],
+  ['test/linearizability-cli.test.ts'],
+);

@@ -1,0 +1,22 @@
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+import base from './vitest.config.ts';
+
+/**
+ * The vitest config of a mutation run: the project's own, with only the
+ * test files `include` names (and without those `exclude` names).
+ *
+ * Spread, not mergeConfig: mergeConfig concatenates arrays, so `include`
+ * would add these files to the base config's `test/**\/*.test.ts` and every
+ * mutant would run the whole suite (goldens, the terminal UI in tmux,
+ * browsers).
+ */
+export function mutationConfig(include: readonly string[], exclude: readonly string[] = []): ViteUserConfig {
+  return defineConfig({
+    ...base,
+    test: {
+      ...base.test,
+      include: [...include],
+      ...(exclude.length > 0 ? { exclude: [...exclude] } : {}),
+    },
+  });
+}
