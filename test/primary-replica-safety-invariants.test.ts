@@ -257,6 +257,16 @@ describe('In-Order Apply: 1, 2, 3, ... with no gap and no repeat, from 1 again o
 });
 
 describe('what the checker passes on', () => {
+  /** One report of each kind the checker takes, in an order that breaks no invariant. */
+  const reportOneOfEach = (checker: PrimaryReplicaSafetyChecker): void => {
+    checker.tookOffice(0, 1);
+    checker.lockHeld(0, 1, 5);
+    checker.semiSyncChanged(0, true);
+    checker.steppedDown(0, 1, 'lost the lock');
+    checker.lockLost(0, 1, false);
+    checker.rewound(1, 4, 2, 'replica');
+  };
+
   it('office, step-downs, lock changes, rewinds and semi-sync changes go to the run\'s listeners unchanged', () => {
     const heard: unknown[][] = [];
     const clock: CheckClock = { nowUs: () => 0, describeEvent: () => '', nodeName: (i) => `n${i + 1}` };
@@ -268,12 +278,7 @@ describe('what the checker passes on', () => {
       rewound: (...a) => heard.push(['rewound', ...a]),
       semiSyncChanged: (...a) => heard.push(['semiSyncChanged', ...a]),
     });
-    checker.tookOffice(0, 1);
-    checker.lockHeld(0, 1, 5);
-    checker.semiSyncChanged(0, true);
-    checker.steppedDown(0, 1, 'lost the lock');
-    checker.lockLost(0, 1, false);
-    checker.rewound(1, 4, 2, 'replica');
+    reportOneOfEach(checker);
     expect(heard).toEqual([
       ['tookOffice', 0, 1],
       ['lockHeld', 0, 1, 5],
@@ -288,14 +293,7 @@ describe('what the checker passes on', () => {
   it('with no listeners, every report is taken and checked alone', () => {
     const clock: CheckClock = { nowUs: () => 0, describeEvent: () => '', nodeName: (i) => `n${i + 1}` };
     const checker = new PrimaryReplicaSafetyChecker(clock);
-    expect(() => {
-      checker.tookOffice(0, 1);
-      checker.lockHeld(0, 1, 5);
-      checker.semiSyncChanged(0, true);
-      checker.steppedDown(0, 1, 'lost the lock');
-      checker.lockLost(0, 1, false);
-      checker.rewound(1, 4, 2, 'replica');
-    }).not.toThrow();
+    expect(() => reportOneOfEach(checker)).not.toThrow();
     expect(checker.violations).toEqual([]);
   });
 });
