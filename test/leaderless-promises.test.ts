@@ -5,20 +5,9 @@ import { leaderlessPromises, quorumCount, type LeaderlessModelSpec } from '../sr
 import { runScenario } from '../src/run/run.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import type { HistoryEvent, Value } from '../src/workload/history.ts';
-import { partitionScenario } from './helpers/leaderless.ts';
+import { leaderlessSpec, partitionScenario } from './helpers/leaderless.ts';
 
-const spec = (over: Partial<LeaderlessModelSpec> = {}): LeaderlessModelSpec => ({
-  kind: 'leaderless',
-  name: 'leaderless',
-  replicas: 3,
-  writeQuorum: 'quorum',
-  readQuorum: 'quorum',
-  sloppyQuorum: false,
-  hintedHandoff: true,
-  readRepair: 'blocking',
-  antiEntropyUs: 500_000,
-  ...over,
-});
+const spec = leaderlessSpec;
 
 describe('what each leaderless configuration promises', () => {
   test('consistency levels: one = 1, quorum = a majority of N, all = N, a count as written (at most N)', () => {

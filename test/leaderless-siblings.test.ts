@@ -4,7 +4,7 @@ import { descends, mergeSibling, resolveSiblings, type Version } from '../src/pr
 import { leaderlessPromises, type LeaderlessModelSpec } from '../src/run/leaderless-model.ts';
 import { runScenario } from '../src/run/run.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { Cluster, partitionScenario } from './helpers/leaderless.ts';
+import { Cluster, leaderlessSpec, partitionScenario } from './helpers/leaderless.ts';
 
 /** `conflicts: siblings` (docs/leaderless.md, "Version vectors and siblings"): each test is named after the rule it checks. */
 
@@ -173,19 +173,7 @@ describe('read repair by dominance', () => {
   });
 });
 
-const spec = (over: Partial<LeaderlessModelSpec> = {}): LeaderlessModelSpec => ({
-  kind: 'leaderless',
-  name: 'leaderless',
-  replicas: 3,
-  writeQuorum: 'quorum',
-  readQuorum: 'quorum',
-  sloppyQuorum: false,
-  hintedHandoff: true,
-  readRepair: 'blocking',
-  antiEntropyUs: 500_000,
-  conflicts: 'siblings',
-  ...over,
-});
+const spec = (over: Partial<LeaderlessModelSpec> = {}): LeaderlessModelSpec => leaderlessSpec({ conflicts: 'siblings', ...over });
 
 describe('what siblings promise', () => {
   test('no lost writes whatever the clocks, no dirty reads, convergence — but neither freshness nor linearizability (a read is the client’s pick)', () => {

@@ -1,5 +1,6 @@
 import type { ClientOp, ClientReply, Message, NodeContext } from '../../src/core/protocol.ts';
 import { LeaderlessNode, LeaderlessProtocol, type LeaderlessConfig, type LeaderlessStable, type Version } from '../../src/protocols/leaderless/index.ts';
+import type { LeaderlessModelSpec } from '../../src/run/leaderless-model.ts';
 
 /**
  * A hand-driven cluster of leaderless nodes: messages wait in a FIFO until
@@ -155,4 +156,20 @@ export function partitionScenario(options: { readonly name: string; readonly see
     '  - { at: 3.5s, crash: n2 }',
     '  - { at: 4.5s, restart: n2 }',
   ].join('\n');
+}
+
+/** A leaderless model's spec: strict QUORUM/QUORUM over 3 replicas, blocking read repair, anti-entropy every 500 ms; `over` changes any of it. */
+export function leaderlessSpec(over: Partial<LeaderlessModelSpec> = {}): LeaderlessModelSpec {
+  return {
+    kind: 'leaderless',
+    name: 'leaderless',
+    replicas: 3,
+    writeQuorum: 'quorum',
+    readQuorum: 'quorum',
+    sloppyQuorum: false,
+    hintedHandoff: true,
+    readRepair: 'blocking',
+    antiEntropyUs: 500_000,
+    ...over,
+  };
 }
