@@ -284,6 +284,43 @@ describe('§5.3, §5.1 the leader side: replies, and replies from an older term'
     expect(s.ctx.take<AppendEntries>().find((m) => m.to === 1)!.msg).toMatchObject({ prevIndex: 2, prevTerm: 2 });
   });
 
+  it('§5.3 a rejection asking for exactly what the leader sends next (a follower lacking only the no-op) moves nextIndex nowhere and resends nothing', () => {
+    // Leader of term 2: 1:1 2:1 and its no-op 3:2, its AppendEntries from index 3 already out. The follower holds
+    // 1:1 2:1 and reports the gap at 3: nextIndex is 3 already, not to be walked back before it.
+    const s = leader({ term: 1, log: [entry(1, 1), entry(1, 2)] });
+    s.node.onMessage(1, { kind: MsgKind.AppendEntriesReply, term: 2, success: false, matchIndex: 0, conflictIndex: 3, conflictTerm: 0 } as AppendEntriesReply);
+    expect(s.ctx.take()).toEqual([]);
+    s.node.onClientRequest({ client: 0, seq: 1, op: { f: 'write', key: 'k1', value: 7 } });
+    expect(s.ctx.take<AppendEntries>().find((m) => m.to === 1)!.msg).toMatchObject({ prevIndex: 2, prevTerm: 1 });
+  });
+
+  /** A leader of term 2 with 130 entries of term 1 and its no-op at 131, follower 1 sent 1-64 and then 65-128 (batches of 64). */
+  function catchingUp() {
+    const s = leader({ term: 1, log: Array.from({ length: 130 }, (_, i) => entry(1, i + 1)) });
+    s.node.onMessage(1, { kind: MsgKind.AppendEntriesReply, term: 2, success: false, matchIndex: 0, conflictIndex: 1, conflictTerm: 0 } as AppendEntriesReply);
+    expect(s.ctx.take<AppendEntries>().map((m) => [m.msg.prevIndex, m.msg.entries.length])).toEqual([[0, 64]]);
+    s.node.onMessage(1, ack(2, 64));
+    expect(s.ctx.take<AppendEntries>().map((m) => [m.msg.prevIndex, m.msg.entries.length])).toEqual([[64, 64]]);
+    return s;
+  }
+
+  it('§5.3 a duplicated success reply sends nothing: the batch after the one it acknowledges is on the wire already', () => {
+    const s = catchingUp();
+    s.node.onMessage(1, ack(2, 64));
+    expect(s.ctx.take()).toEqual([]);
+  });
+
+  it('§5.3 a success reply older than one already counted (reordered) moves nextIndex back nowhere', () => {
+    const s = catchingUp();
+    s.node.onMessage(1, ack(2, 128));
+    expect(s.ctx.take<AppendEntries>().map((m) => [m.msg.prevIndex, m.msg.entries.length])).toEqual([[128, 3]]);
+    s.node.onMessage(1, ack(2, 64));
+    expect(s.ctx.take()).toEqual([]);
+    // The next round to follower 1 still starts past 128, where it was.
+    s.node.onClientRequest({ client: 0, seq: 1, op: { f: 'write', key: 'k1', value: 7 } });
+    expect(s.ctx.take<AppendEntries>().find((m) => m.to === 1)!.msg).toMatchObject({ prevIndex: 128 });
+  });
+
   it('§5.3 a success that leaves a follower behind is answered at once with the next batch, up to the last entry', () => {
     // 64 entries of term 1, then the leader's no-op of term 2 at 65; a batch carries at most 64 entries.
     const s = leader({ term: 1, log: Array.from({ length: 64 }, (_, i) => entry(1, i + 1)) });
