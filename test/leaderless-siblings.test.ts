@@ -1,6 +1,6 @@
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it, test } from 'vitest';
-import { descends, mergeSibling, resolveSiblings, type Version } from '../src/protocols/leaderless/index.ts';
+import { descends, mergeSibling, resolveSiblings, type LeaderlessConfig, type Version } from '../src/protocols/leaderless/index.ts';
 import { leaderlessPromises, type LeaderlessModelSpec } from '../src/run/leaderless-model.ts';
 import { runScenario } from '../src/run/run.ts';
 import { parseScenario } from '../src/scenario/load.ts';
@@ -116,9 +116,9 @@ describe('client merge', () => {
 });
 
 describe('read repair by dominance', () => {
-  /** Writes 1 (from a) and 2 (from b) concurrently, with 2 kept from replica `behind`. */
-  function oneReplicaLacksASibling(readRepair: 'none' | 'async' | 'blocking') {
-    const c = new Cluster(NAMES, { conflicts: 'siblings', writeQuorum: 2, readQuorum: 3, readRepair });
+  /** Writes 1 (from a) and 2 (from b) concurrently, with 2 kept from replica `behind`; W=2, R=3 unless `config` says otherwise. */
+  function oneReplicaLacksASibling(config: Partial<LeaderlessConfig>) {
+    const c = new Cluster(NAMES, { conflicts: 'siblings', writeQuorum: 2, readQuorum: 3, ...config });
     const [a, b, behind] = c.preference('k1');
     c.request(a!, write(1));
     c.settle();
@@ -126,11 +126,11 @@ describe('read repair by dominance', () => {
     c.drop((s) => s.to === behind && s.msg.kind === 1);
     c.settle();
     expect(values(c, behind!)).toEqual([1]);
-    return { c, a: a!, behind: behind! };
+    return { c, a: a!, b: b!, behind: behind! };
   }
 
   it('blocking: a replica lacking a sibling gets the merged siblings before the read answers', () => {
-    const { c, a, behind } = oneReplicaLacksASibling('blocking');
+    const { c, a, behind } = oneReplicaLacksASibling({ readRepair: 'blocking' });
     const r = c.request(a, read);
     c.settle((s) => s.msg.kind !== 2); // hold the repair's acknowledgement
     expect(c.replyTo(r)).toBeUndefined();
@@ -151,25 +151,19 @@ describe('read repair by dominance', () => {
   });
 
   it('none: a replica a read found lacking a sibling stays so', () => {
-    const { c, a, behind } = oneReplicaLacksASibling('none');
+    const { c, a, behind } = oneReplicaLacksASibling({ readRepair: 'none' });
     c.request(a, read);
     c.settle();
     expect(values(c, behind)).toEqual([1]);
   });
 
   it('anti-entropy merges sibling sets by dominance: both peers end with the same siblings', () => {
-    const c = new Cluster(NAMES, { conflicts: 'siblings', writeQuorum: 2, readQuorum: 2, antiEntropyUs: 100_000 });
-    const [a, b, behind] = c.preference('k1');
-    c.request(a!, write(1));
-    c.settle();
-    c.request(b!, write(2));
-    c.drop((s) => s.to === behind && s.msg.kind === 1);
-    c.settle();
+    const { c, a, b, behind } = oneReplicaLacksASibling({ readQuorum: 2, antiEntropyUs: 100_000 });
     for (let i = 0; i < 5; i++) {
       c.advance(100_000);
       c.settle((s) => s.msg.kind !== 0);
     }
-    for (const node of [a!, b!, behind!]) expect(values(c, node)).toEqual([1, 2]);
+    for (const node of [a, b, behind]) expect(values(c, node)).toEqual([1, 2]);
   });
 });
 
