@@ -99,7 +99,7 @@ const COMMANDS = {
 /** Dynamic imports that leave a script: the commands (from main.ts) and the terminal UI. */
 const OUTSIDE = {
   ...Object.fromEntries(Object.entries(COMMANDS).map(([name, file]) => [file.replace(/^src\//, ''), `./${name}.cjs`])),
-  ...Object.fromEntries(Object.entries(UI_ENTRIES)),
+  ...UI_ENTRIES,
 };
 
 await build({
