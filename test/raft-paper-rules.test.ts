@@ -12,6 +12,7 @@ import {
   type RaftStable,
   type ReadMode,
   type RequestVote,
+  type Snapshot,
   type VoteReply,
 } from '../src/protocols/raft/index.ts';
 import { FakeContext } from './helpers/fake-context.ts';
@@ -53,10 +54,13 @@ class Applied implements RaftObserver {
 }
 
 /**
- * Node `self` of `n` (default 0 of 3), with `log` (the entries at indexes 1, 2, ...) on disk in `term`;
- * started long ago (so no restart rule withholds votes), the test's clock reads 0.
+ * Node `self` of `n` (default 0 of 3), with `log` (the entries at indexes 1, 2, ..., or after `snapshot`'s
+ * last index when given) on disk in `term`; started long ago (so no restart rule withholds votes), the
+ * test's clock reads 0.
  */
-function setup(options: { self?: number; n?: number; term?: number; log?: Entry[]; reads?: ReadMode; preVote?: boolean; stable?: RaftStable; snapshotEvery?: number; observer?: RaftObserver | null } = {}) {
+function setup(
+  options: { self?: number; n?: number; term?: number; log?: Entry[]; snapshot?: Snapshot; reads?: ReadMode; preVote?: boolean; stable?: RaftStable; snapshotEvery?: number; observer?: RaftObserver | null } = {},
+) {
   const observer = new Applied();
   const protocol = new RaftProtocol(
     {
@@ -77,6 +81,11 @@ function setup(options: { self?: number; n?: number; term?: number; log?: Entry[
   const stable = options.stable ?? protocol.createStable();
   if (options.stable === undefined) {
     stable.term = options.term ?? 0;
+    const snap = options.snapshot;
+    if (snap !== undefined) {
+      stable.snapshot = snap;
+      stable.log = stable.log.replaced([{ term: snap.lastTerm, op: null, client: -1, seq: 0, origin: -1 }]);
+    }
     for (const e of options.log ?? []) stable.log.push(e);
   }
   const ctx = new FakeContext(options.self ?? 0, options.n ?? 3);
@@ -100,7 +109,7 @@ const ack = (term: number, matchIndex: number, round = 0): AppendEntriesReply =>
 const terms = (s: { stable: { log: { slice(from: number): Entry[] } } }) => s.stable.log.slice(1).map((e) => e.term);
 
 /** Node 0 of `n` with `log` on disk, elected in the term after `term` by nodes 1 and 2, its messages taken. */
-function leader(options: { n?: number; term?: number; log?: Entry[]; reads?: ReadMode; snapshotEvery?: number } = {}) {
+function leader(options: { n?: number; term?: number; log?: Entry[]; snapshot?: Snapshot; reads?: ReadMode; snapshotEvery?: number } = {}) {
   const s = setup(options);
   s.node.onTimer(TIMER_ELECTION);
   const term = s.node.term;
@@ -319,6 +328,29 @@ describe('§5.3, §5.1 the leader side: replies, and replies from an older term'
     // The next round to follower 1 still starts past 128, where it was.
     s.node.onClientRequest({ client: 0, seq: 1, op: { f: 'write', key: 'k1', value: 7 } });
     expect(s.ctx.take<AppendEntries>().find((m) => m.to === 1)!.msg).toMatchObject({ prevIndex: 128 });
+  });
+
+  it('§5.3 a leader whose log starts after a snapshot sends a follower far behind batches of at most maxEntriesPerMessage entries, each starting where the last ended', () => {
+    // Snapshot up to index 100 (term 1), entries 101-300 of term 1 in the log, the no-op of term 2 at 301.
+    // Follower 1 lacks everything from 150 on: 152 entries, more than two batches of 64.
+    const s = leader({ term: 1, snapshot: { lastIndex: 100, lastTerm: 1, state: { values: [], sessions: [] }, config: [0, 1, 2] }, log: Array.from({ length: 200 }, (_, i) => entry(1, i + 101)) });
+    expect(s.node.lastIndex()).toBe(301);
+    s.node.onMessage(1, { kind: MsgKind.AppendEntriesReply, term: 2, success: false, matchIndex: 0, conflictIndex: 150, conflictTerm: 0 } as AppendEntriesReply);
+    const batches: [number, number][] = [];
+    for (let sent = s.ctx.take<AppendEntries>(); sent.length > 0; sent = s.ctx.take<AppendEntries>()) {
+      expect(sent.map((m) => [m.to, m.msg.kind])).toEqual([[1, MsgKind.AppendEntries]]);
+      const { prevIndex, entries } = sent[0]!.msg;
+      batches.push([prevIndex, entries.length]);
+      expect(entries.length).toBeLessThanOrEqual(64);
+      expect(entries[0]).toBe(s.node.entryAt(prevIndex + 1));
+      s.node.onMessage(1, ack(2, prevIndex + entries.length));
+    }
+    expect(batches).toEqual([
+      [149, 64],
+      [213, 64],
+      [277, 24],
+    ]);
+    expect(s.node.committed).toBe(301);
   });
 
   it('§5.3 a success that leaves a follower behind is answered at once with the next batch, up to the last entry', () => {
