@@ -13,6 +13,10 @@ export interface KvSnapshot {
  * whose (client, seq) was already applied — a duplicated forward appended
  * twice, say — changes nothing.
  */
+/** The outcomes that carry no value are shared: every replica applies every entry, and most are writes. */
+const DONE: Omit<ClientReply, 'client' | 'seq'> = Object.freeze({ ok: true });
+const MISMATCH: Omit<ClientReply, 'client' | 'seq'> = Object.freeze({ ok: false, error: 'mismatch' });
+
 export class KvStateMachine {
   private readonly values = new Map<string, Value>();
   private readonly lastSeq = new Map<number, number>();
@@ -35,12 +39,12 @@ export class KvStateMachine {
         return { ok: true, value: current };
       case 'write':
         this.values.set(op.key, op.value as Value);
-        return { ok: true };
+        return DONE;
       case 'cas': {
         const [expected, next] = op.value as readonly [Value, Value];
-        if (current !== expected) return { ok: false, error: 'mismatch' };
+        if (current !== expected) return MISMATCH;
         this.values.set(op.key, next);
-        return { ok: true };
+        return DONE;
       }
     }
   }
