@@ -59,7 +59,20 @@ class Applied implements RaftObserver {
  * test's clock reads 0.
  */
 function setup(
-  options: { self?: number; n?: number; term?: number; log?: Entry[]; snapshot?: Snapshot; reads?: ReadMode; preVote?: boolean; stable?: RaftStable; snapshotEvery?: number; observer?: RaftObserver | null } = {},
+  options: {
+    self?: number;
+    n?: number;
+    term?: number;
+    log?: Entry[];
+    snapshot?: Snapshot;
+    reads?: ReadMode;
+    preVote?: boolean;
+    stable?: RaftStable;
+    snapshotEvery?: number;
+    observer?: RaftObserver | null;
+    /** When the node starts (restarts, if it has a term); long before 0 unless given. */
+    startedUs?: number;
+  } = {},
 ) {
   const observer = new Applied();
   const protocol = new RaftProtocol(
@@ -90,7 +103,7 @@ function setup(
   }
   const ctx = new FakeContext(options.self ?? 0, options.n ?? 3);
   const node = protocol.createNode(ctx, stable) as RaftNode;
-  ctx.nowUs = -10 * MIN;
+  ctx.nowUs = options.startedUs ?? -10 * MIN;
   node.start();
   ctx.nowUs = 0;
   return { node, ctx, stable, observer };
@@ -709,5 +722,160 @@ describe('observers are optional: a node with none, or one that reports only wha
     const voter = setup({ term: 2, preVote: true, observer });
     voter.node.onMessage(1, requestVote(MsgKind.PreVote, 3));
     expect(voter.ctx.take().map((m) => m.msg.kind)).toEqual([MsgKind.PreVoteReply]);
+  });
+});
+
+describe('timers and messages every role must take calmly (onTimer, onMessage)', () => {
+  const write = (seq: number) => ({ client: 0, seq, op: { f: 'write' as const, key: 'k1', value: seq } });
+
+  it('§5.2 only a leader sends heartbeats: a heartbeat timer that fires after its leader stepped down sends nothing', () => {
+    const s = leader({ term: 1, log: [entry(1, 1)] });
+    s.node.onMessage(1, append(3, 2, 2, [], 0));
+    expect(s.node.currentRole).toBe('follower');
+    s.ctx.take();
+    s.node.onTimer(1);
+    expect(s.ctx.take()).toEqual([]);
+  });
+
+  it('an unknown timer is the host\'s bug: the node refuses it loudly', () => {
+    const s = setup({ term: 1 });
+    expect(() => s.node.onTimer(3)).toThrow(/unknown timer 3/);
+  });
+
+  it('§3.10 a transfer to node 0 that no one takes up aborts after an election timeout like any other, and the leader takes writes again', () => {
+    // Node 1 leads term 2 (voted in by node 2); node 0 has acknowledged the no-op, so it is sent TimeoutNow at once.
+    const s = setup({ self: 1, term: 1, log: [entry(1, 1)] });
+    s.node.onTimer(TIMER_ELECTION);
+    s.node.onMessage(2, { kind: MsgKind.RequestVoteReply, term: 2, granted: true } as VoteReply);
+    expect(s.node.currentRole).toBe('leader');
+    s.node.onMessage(0, ack(2, 2));
+    expect(s.node.committed).toBe(2);
+    s.ctx.take();
+    expect(s.node.onAdmin!({ type: 'transfer', to: 0 })).toBe('leadership transfer started');
+    expect(s.ctx.take().map((m) => [m.to, m.msg.kind])).toEqual([[0, MsgKind.TimeoutNow]]);
+    s.node.onClientRequest(write(1));
+    expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: false, value: null, error: 'leadership transfer in progress' }]);
+    s.node.onTimer(2); // node 0 never stood: the transfer aborts
+    s.node.onClientRequest(write(2));
+    expect(s.node.lastIndex()).toBe(3);
+    expect(s.ctx.take<AppendEntries>().filter((m) => m.msg.kind === MsgKind.AppendEntries)).toHaveLength(2);
+  });
+
+  it('the leader\'s answer to a forwarded request reaches the client as it was: a definite failure stays definite, an indeterminate one indeterminate', () => {
+    // Node 1 follows node 0 in term 2 and forwards its clients' requests to it.
+    const s = setup({ self: 1, term: 2 });
+    s.node.onMessage(0, append(2, 0, 0, [], 0));
+    s.node.onClientRequest({ client: 5, seq: 1, op: { f: 'read', key: 'k1', value: null } });
+    s.node.onClientRequest({ client: 6, seq: 1, op: { f: 'write', key: 'k1', value: 1 } });
+    expect(s.ctx.take().filter((m) => m.msg.kind === MsgKind.Forward)).toHaveLength(2);
+    const reply = (client: number, indeterminate?: true) => ({ kind: MsgKind.ClientReply, term: 2, client, seq: 1, ok: false, value: null, error: 'leadership transfer in progress', ...(indeterminate ? { indeterminate } : {}) }) as never;
+    s.node.onMessage(0, reply(5));
+    s.node.onMessage(0, reply(6, true));
+    expect(s.ctx.replies).toEqual([
+      { client: 5, seq: 1, ok: false, value: null, error: 'leadership transfer in progress' },
+      { client: 6, seq: 1, ok: false, value: null, error: 'leadership transfer in progress', indeterminate: true },
+    ]);
+  });
+
+  it('§5.1 a stale-term InstallSnapshot is refused with the receiver\'s term, and installs nothing', () => {
+    const s = setup({ self: 1, term: 3, log: [entry(1, 1)] });
+    s.node.onMessage(0, { kind: MsgKind.InstallSnapshot, term: 2, snapshot: { lastIndex: 5, lastTerm: 2, state: { values: [['k1', 9]], sessions: [] }, config: [0, 1, 2] }, round: 1 } as InstallSnapshot);
+    expect(s.ctx.take<AppendEntriesReply>().map((m) => [m.to, m.msg.kind, m.msg.term, m.msg.success])).toEqual([[0, MsgKind.AppendEntriesReply, 3, false]]);
+    expect(s.node.snapshotIndex).toBe(0);
+    expect(s.node.read('k1')).toBe(null);
+  });
+
+  it('§4.2.2 a server whose removal it knows is committed ignores TimeoutNow; while the removal is not known committed it still stands', () => {
+    // Node 2 follows node 0 in term 2; index 2 is the configuration [n1, n2] that removes it.
+    const removal: Entry = { term: 2, op: null, client: -1, seq: 0, origin: 0, config: [0, 1] };
+    const timeoutNow = { kind: MsgKind.TimeoutNow, term: 2, round: 0 } as never;
+    const pending = setup({ self: 2, term: 2, log: [entry(1, 1)] });
+    pending.node.onMessage(0, append(2, 1, 1, [removal], 1));
+    pending.ctx.take();
+    pending.node.onMessage(0, timeoutNow);
+    expect(pending.node.term).toBe(3);
+    expect(pending.ctx.take().map((m) => [m.to, m.msg.kind])).toEqual([
+      [0, MsgKind.RequestVote],
+      [1, MsgKind.RequestVote],
+    ]);
+    const removed = setup({ self: 2, term: 2, log: [entry(1, 1)] });
+    removed.node.onMessage(0, append(2, 1, 1, [removal], 2));
+    removed.ctx.take();
+    removed.node.onMessage(0, timeoutNow);
+    expect(removed.node.term).toBe(2);
+    expect(removed.ctx.take()).toEqual([]);
+  });
+});
+
+describe('§4.2.3 who may disrupt a leader: RequestVotes near a leader, transfers, restarts', () => {
+  const requestVote = (term: number, extra: { transfer?: true; round?: number } = {}) => ({ kind: MsgKind.RequestVote, term, lastLogIndex: 1, lastLogTerm: 1, ...extra }) as never;
+  const granted = (s: ReturnType<typeof setup>) => s.ctx.take<VoteReply>().filter((m) => m.msg.kind === MsgKind.RequestVoteReply).map((m) => [m.to, m.msg.term, m.msg.granted]);
+
+  /** Node 1 following node 0 in term 2, log 1:1, having heard its round 5 at `heardUs`. */
+  function follower(heardUs = 0, startedUs?: number) {
+    const s = setup({ self: 1, term: 2, log: [entry(1, 1)], ...(startedUs === undefined ? {} : { startedUs }) });
+    s.ctx.nowUs = heardUs;
+    s.node.onMessage(0, append(2, 1, 1, [], 0, 5));
+    s.ctx.take();
+    return s;
+  }
+
+  it('§4.2.3 a candidate has no leader: one that stood on a TimeoutNow moments after hearing its leader still answers a later candidate', () => {
+    const s = follower(0);
+    s.ctx.nowUs = 10_000;
+    s.node.onMessage(0, { kind: MsgKind.TimeoutNow, term: 2, round: 5 } as never);
+    expect(s.node.currentRole).toBe('candidate');
+    expect(s.node.term).toBe(3);
+    s.ctx.take();
+    s.ctx.nowUs = 20_000;
+    s.node.onMessage(2, requestVote(4));
+    expect(s.node.term).toBe(4);
+    expect(granted(s)).toEqual([[2, 4, true]]);
+  });
+
+  it('§4.2.3 once no leader has been heard for a minimum election timeout, a transfer\'s RequestVote is answered like any other, whatever round it names', () => {
+    const s = follower(0);
+    s.ctx.nowUs = MIN;
+    s.node.onMessage(2, requestVote(3, { transfer: true, round: 3 }));
+    expect(granted(s)).toEqual([[2, 3, true]]);
+  });
+
+  it('§4.2.3 a transfer\'s RequestVote from a term beyond the next is let through near a leader: the round it names is not of this leader', () => {
+    const s = follower(0);
+    s.ctx.nowUs = 10_000;
+    // Round 3 of term 3's leader, which this node never heard: its own round 5 is of term 2 and says nothing about it.
+    s.node.onMessage(2, requestVote(4, { transfer: true, round: 3 }));
+    expect(granted(s)).toEqual([[2, 4, true]]);
+    // The same from the next term, naming a round older than the one heard, is ignored.
+    const next = follower(0);
+    next.ctx.nowUs = 10_000;
+    next.node.onMessage(2, requestVote(3, { transfer: true, round: 3 }));
+    expect(granted(next)).toEqual([]);
+    expect(next.node.term).toBe(2);
+  });
+
+  it('§4.2.3 a node that restarted ignores a transfer\'s RequestVote near a leader for a minimum election timeout after its restart, and no longer', () => {
+    const s = follower(100_000, 0);
+    s.ctx.nowUs = MIN - 1;
+    s.node.onMessage(2, requestVote(3, { transfer: true, round: 5 }));
+    expect(granted(s)).toEqual([]);
+    s.ctx.nowUs = MIN;
+    s.node.onMessage(2, requestVote(3, { transfer: true, round: 5 }));
+    expect(granted(s)).toEqual([[2, 3, true]]);
+  });
+
+  it('§3.10 a node that restarted within a minimum election timeout does not stand on TimeoutNow (it may have acknowledged a later round and forgotten); after it, it does', () => {
+    const s = follower(10_000, 0);
+    s.ctx.nowUs = MIN - 1;
+    s.node.onMessage(0, { kind: MsgKind.TimeoutNow, term: 2, round: 5 } as never);
+    expect(s.node.term).toBe(2);
+    expect(s.ctx.take()).toEqual([]);
+    s.ctx.nowUs = MIN;
+    s.node.onMessage(0, { kind: MsgKind.TimeoutNow, term: 2, round: 5 } as never);
+    expect(s.node.term).toBe(3);
+    expect(s.ctx.take<RequestVote>().map((m) => [m.to, m.msg.transfer, m.msg.round])).toEqual([
+      [0, true, 5],
+      [2, true, 5],
+    ]);
   });
 });
