@@ -879,3 +879,24 @@ describe('§4.2.3 who may disrupt a leader: RequestVotes near a leader, transfer
     ]);
   });
 });
+
+describe('§5.3 the leader sends each follower the entries from its own nextIndex', () => {
+  it('§5.3 in one broadcast a follower behind the others gets its missing entries, and the others exactly what they lack', () => {
+    const s = leader({ n: 5, term: 1, log: [entry(1, 1), entry(1, 2), entry(1, 3)] });
+    // Follower 2 reports a gap from index 2: its nextIndex drops to 2, the others stay past the leader's log.
+    s.node.onMessage(2, { kind: MsgKind.AppendEntriesReply, term: s.node.term, success: false, matchIndex: 0, conflictIndex: 2, conflictTerm: 0 } as AppendEntriesReply);
+    s.ctx.take();
+    s.node.onClientRequest({ client: 0, seq: 1, op: { f: 'write', key: 'k1', value: 7 } });
+    const sent = s.ctx.take<AppendEntries>().filter((m) => m.msg.kind === MsgKind.AppendEntries);
+    expect(sent.map((m) => m.to).sort()).toEqual([1, 2, 3, 4]);
+    const last = s.node.lastIndex();
+    for (const { to, msg } of sent) {
+      // Every message is consistent with the leader's log: prevTerm is the term at prevIndex, the entries follow it to the end.
+      expect(msg.prevTerm).toBe(s.stable.log.get(msg.prevIndex)!.term);
+      expect(msg.entries).toEqual(s.stable.log.slice(msg.prevIndex + 1));
+      expect(msg.prevIndex + msg.entries.length).toBe(last);
+      // Followers 1, 3 and 4 have acknowledged nothing since the election: they still lack the no-op too.
+      expect(msg.prevIndex).toBe(to === 2 ? 1 : 3);
+    }
+  });
+});
