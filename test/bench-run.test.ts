@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inProcess, PHASES, standardWorkloadYaml } from '../src/bench/run.ts';
+import { inProcess, PHASES, standardWorkloadYaml, timelineMarks, timelineOf } from '../src/bench/run.ts';
 import { clientFigures } from '../src/check/figures.ts';
 import { KeyHistory, WritePositions } from '../src/check/linearizability/candidate.ts';
 import { rngStream } from '../src/core/random.ts';
@@ -62,6 +62,10 @@ describe('bench run', () => {
       expect(s[k]).toBeGreaterThan(0);
     }
     expect(typeof s.bytesPerOp).toBe('number');
+    // The warm-up timeline: six marks up to the workload's length (5 s; settling not included), a wall time for each in both settings.
+    expect(s.timeline.simSeconds).toEqual([0.1, 0.2, 0.4, 0.8, 2.5, 5]);
+    expect(s.timeline.freshMs).toHaveLength(6);
+    expect(s.timeline.warmMs).toHaveLength(6);
     // CPU time beside wall time: a busy machine disturbs it less.
     for (const k of ['loopMs', 'inProcessMs', 'freshMs', 'freshRatioToLoop']) expect(s.cpu[k]).toBeGreaterThan(0);
     expect(s.freshProcess.cpuMs).toBeGreaterThanOrEqual(s.freshProcess.loopCpuMs);
@@ -73,6 +77,25 @@ describe('bench run', () => {
     expect(s.traceHashes).toEqual([summary.models.raft.traceHash]);
     expect(json.scenarios[0].traceHashes).toEqual([summary.models.raft.traceHash]);
   }, 120_000);
+
+  it('the warm-up timeline marks when the loop reaches each simulated time: one wall time per mark, in order, and the run is otherwise the same', () => {
+    const marks = timelineMarks(6);
+    expect(marks).toEqual([0.1, 0.2, 0.5, 1, 3, 6]);
+    const at = timelineOf(small, marks);
+    expect(at).toHaveLength(marks.length);
+    for (let k = 1; k < at.length; k++) expect(at[k]!).toBeGreaterThanOrEqual(at[k - 1]!);
+    expect(at[0]!).toBeGreaterThan(0);
+  });
+
+  it('--child --timeline reports the fresh process\'s timeline on stderr; a bad list is a usage error', async () => {
+    const child = await cli('bench', 'run', '--child', small, '--timeline', '1,3,6');
+    expect(child.code).toBe(0);
+    const line = child.err.split('\n').find((l) => l.startsWith('raftsim-bench-run '));
+    expect(JSON.parse(line!.slice('raftsim-bench-run '.length)).timeline).toHaveLength(3);
+    const bad = await cli('bench', 'run', '--child', small, '--timeline', '1,x');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--timeline');
+  });
 
   it('bad options are usage errors (exit 2)', async () => {
     expect((await cli('bench', 'run', '--repeat', '0')).code).toBe(2);

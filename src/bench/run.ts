@@ -179,11 +179,43 @@ export function inProcess(file: string): { timed: TimedRun; facts: RunFacts } {
   };
 }
 
+/**
+ * The warm-up timeline: the wall time (ms from the first event) at which a
+ * run's loop reaches each of `marksS` simulated seconds. Each mark is an
+ * event of its own (`Simulator.at`) that only reads the clock, so this run
+ * handles a few more events than `raftsim run` and is timed apart from the
+ * phases; what it is for is the shape: how much slower a fresh process's
+ * loop is at its start (code not compiled yet) than later.
+ */
+export function timelineOf(file: string, marksS: readonly number[]): number[] {
+  const scenario = loadScenario(file);
+  const at: number[] = [];
+  let t0 = 0;
+  runScenario(scenario, {
+    onSimulation: (phase, sim) => {
+      if (phase !== 'start' || t0 !== 0) return;
+      t0 = performance.now();
+      const from = sim.nowUs;
+      for (const s of marksS) sim.at(from + s * US_PER_S, () => at.push(performance.now() - t0));
+    },
+  });
+  return at;
+}
+
+/** The simulated seconds the timeline marks for a workload of `seconds`: a sixtieth, a thirtieth, a twelfth, a sixth, a half, the end. */
+export function timelineMarks(seconds: number): number[] {
+  return [seconds / 60, seconds / 30, seconds / 12, seconds / 6, seconds / 2, seconds];
+}
+
 /** The child's report, one line on stderr after this prefix. */
 const CHILD_PREFIX = 'raftsim-bench-run ';
 
 /** A fresh process's side (`raftsim bench run --child FILE`): the run as `raftsim run FILE --json` does it, the summary on stdout, the clocks on stderr. */
-export function childRun(file: string, out: (text: string) => void, err: (text: string) => void): void {
+export function childRun(file: string, out: (text: string) => void, err: (text: string) => void, timelineS?: readonly number[]): void {
+  if (timelineS !== undefined) {
+    err(CHILD_PREFIX + JSON.stringify({ timeline: timelineOf(file, timelineS) }) + '\n');
+    return;
+  }
   const t0 = performance.now();
   const startRss = process.memoryUsage.rss();
   const { marks } = timedRunOf(file, out, t0);
@@ -242,6 +274,14 @@ export function freshPhases(file: string): TimedRun {
     startRssMiB: c.startRssMiB,
     bundled: c.bundled,
   };
+}
+
+/** The warm-up timeline (see timelineOf) of a fresh process (`raftsim bench run --child FILE --timeline S,...`). */
+export function freshTimeline(file: string, marksS: readonly number[]): number[] {
+  const child = spawnSync(process.execPath, [raftsimBin(), 'bench', 'run', '--child', file, '--timeline', marksS.join(',')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const line = child.stderr.split('\n').find((l) => l.startsWith(CHILD_PREFIX));
+  if (child.status !== 0 || line === undefined) throw new Error(`bench run: the fresh timeline process for ${file} failed (exit ${child.status ?? child.signal}): ${child.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+  return (JSON.parse(line.slice(CHILD_PREFIX.length)) as { timeline: number[] }).timeline;
 }
 
 /** `raftsim run FILE --json` itself in a fresh process, from spawn to exit (ms): the figure a user sees. */
@@ -312,6 +352,8 @@ export interface RunBenchReport {
     readonly bytesPerOp: number;
     /** The same comparison in CPU time (ms; every thread): the loop alone (best), a whole run in process (best), a fresh process from its start to the summary (best), and the ratio loop / fresh. */
     readonly cpu: { readonly loopMs: number; readonly inProcessMs: number; readonly freshMs: number; readonly freshRatioToLoop: number };
+    /** Wall ms from the first event to each of `simSeconds`: fresh processes (median per mark) and in this process, warm (best per mark). */
+    readonly timeline: { readonly simSeconds: readonly number[]; readonly freshMs: readonly number[]; readonly warmMs: readonly number[] };
   };
   /** Start-up: node doing nothing, `raftsim --help`, `raftsim validate FILE`, and spawn to the first simulated event of the standard workload (best and median, ms). */
   readonly startUp: { readonly node: Figure; readonly help: Figure; readonly validate: Figure; readonly firstEvent: Figure; readonly bundled: boolean };
@@ -405,6 +447,17 @@ export function runBench(options: RunBenchOptions): RunBenchReport {
     const rate = (ms: number) => sim / (ms / 1000);
     const peakBytes = (std.freshPhases.peakRssMiB! - std.freshPhases.startRssMiB!) * 2 ** 20;
 
+    progress('standard workload: the warm-up timeline');
+    const marks = timelineMarks(options.standardSeconds);
+    const fresh: number[][] = [];
+    const warm: number[][] = [];
+    for (let i = 0; i < Math.min(repeat, 3); i++) {
+      fresh.push(freshTimeline(file, marks));
+      warm.push(timelineOf(file, marks));
+    }
+    const perMark = (runs: number[][], pick: (xs: number[]) => number) => marks.map((_, k) => pick(runs.map((r) => r[k]!)));
+    const timeline = { simSeconds: marks, freshMs: perMark(fresh, (xs) => figureOf(xs).median), warmMs: perMark(warm, (xs) => Math.min(...xs)) };
+
     progress('start-up');
     const node: number[] = [];
     const help: number[] = [];
@@ -435,6 +488,7 @@ export function runBench(options: RunBenchOptions): RunBenchReport {
         inProcessRatioToLoop: loopMs / std.inProcess.totalMs,
         bytesPerOp: peakBytes / Math.max(1, std.facts.ops),
         cpu: { loopMs: loopCpuMs, inProcessMs: std.inProcessCpuMs, freshMs: std.freshCpuMs, freshRatioToLoop: loopCpuMs / std.freshCpuMs },
+        timeline,
       },
       startUp: { node: figureOf(node), help: figureOf(help), validate: figureOf(validate), firstEvent: figureOf(firstEvent), bundled },
       scenarios,
@@ -504,6 +558,7 @@ export function runBenchJson(r: RunBenchReport): unknown {
       freshRatioToLoop: r3(s.freshRatioToLoop),
       bytesPerOp: Math.round(s.bytesPerOp),
       cpu: { loopMs: r1(s.cpu.loopMs), inProcessMs: r1(s.cpu.inProcessMs), freshMs: r1(s.cpu.freshMs), freshRatioToLoop: r3(s.cpu.freshRatioToLoop) },
+      timeline: { simSeconds: s.timeline.simSeconds.map(r1), freshMs: s.timeline.freshMs.map(r1), warmMs: s.timeline.warmMs.map(r1) },
     },
     startUp: {
       node: figureJson(r.startUp.node),
@@ -547,6 +602,21 @@ export function runBenchText(r: RunBenchReport): string {
   out.push('');
   out.push('where the time goes (share of the wall time):');
   out.push(tbl(['', 'wall', ...PHASES], [phaseRow('in process', s.inProcess), phaseRow('fresh process', s.freshPhases)]));
+  const tl = s.timeline;
+  const sinceMark = (xs: readonly number[], k: number) => xs[k]! - (k === 0 ? 0 : xs[k - 1]!);
+  out.push('');
+  out.push('warm-up: wall time from the first event to each simulated time (fresh process: median; warm: in this process, best), and for each stretch:');
+  out.push(
+    tbl(
+      ['simulated s', ...tl.simSeconds.map((x) => x.toFixed(0))],
+      [
+        ['fresh process', ...tl.freshMs.map(ms)],
+        ['warm', ...tl.warmMs.map(ms)],
+        ['fresh / warm, per stretch', ...tl.simSeconds.map((_, k) => `${(sinceMark(tl.freshMs, k) / sinceMark(tl.warmMs, k)).toFixed(1)}x`)],
+      ],
+    ),
+  );
+  out.push('');
   out.push(
     `memory: peak RSS ${s.freshPhases.peakRssMiB!.toFixed(0)} MiB (${s.freshPhases.startRssMiB!.toFixed(0)} MiB before reading the scenario): ${s.bytesPerOp.toFixed(0)} bytes per client operation`,
   );

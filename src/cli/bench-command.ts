@@ -447,7 +447,8 @@ second and the ratio to the loop alone; the share of each phase (start-up
 up to the first simulated event, simulation, safety checks, figures,
 linearizability, report); peak resident memory per client operation; and
 start-up of node itself, 'raftsim --help', 'raftsim validate' and up to the
-first simulated event. Goals: a fresh process at least ${Math.round(100 * RUN_GOALS.freshRatioToLoop)} % of the loop's
+first simulated event; and the warm-up: when a fresh process's loop and a
+warm one reach each of six simulated times. Goals: a fresh process at least ${Math.round(100 * RUN_GOALS.freshRatioToLoop)} % of the loop's
 rate, the first simulated event within ${RUN_GOALS.firstEventMs} ms of the process's start.
 
 Options:
@@ -458,6 +459,8 @@ Options:
   --json              print one JSON object and nothing else
   --child FILE        what the benchmark's fresh processes run: raftsim run
                       FILE --json, its phases timed, the clocks on stderr
+  --timeline S,...    with --child: only the wall time at which the loop
+                      reaches each of these simulated seconds (the warm-up)
   -h, --help          this help
 `;
 
@@ -470,6 +473,7 @@ async function runBenchCommand(args: readonly string[], io: CliIo): Promise<numb
       duration: { type: 'string' },
       'no-scenarios': { type: 'boolean' },
       child: { type: 'string' },
+      timeline: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -481,7 +485,9 @@ async function runBenchCommand(args: readonly string[], io: CliIo): Promise<numb
   }
   if (values.child !== undefined) {
     // A fresh process of the benchmark (see freshPhases): what raftsim run FILE --json does, its clocks on stderr.
-    childRun(values.child, (text) => io.out(text), (text) => io.err(text));
+    const timeline = values.timeline === undefined ? undefined : values.timeline.split(',').map((x) => Number(x));
+    if (timeline !== undefined && !timeline.every((x) => Number.isFinite(x) && x > 0)) throw new UsageError(`--timeline: "${values.timeline}" is not a list of simulated seconds; expected e.g. 10,100,600`);
+    childRun(values.child, (text) => io.out(text), (text) => io.err(text), timeline);
     return EXIT_OK;
   }
   const repeat = values.repeat === undefined ? 5 : wholeNumber('--repeat', values.repeat, 1, 1000);
