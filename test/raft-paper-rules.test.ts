@@ -67,6 +67,7 @@ function setup(
     snapshot?: Snapshot;
     reads?: ReadMode;
     preVote?: boolean;
+    checkQuorum?: boolean;
     stable?: RaftStable;
     snapshotEvery?: number;
     observer?: RaftObserver | null;
@@ -81,7 +82,7 @@ function setup(
       electionTimeoutUsMax: 300_000,
       heartbeatUs: 50_000,
       preVote: options.preVote ?? false,
-      checkQuorum: false,
+      checkQuorum: options.checkQuorum ?? false,
       reads: options.reads ?? 'log',
       bugs: new Set(),
       snapshotEvery: options.snapshotEvery ?? 0,
@@ -122,7 +123,7 @@ const ack = (term: number, matchIndex: number, round = 0): AppendEntriesReply =>
 const terms = (s: { stable: { log: { slice(from: number): Entry[] } } }) => s.stable.log.slice(1).map((e) => e.term);
 
 /** Node 0 of `n` with `log` on disk, elected in the term after `term` by nodes 1 and 2, its messages taken. */
-function leader(options: { n?: number; term?: number; log?: Entry[]; snapshot?: Snapshot; reads?: ReadMode; snapshotEvery?: number } = {}) {
+function leader(options: { n?: number; term?: number; log?: Entry[]; snapshot?: Snapshot; reads?: ReadMode; snapshotEvery?: number; checkQuorum?: boolean; observer?: RaftObserver | null } = {}) {
   const s = setup(options);
   s.node.onTimer(TIMER_ELECTION);
   const term = s.node.term;
@@ -898,5 +899,153 @@ describe('§5.3 the leader sends each follower the entries from its own nextInde
       // Followers 1, 3 and 4 have acknowledged nothing since the election: they still lack the no-op too.
       expect(msg.prevIndex).toBe(to === 2 ? 1 : 3);
     }
+  });
+});
+
+describe('§5.2, §9.6 elections: timers, pre-votes, votes, stepping down', () => {
+  const write = (seq: number) => ({ client: 0, seq, op: { f: 'write' as const, key: 'k1', value: seq } });
+  const preVoteGrant = (term: number) => ({ kind: MsgKind.PreVoteReply, term, granted: true }) as VoteReply;
+
+  it('§5.2 election timeouts are drawn from the whole of [min, max], both ends included', () => {
+    const s = setup({ term: 1 });
+    s.ctx.random = () => 1 - 2 ** -40;
+    s.node.onTimer(TIMER_ELECTION);
+    expect(s.ctx.timers.get(TIMER_ELECTION)).toBe(300_000);
+    s.ctx.random = () => 0;
+    s.node.onTimer(TIMER_ELECTION);
+    expect(s.ctx.timers.get(TIMER_ELECTION)).toBe(MIN);
+  });
+
+  it('§5.2 a follower stands once its election timeout, counted from its last contact with the leader, has run out: at the deadline, not a timer later', () => {
+    // Every draw is the minimum timeout. The leader was last heard at 10 ms, after the timer was armed.
+    const heard = () => {
+      const s = setup({ self: 1, term: 2, log: [entry(1, 1)] });
+      s.ctx.random = () => 0;
+      s.ctx.nowUs = 10_000;
+      s.node.onMessage(0, append(2, 1, 1, [], 0));
+      s.ctx.take();
+      return s;
+    };
+    // Fired 1 µs before the deadline: re-armed for what is left.
+    const early = heard();
+    early.ctx.nowUs = 10_000 + MIN - 1;
+    early.node.onTimer(TIMER_ELECTION);
+    expect(early.node.currentRole).toBe('follower');
+    expect(early.ctx.timers.get(TIMER_ELECTION)).toBe(1);
+    early.ctx.nowUs = 10_000 + MIN;
+    early.node.onTimer(TIMER_ELECTION);
+    expect(early.node.currentRole).toBe('candidate');
+    // Fired exactly at the deadline: it stands now.
+    const onTime = heard();
+    onTime.ctx.nowUs = 10_000 + MIN;
+    onTime.node.onTimer(TIMER_ELECTION);
+    expect(onTime.node.currentRole).toBe('candidate');
+    expect(onTime.node.term).toBe(3);
+  });
+
+  it('§9.6 a pre-candidate believes in no leader: its clients are told there is none, not forwarded to the old one', () => {
+    const s = setup({ term: 1, preVote: true });
+    s.node.onMessage(2, append(1, 0, 0, [], 0));
+    expect(s.node.view().leader).toBe(2);
+    s.ctx.take();
+    s.ctx.nowUs = 1_000_000;
+    s.node.onTimer(TIMER_ELECTION);
+    expect(s.node.currentRole).toBe('preCandidate');
+    expect(s.node.view().leader).toBe(-1);
+    s.ctx.take();
+    s.node.onClientRequest(write(1));
+    expect(s.ctx.take()).toEqual([]);
+    expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: false, error: 'no leader' }]);
+  });
+
+  it('§9.6 a cluster of one with PreVote elects its only member: it wins its pre-vote and its election alone', () => {
+    const s = setup({ n: 1, term: 1, preVote: true });
+    s.node.onTimer(TIMER_ELECTION);
+    expect(s.node.currentRole).toBe('leader');
+    expect(s.node.term).toBe(2);
+  });
+
+  it('§9.6 a pre-vote won leads to an ordinary election: its RequestVotes are not a transfer\'s', () => {
+    const s = setup({ term: 1, preVote: true, log: [entry(1, 1)] });
+    s.node.onTimer(TIMER_ELECTION);
+    s.ctx.take();
+    s.node.onMessage(1, preVoteGrant(2));
+    expect(s.node.currentRole).toBe('candidate');
+    expect(s.ctx.take().map((m) => m.msg)).toEqual([
+      { kind: MsgKind.RequestVote, term: 2, lastLogIndex: 1, lastLogTerm: 1 },
+      { kind: MsgKind.RequestVote, term: 2, lastLogIndex: 1, lastLogTerm: 1 },
+    ]);
+  });
+
+  it('§9.6 pre-vote grants that arrive after the pre-candidate heard a leader of its term start no election', () => {
+    const s = setup({ term: 1, preVote: true });
+    s.node.onTimer(TIMER_ELECTION); // asks for term 2
+    s.node.onMessage(1, append(1, 0, 0, [], 0)); // node 1 leads term 1 after all
+    expect(s.node.currentRole).toBe('follower');
+    s.ctx.take();
+    s.node.onMessage(2, preVoteGrant(2));
+    expect(s.node.currentRole).toBe('follower');
+    expect(s.node.term).toBe(1);
+    expect(s.ctx.take()).toEqual([]);
+  });
+
+  it('§5.2 a candidate that steps down on hearing the winner of its own term keeps its vote for itself: it grants no other candidate of that term', () => {
+    const s = setup({ term: 2, log: [entry(1, 1)] });
+    s.node.onTimer(TIMER_ELECTION); // term 3, voted for itself
+    s.node.onMessage(1, append(3, 1, 1, [], 0));
+    expect(s.node.currentRole).toBe('follower');
+    s.ctx.take();
+    s.ctx.nowUs = 1_000_000; // long after the leader was heard: only the vote already cast stands in the way
+    s.node.onMessage(2, { kind: MsgKind.RequestVote, term: 3, lastLogIndex: 1, lastLogTerm: 1 } as RequestVote);
+    expect(s.ctx.take<VoteReply>().map((m) => [m.to, m.msg.term, m.msg.granted])).toEqual([[2, 3, false]]);
+    expect(s.stable.votedFor).toBe(0);
+  });
+
+  it('§6.4 a deposed leader fails its pending reads once, definitely (a read has no effect); deposed again after a new term in office, it answers none of them twice', () => {
+    const s = leader({ term: 1, log: [entry(1, 1)], reads: 'readIndex' });
+    s.node.onClientRequest({ client: 0, seq: 1, op: { f: 'read', key: 'k1', value: null } });
+    s.node.onMessage(1, { kind: MsgKind.Forward, term: 2, client: 7, seq: 1, op: { f: 'read', key: 'k1', value: null } } as never);
+    s.ctx.take();
+    s.node.onMessage(1, append(3, 2, 2, [], 0));
+    expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: false, value: null, error: 'not leader' }]);
+    expect(s.ctx.take().map((m) => [m.to, m.msg])).toEqual([
+      [1, { kind: MsgKind.ClientReply, term: 3, client: 7, seq: 1, ok: false, value: null, error: 'not leader' }],
+      [1, expect.objectContaining({ kind: MsgKind.AppendEntriesReply })],
+    ]);
+    // Elected in term 4 (node 2's vote), then deposed by term 5: no read was pending, so no one is answered.
+    s.ctx.nowUs = 1_000_000;
+    s.node.onTimer(TIMER_ELECTION);
+    s.node.onMessage(2, { kind: MsgKind.RequestVoteReply, term: 4, granted: true } as VoteReply);
+    expect(s.node.currentRole).toBe('leader');
+    s.ctx.take();
+    s.node.onMessage(2, append(5, 3, 4, [], 0));
+    expect(s.ctx.take().map((m) => m.msg.kind)).toEqual([MsgKind.AppendEntriesReply]);
+    expect(s.ctx.replies).toHaveLength(1);
+  });
+
+  it('a leader without CheckQuorum keeps no election timer; with it, the timer is armed for a minimum election timeout', () => {
+    expect(leader({ term: 1 }).ctx.timers.has(TIMER_ELECTION)).toBe(false);
+    expect(leader({ term: 1, checkQuorum: true }).ctx.timers.get(TIMER_ELECTION)).toBe(MIN);
+  });
+
+  it.each([
+    ['an observer', undefined],
+    ['no observer', null],
+    ['an observer without event', { roleChanged() {}, becameLeader() {}, appended() {}, truncated() {}, committed() {}, applied() {} } as RaftObserver],
+  ] as const)('§6.2 CheckQuorum: a leader that heard from no majority within an election timeout steps down and knows no leader (with %s)', (_name, observer) => {
+    const s = leader({ term: 1, checkQuorum: true, ...(observer === undefined ? {} : { observer }) });
+    s.node.onMessage(1, ack(2, 1));
+    s.ctx.nowUs = MIN;
+    s.node.onTimer(TIMER_ELECTION); // node 1 answered: a majority with the leader
+    expect(s.node.currentRole).toBe('leader');
+    s.ctx.nowUs = 2 * MIN;
+    s.node.onTimer(TIMER_ELECTION); // nobody since
+    expect(s.node.currentRole).toBe('follower');
+    expect(s.node.term).toBe(2);
+    expect(s.node.view().leader).toBe(-1);
+    s.ctx.take();
+    s.node.onClientRequest(write(1));
+    expect(s.ctx.take()).toEqual([]);
+    expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: false, error: 'no leader' }]);
   });
 });
