@@ -16,6 +16,12 @@ export function mutationConfig(include: readonly string[], exclude: readonly str
     test: {
       ...base.test,
       include: [...include],
+      // Under Stryker every line also counts its coverage and checks which mutant is on: a hook
+      // that builds a long scenario run (primary-replica-outcomes) took over vitest's default 10 s
+      // in the first run on a fresh clone, and one failure there stops the whole mutation run.
+      // A mutant that loops forever is cut off by Stryker's own timeout, not by these.
+      hookTimeout: 600_000,
+      testTimeout: 600_000,
       ...(exclude.length > 0 ? { exclude: [...exclude] } : {}),
     },
   });
