@@ -243,11 +243,9 @@ export function childRun(file: string, out: (text: string) => void, err: (text: 
 /** One fresh process running `raftsim bench run --child FILE`, timed from its spawn to its exit, its phases from its own clocks. */
 export function freshPhases(file: string): TimedRun {
   const spawnAt = performance.timeOrigin + performance.now();
-  const child = spawnSync(process.execPath, [raftsimBin(), 'bench', 'run', '--child', file], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const report = childReport(file, []);
   const exitAt = performance.timeOrigin + performance.now();
-  const line = child.stderr.split('\n').find((l) => l.startsWith(CHILD_PREFIX));
-  if (child.status !== 0 || line === undefined) throw new Error(`bench run: the fresh process for ${file} failed (exit ${child.status ?? child.signal}): ${child.stderr.trim().split('\n').slice(-3).join(' / ')}`);
-  const c = JSON.parse(line.slice(CHILD_PREFIX.length)) as {
+  const c = report as {
     commandAt: number;
     firstEventAt: number;
     endAt: number;
@@ -278,10 +276,15 @@ export function freshPhases(file: string): TimedRun {
 
 /** The warm-up timeline (see timelineOf) of a fresh process (`raftsim bench run --child FILE --timeline S,...`). */
 export function freshTimeline(file: string, marksS: readonly number[]): number[] {
-  const child = spawnSync(process.execPath, [raftsimBin(), 'bench', 'run', '--child', file, '--timeline', marksS.join(',')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return (childReport(file, ['--timeline', marksS.join(',')]) as { timeline: number[] }).timeline;
+}
+
+/** Runs `raftsim bench run --child FILE ...extra` in a fresh process and returns the report it writes on stderr. */
+function childReport(file: string, extra: readonly string[]): unknown {
+  const child = spawnSync(process.execPath, [raftsimBin(), 'bench', 'run', '--child', file, ...extra], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = child.stderr.split('\n').find((l) => l.startsWith(CHILD_PREFIX));
-  if (child.status !== 0 || line === undefined) throw new Error(`bench run: the fresh timeline process for ${file} failed (exit ${child.status ?? child.signal}): ${child.stderr.trim().split('\n').slice(-3).join(' / ')}`);
-  return (JSON.parse(line.slice(CHILD_PREFIX.length)) as { timeline: number[] }).timeline;
+  if (child.status !== 0 || line === undefined) throw new Error(`bench run: the fresh process for ${file} failed (exit ${child.status ?? child.signal}): ${child.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+  return JSON.parse(line.slice(CHILD_PREFIX.length));
 }
 
 /** `raftsim run FILE --json` itself in a fresh process, from spawn to exit (ms): the figure a user sees. */
