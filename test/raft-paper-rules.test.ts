@@ -221,6 +221,7 @@ describe('§5.3 AppendEntries receiver (Figure 2), from logs longer than the mes
   it('§5.3 each appended entry is reported with the term of the entry before it in this log (what Log Matching compares)', () => {
     const s = setup({ self: 1, term: 1, log: [entry(1, 1)] });
     s.node.onMessage(0, append(2, 1, 1, [entry(2, 2), entry(2, 3)], 0));
+    expect(s.observer.truncations).toEqual([]);
     expect(s.observer.appends).toEqual([
       { index: 2, term: 2, prevTerm: 1 },
       { index: 3, term: 2, prevTerm: 2 },
@@ -367,6 +368,14 @@ describe('§5.3, §5.1 the leader side: replies, and replies from an older term'
     expect(s.node.committed).toBe(301);
   });
 
+  it('§7 a follower that needs the entry at the snapshot\'s last index (compacted away) is sent the snapshot', () => {
+    const s = leader({ term: 1, snapshot: { lastIndex: 100, lastTerm: 1, state: { values: [], sessions: [] }, config: [0, 1, 2] }, log: [entry(1, 101)] });
+    s.node.onMessage(1, { kind: MsgKind.AppendEntriesReply, term: 2, success: false, matchIndex: 0, conflictIndex: 100, conflictTerm: 0 } as AppendEntriesReply);
+    expect(s.ctx.take().map((m) => [m.to, m.msg.kind])).toEqual([[1, MsgKind.InstallSnapshot]]);
+    s.node.onMessage(1, { kind: MsgKind.AppendEntriesReply, term: 2, success: false, matchIndex: 0, conflictIndex: 101, conflictTerm: 0 } as AppendEntriesReply);
+    expect(s.ctx.take<AppendEntries>().map((m) => [m.to, m.msg.kind, m.msg.prevIndex, m.msg.entries.length])).toEqual([[1, MsgKind.AppendEntries, 100, 2]]);
+  });
+
   it('§5.3 a success that leaves a follower behind is answered at once with the next batch, up to the last entry', () => {
     // 64 entries of term 1, then the leader's no-op of term 2 at 65; a batch carries at most 64 entries.
     const s = leader({ term: 1, log: Array.from({ length: 64 }, (_, i) => entry(1, i + 1)) });
@@ -467,6 +476,54 @@ describe('§7 InstallSnapshot receiver (dissertation §5.1), with a log longer t
     expect(s.node.read('k1')).toBe(205);
   });
 
+  it('§7 receiver step 6 on a follower that has compacted its own log: the entries after the leader\'s later snapshot are kept', () => {
+    // The follower's own snapshot ends at 2; its log holds 3:1 4:1 5:2 6:2. The leader's snapshot ends at 4 (term 1).
+    const own = { lastIndex: 2, lastTerm: 1, state: { values: [['k1', 102]], sessions: [] }, config: [0, 1, 2] } as Snapshot;
+    const log = [entry(1, 3), entry(1, 4), entry(2, 5), entry(2, 6)];
+    const s = setup({ self: 1, term: 2, snapshot: own, log });
+    expect(s.node.lastIndex()).toBe(6);
+    s.node.onMessage(0, snapshot(4, 1, [['k1', 104]]));
+    expect(s.node.snapshotIndex).toBe(4);
+    expect(s.node.lastIndex()).toBe(6);
+    expect(s.node.entryAt(5)).toBe(log[2]);
+    expect(s.node.entryAt(6)).toBe(log[3]);
+    expect(s.node.read('k1')).toBe(104);
+  });
+
+  it('§7 (dissertation §5.1) an installed snapshot brings its configuration: the follower\'s members become the snapshot\'s', () => {
+    const s = setup({ self: 1, term: 2, log: [entry(1, 1)] });
+    s.node.onMessage(0, { ...snapshot(3, 1, [['k1', 103]]), snapshot: { lastIndex: 3, lastTerm: 1, state: { values: [['k1', 103]], sessions: [] }, config: [0, 1] } });
+    expect(s.node.configuration).toEqual([0, 1]);
+  });
+
+  it('§7 a snapshot no further than the commit index is answered with the commit index, not the end of a longer log whose tail is not known to match', () => {
+    // 1:1 2:1 committed; 3:1 4:1 from a leader of term 1 that nobody vouched for.
+    const s = setup({ self: 1, term: 2, log: [entry(1, 1), entry(1, 2), entry(1, 3), entry(1, 4)] });
+    s.node.onMessage(0, append(2, 2, 1, [], 2));
+    s.ctx.take();
+    s.node.onMessage(0, snapshot(1, 1, [['k1', 101]]));
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 2 });
+    expect(s.node.lastIndex()).toBe(4);
+  });
+
+  it('§7 a snapshot carries the leader\'s round like an AppendEntries: the reply acknowledges it, and the follower has heard it (§4.2.3)', () => {
+    const s = setup({ self: 1, term: 2, log: [entry(1, 1)] });
+    s.node.onMessage(0, { ...snapshot(3, 1, [['k1', 103]]), round: 7 });
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 3, round: 7 });
+    // A transfer's RequestVote naming an earlier round of this leader is ignored.
+    s.ctx.nowUs = 10_000;
+    s.node.onMessage(2, { kind: MsgKind.RequestVote, term: 3, lastLogIndex: 3, lastLogTerm: 1, transfer: true, round: 5 } as RequestVote);
+    expect(s.ctx.take()).toEqual([]);
+    expect(s.node.term).toBe(2);
+  });
+
+  it('§7 a node with no observer installs a snapshot all the same', () => {
+    const s = setup({ self: 1, term: 2, log: [entry(1, 1)], observer: null });
+    s.node.onMessage(0, snapshot(3, 1, [['k1', 103]]));
+    expect(s.node.snapshotIndex).toBe(3);
+    expect(s.node.read('k1')).toBe(103);
+  });
+
   it('§7 receiver step 7: a snapshot whose last entry conflicts with the log discards the whole log', () => {
     const s = setup({ self: 1, term: 2, log: [entry(1, 1), entry(1, 2), entry(1, 3), entry(1, 4)] });
     s.node.onMessage(0, snapshot(3, 2, [['k1', 203]]));
@@ -495,6 +552,17 @@ describe('§7 InstallSnapshot receiver (dissertation §5.1), with a log longer t
     // A delayed AppendEntries of entry 1 only: everything it carries is compacted; the follower matches up to 3.
     s.node.onMessage(0, append(2, 0, 0, [entry(1, 1)], 1));
     expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 3 });
+  });
+
+  it('§5.3 receiver step 3 on a follower that has compacted its log: the conflicting entry and what follows are replaced in place', () => {
+    // Snapshot up to 2; the log holds 3:1 4:1 5:1. The leader of term 2 has 3:1 4:2.
+    const s = setup({ self: 1, term: 2, snapshot: { lastIndex: 2, lastTerm: 1, state: { values: [], sessions: [] }, config: [0, 1, 2] }, log: [entry(1, 3), entry(1, 4), entry(1, 5)] });
+    s.node.onMessage(0, append(2, 3, 1, [entry(2, 4)], 0));
+    expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 4 });
+    expect(s.node.lastIndex()).toBe(4);
+    expect(s.node.entryAt(3)).toMatchObject({ term: 1 });
+    expect(s.node.entryAt(4)).toMatchObject({ term: 2 });
+    expect(s.observer.truncations).toEqual([{ fromIndex: 4, role: 'follower' }]);
   });
 
   it('§5.3 fast backtracking never points into the snapshot, even when the snapshot ends in the conflicting term', () => {
@@ -855,6 +923,16 @@ describe('§4.2.3 who may disrupt a leader: RequestVotes near a leader, transfer
     expect(next.node.term).toBe(2);
   });
 
+  it('§4.2.3 a delayed AppendEntries of an older round does not make the follower forget the later round it heard', () => {
+    const s = follower(0);
+    s.node.onMessage(0, append(2, 1, 1, [], 0, 3));
+    s.ctx.take();
+    s.ctx.nowUs = 10_000;
+    s.node.onMessage(2, requestVote(3, { transfer: true, round: 4 }));
+    expect(granted(s)).toEqual([]);
+    expect(s.node.term).toBe(2);
+  });
+
   it('§4.2.3 a node that restarted ignores a transfer\'s RequestVote near a leader for a minimum election timeout after its restart, and no longer', () => {
     const s = follower(100_000, 0);
     s.ctx.nowUs = MIN - 1;
@@ -1047,5 +1125,144 @@ describe('§5.2, §9.6 elections: timers, pre-votes, votes, stepping down', () =
     s.node.onClientRequest(write(1));
     expect(s.ctx.take()).toEqual([]);
     expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: false, error: 'no leader' }]);
+  });
+});
+
+describe('§6.4 readIndex: a read waits for its own round to be confirmed and for the read index to be applied', () => {
+  const read = (seq: number) => ({ client: 0, seq, op: { f: 'read' as const, key: 'k1', value: null } });
+  const roundOf = (s: ReturnType<typeof setup>) => s.ctx.take<AppendEntries>().find((m) => m.msg.kind === MsgKind.AppendEntries)!.msg.round!;
+
+  it('§6.4 a new leader answers no read before it commits an entry of its term, even once a majority confirmed the read\'s round', () => {
+    // Node 0 holds 1:1 (committed by the old leader, unknown to it) and its no-op 2:2. Node 1 confirms the read's
+    // round having stored only index 1: the read index is not known yet, and the state (k1 unset) may be stale.
+    const s = leader({ term: 1, log: [entry(1, 1)], reads: 'readIndex' });
+    s.node.onClientRequest(read(1));
+    const round = roundOf(s);
+    s.node.onMessage(1, ack(2, 1, round));
+    expect(s.node.committed).toBe(0);
+    expect(s.ctx.replies).toEqual([]);
+    s.node.onMessage(1, ack(2, 2, round));
+    expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: true, value: 101 }]);
+  });
+
+  it('§6.4 a read is confirmed by the round sent after it arrived, not by an earlier one acknowledged late', () => {
+    const s = leader({ term: 1, log: [entry(1, 1)], reads: 'readIndex' });
+    s.node.onMessage(1, ack(2, 2, 1));
+    expect(s.node.committed).toBe(2);
+    s.node.onClientRequest(read(1));
+    const round = roundOf(s);
+    expect(round).toBe(2);
+    s.node.onMessage(2, ack(2, 2, 1)); // round 1, from the other follower
+    expect(s.ctx.replies).toEqual([]);
+    s.node.onMessage(2, ack(2, 2, 2));
+    expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: true, value: 101 }]);
+  });
+});
+
+describe('§5.4.2, §4.1, §5.1 (dissertation) committing, applying and compacting on the leader', () => {
+  const write = (seq: number) => ({ client: 0, seq, op: { f: 'write' as const, key: 'k1', value: seq } });
+
+  it('§5.3 a cluster of one commits, applies and answers a write as soon as it is appended', () => {
+    const s = setup({ n: 1, term: 1 });
+    s.node.onTimer(TIMER_ELECTION);
+    expect(s.node.currentRole).toBe('leader');
+    s.node.onClientRequest(write(1));
+    expect(s.node.committed).toBe(2);
+    expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: true }]);
+  });
+
+  it('§6.4 readIndex: a new leader that applied an older commit index answers no read before its own term\'s entry commits (the state it applied may be stale)', () => {
+    // Node 0 followed node 1 in term 1 and applied index 1; index 2 (written 102) may have been committed since.
+    const s = setup({ term: 1, log: [entry(1, 1), entry(1, 2)], reads: 'readIndex' });
+    s.node.onMessage(1, append(1, 2, 1, [], 1));
+    expect(s.node.applied).toBe(1);
+    s.ctx.nowUs = 1_000_000;
+    s.node.onTimer(TIMER_ELECTION);
+    s.node.onMessage(2, { kind: MsgKind.RequestVoteReply, term: 2, granted: true } as VoteReply);
+    expect(s.node.currentRole).toBe('leader');
+    s.ctx.take();
+    s.node.onClientRequest({ client: 0, seq: 1, op: { f: 'read', key: 'k1', value: null } });
+    const round = s.ctx.take<AppendEntries>().find((m) => m.msg.kind === MsgKind.AppendEntries)!.msg.round!;
+    s.node.onMessage(2, ack(2, 2, round)); // the round is confirmed, the no-op (3) is not stored on a majority yet
+    expect(s.ctx.replies).toEqual([]);
+    s.node.onMessage(2, ack(2, 3, round));
+    expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: true, value: 102 }]);
+  });
+
+  it('§4.1 the commit index never moves back: removing the member that made a majority leaves it where it was', () => {
+    // Leader of term 2: no-op at 2, writes at 3 and 4. Node 1 has all of them, node 2 only the no-op.
+    const s = leader({ term: 1, log: [entry(1, 1)] });
+    s.node.onMessage(2, ack(2, 2));
+    s.node.onClientRequest(write(1));
+    s.node.onClientRequest(write(2));
+    s.node.onMessage(1, ack(2, 4));
+    expect(s.node.committed).toBe(4);
+    // Under [n1, n3] index 2 is the highest on a majority, an entry of this term: still nothing moves back.
+    expect(s.node.onAdmin!({ type: 'remove', node: 1 })).toBe('configuration entry appended');
+    expect(s.node.committed).toBe(4);
+    s.node.onMessage(2, ack(2, 5));
+    expect(s.node.committed).toBe(5);
+  });
+
+  it('§4.2.2 a leader that removed itself steps down once the removal commits, and knows no leader', () => {
+    const s = leader({ term: 1, log: [entry(1, 1)] });
+    s.node.onMessage(1, ack(2, 2));
+    expect(s.node.onAdmin!({ type: 'remove', node: 0 })).toBe('configuration entry appended');
+    s.node.onMessage(1, ack(2, 3));
+    s.node.onMessage(2, ack(2, 3));
+    expect(s.node.committed).toBe(3);
+    expect(s.node.currentRole).toBe('follower');
+    expect(s.node.view().leader).toBe(-1);
+  });
+
+  it('a forwarded cas whose compare fails is answered to its origin as a definite failure', () => {
+    const s = leader({ term: 1, log: [entry(1, 1)] });
+    s.node.onMessage(1, { kind: MsgKind.Forward, term: 2, client: 7, seq: 1, op: { f: 'cas', key: 'k1', value: [5, 6] } } as never);
+    s.ctx.take();
+    s.node.onMessage(2, ack(2, 3));
+    expect(s.node.committed).toBe(3);
+    expect(s.ctx.take().filter((m) => m.msg.kind === MsgKind.ClientReply)).toEqual([
+      { to: 1, msg: { kind: MsgKind.ClientReply, term: 2, client: 7, seq: 1, ok: false, value: null, error: 'mismatch' } },
+    ]);
+  });
+
+  it('§4.1, §6.4 a read waiting on a member the leader then removes is answered as soon as the leader alone is the configuration', () => {
+    const s = leader({ n: 2, term: 1, log: [entry(1, 1)], reads: 'readIndex' });
+    s.node.onMessage(1, ack(2, 2, 1));
+    expect(s.node.committed).toBe(2);
+    s.node.onClientRequest({ client: 0, seq: 1, op: { f: 'read', key: 'k1', value: null } });
+    expect(s.ctx.replies).toEqual([]);
+    expect(s.node.onAdmin!({ type: 'remove', node: 1 })).toBe('configuration entry appended');
+    expect(s.node.committed).toBe(3);
+    expect(s.ctx.replies).toEqual([{ client: 0, seq: 1, ok: true, value: 101 }]);
+  });
+
+  it('§5.1 (dissertation) the state is captured every snapshotEvery applied entries, and the previous capture becomes the snapshot, counted one entry at a time', () => {
+    const s = leader({ term: 0, snapshotEvery: 2 }); // term 1; the no-op at 1
+    const snapshots: number[] = [];
+    s.node.onMessage(1, ack(1, 1));
+    snapshots.push(s.node.snapshotIndex);
+    for (let i = 2; i <= 6; i++) {
+      s.node.onClientRequest(write(i));
+      s.node.onMessage(1, ack(1, i));
+      expect(s.node.applied).toBe(i);
+      snapshots.push(s.node.snapshotIndex);
+    }
+    // Captured at 2, 4, 6; each capture becomes the snapshot at the next.
+    expect(snapshots).toEqual([0, 0, 0, 2, 2, 4]);
+  });
+
+  it('§5.1 (dissertation) a capture that an installed snapshot has overtaken is dropped, never made the snapshot', () => {
+    // Follower node 1 captures at 2, then installs the leader's snapshot up to 10, then applies 11 and 12.
+    const s = setup({ self: 1, term: 2, log: [entry(2, 1), entry(2, 2)], snapshotEvery: 2 });
+    s.node.onMessage(0, append(2, 2, 2, [], 2));
+    expect(s.node.applied).toBe(2);
+    s.node.onMessage(0, { kind: MsgKind.InstallSnapshot, term: 2, snapshot: { lastIndex: 10, lastTerm: 2, state: { values: [['k1', 210]], sessions: [] }, config: [0, 1, 2] }, round: 0 } as InstallSnapshot);
+    expect(s.node.snapshotIndex).toBe(10);
+    s.node.onMessage(0, append(2, 10, 2, [entry(2, 11), entry(2, 12)], 12));
+    expect(s.node.applied).toBe(12);
+    expect(s.node.snapshotIndex).toBe(10);
+    expect(s.node.lastIndex()).toBe(12);
+    expect(s.node.read('k1')).toBe(212);
   });
 });
