@@ -492,7 +492,7 @@ describe('§7 InstallSnapshot receiver (dissertation §5.1), with a log longer t
 
   it('§7 (dissertation §5.1) an installed snapshot brings its configuration: the follower\'s members become the snapshot\'s', () => {
     const s = setup({ self: 1, term: 2, log: [entry(1, 1)] });
-    s.node.onMessage(0, { ...snapshot(3, 1, [['k1', 103]]), snapshot: { lastIndex: 3, lastTerm: 1, state: { values: [['k1', 103]], sessions: [] }, config: [0, 1] } });
+    s.node.onMessage(0, { ...snapshot(3, 1, [['k1', 103]]), snapshot: { lastIndex: 3, lastTerm: 1, state: { values: [['k1', 103]], sessions: [] }, config: [0, 1] } } as InstallSnapshot);
     expect(s.node.configuration).toEqual([0, 1]);
   });
 
@@ -508,7 +508,7 @@ describe('§7 InstallSnapshot receiver (dissertation §5.1), with a log longer t
 
   it('§7 a snapshot carries the leader\'s round like an AppendEntries: the reply acknowledges it, and the follower has heard it (§4.2.3)', () => {
     const s = setup({ self: 1, term: 2, log: [entry(1, 1)] });
-    s.node.onMessage(0, { ...snapshot(3, 1, [['k1', 103]]), round: 7 });
+    s.node.onMessage(0, { ...snapshot(3, 1, [['k1', 103]]), round: 7 } as InstallSnapshot);
     expect(s.ctx.take<AppendEntriesReply>()[0]!.msg).toMatchObject({ success: true, matchIndex: 3, round: 7 });
     // A transfer's RequestVote naming an earlier round of this leader is ignored.
     s.ctx.nowUs = 10_000;
