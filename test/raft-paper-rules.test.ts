@@ -1266,3 +1266,19 @@ describe('§5.4.2, §4.1, §5.1 (dissertation) committing, applying and compacti
     expect(s.node.read('k1')).toBe(212);
   });
 });
+
+describe('§5.1 (dissertation), §4.1 a node restarted from its disk', () => {
+  it('§4.1 takes the latest configuration entry in its log as its configuration, even when it is the first entry of the log', () => {
+    const s = setup({ term: 2, log: [{ term: 1, op: null, client: -1, seq: 0, origin: 0, config: [0, 1] }, entry(1, 2)] });
+    expect(s.node.configuration).toEqual([0, 1]);
+  });
+
+  it('§5.1 (dissertation) starts from its snapshot: the state, the commit index and, with no configuration entry after it, the configuration', () => {
+    const snap: Snapshot = { lastIndex: 4, lastTerm: 1, state: { values: [['k1', 7]], sessions: [] }, config: [0, 2] };
+    const s = setup({ term: 2, snapshot: snap, log: [entry(1, 5)] });
+    expect(s.node.read('k1')).toBe(7);
+    expect(s.node.committed).toBe(4);
+    expect(s.node.applied).toBe(4);
+    expect(s.node.configuration).toEqual([0, 2]);
+  });
+});
