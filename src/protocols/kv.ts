@@ -6,6 +6,10 @@ export interface KvSnapshot {
   readonly sessions: readonly (readonly [number, number])[];
 }
 
+/** The outcomes that carry no value are shared: every replica applies every entry, and most are writes. */
+const DONE: Omit<ClientReply, 'client' | 'seq'> = Object.freeze({ ok: true });
+const MISMATCH: Omit<ClientReply, 'client' | 'seq'> = Object.freeze({ ok: false, error: 'mismatch' });
+
 /**
  * The replicated key-value state machine shared by every protocol: read,
  * write and compare-and-set, applied in log order. Client sessions
@@ -13,10 +17,6 @@ export interface KvSnapshot {
  * whose (client, seq) was already applied — a duplicated forward appended
  * twice, say — changes nothing.
  */
-/** The outcomes that carry no value are shared: every replica applies every entry, and most are writes. */
-const DONE: Omit<ClientReply, 'client' | 'seq'> = Object.freeze({ ok: true });
-const MISMATCH: Omit<ClientReply, 'client' | 'seq'> = Object.freeze({ ok: false, error: 'mismatch' });
-
 export class KvStateMachine {
   private readonly values = new Map<string, Value>();
   private readonly lastSeq = new Map<number, number>();
