@@ -66,6 +66,11 @@ describe('bench run', () => {
     expect(s.timeline.simSeconds).toEqual([0.1, 0.2, 0.4, 0.8, 2.5, 5]);
     expect(s.timeline.freshMs).toHaveLength(6);
     expect(s.timeline.warmMs).toHaveLength(6);
+    // The ceiling: the loop alone against a fresh start-up plus the fastest fresh loop, as if the checks cost nothing.
+    const loopMs = (s.simSeconds * 1000) / s.loopSimSecondsPerWallSecond;
+    expect(s.ceiling.freshLoopMs).toBeLessThanOrEqual(s.timeline.freshMs[5]);
+    expect(s.ceiling.checksFree).toBeCloseTo(loopMs / (json.startUp.firstEvent.bestMs + s.ceiling.freshLoopMs), 2);
+    expect(s.ceiling.checksAndStartUpFree).toBeCloseTo(loopMs / (json.startUp.node.bestMs + s.ceiling.freshLoopMs), 2);
     // CPU time beside wall time: a busy machine disturbs it less.
     for (const k of ['loopMs', 'inProcessMs', 'freshMs', 'freshRatioToLoop']) expect(s.cpu[k]).toBeGreaterThan(0);
     expect(s.freshProcess.cpuMs).toBeGreaterThanOrEqual(s.freshProcess.loopCpuMs);
