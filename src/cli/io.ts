@@ -6,9 +6,34 @@ export interface CliIo {
   readonly isTty: boolean;
 }
 
+/**
+ * stdout or stderr closed by its reader (`raftsim run FILE | head`): the
+ * process ends at once and quietly, with 141 (128 + SIGPIPE), as a Unix tool
+ * killed by SIGPIPE would — not with node's EPIPE stack trace. Node ignores
+ * SIGPIPE, so a write to a closed pipe fails with EPIPE instead.
+ */
+export const EXIT_PIPE_CLOSED = 141;
+let pipesGuarded = false;
+export function guardPipes(): void {
+  if (pipesGuarded) return;
+  pipesGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(EXIT_PIPE_CLOSED);
+      throw error;
+    });
+  }
+}
+
 export const processIo: CliIo = {
-  out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
+  out: (text) => {
+    guardPipes();
+    process.stdout.write(text);
+  },
+  err: (text) => {
+    guardPipes();
+    process.stderr.write(text);
+  },
   isTty: process.stdout.isTTY === true,
 };
 

@@ -1,7 +1,7 @@
 import pkg from '../../package.json' with { type: 'json' };
 import { formatDiagnostic, InputError, UsageError } from '../core/errors.ts';
 import { MESSAGE_CHARS_MAX, printable } from '../core/text.ts';
-import { EXIT_BAD_INPUT, EXIT_OK, processIo, type CliIo } from './io.ts';
+import { EXIT_BAD_INPUT, EXIT_OK, guardPipes, processIo, type CliIo } from './io.ts';
 
 const HELP = `raftsim — a deterministic simulator of Raft and primary/replica replication
 under partitions, crashes, message loss and pauses.
@@ -47,6 +47,7 @@ export function version(): string {
 /** The whole command line. Returns the exit code; never throws for bad input. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (io === processIo) guardPipes();
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       io.out(HELP);
