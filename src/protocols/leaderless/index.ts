@@ -36,7 +36,7 @@ export class LeaderlessProtocol implements Protocol {
   }
 
   createStable(): LeaderlessStable {
-    return { store: new Map(), hints: new Map(), siblings: new Map(), siblingHints: new Map() };
+    return { store: new Map(), hints: new Map(), siblings: new Map(), siblingHints: new Map(), requests: 0 };
   }
 
   createNode(ctx: NodeContext, stable: unknown): LeaderlessNode {

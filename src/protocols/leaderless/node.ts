@@ -85,7 +85,6 @@ export class LeaderlessNode implements ProtocolNode {
   /** Request ids in creation order: deadlines come in this order (one timeout for all). */
   private readonly deadlines: number[] = [];
   private deadlineHead = 0;
-  private nextReq = 0;
   private lastStampUs = -Infinity;
   private exchangeRound = 0;
   /** `conflicts: siblings`: version vectors instead of last-write-wins. */
@@ -152,7 +151,7 @@ export class LeaderlessNode implements ProtocolNode {
       return;
     }
     const [targets, hintFor] = chosen;
-    const req = this.nextReq++;
+    const req = this.stable.requests++;
     const p: Pending = {
       req,
       client: request.client,

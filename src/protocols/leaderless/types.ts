@@ -110,6 +110,15 @@ export interface LeaderlessStable {
   readonly siblings: Map<string, readonly Version[]>;
   /** `conflicts: siblings`: target node → key → the versions to hand to it, instead of `hints`. */
   readonly siblingHints: Map<number, Map<string, readonly Version[]>>;
+  /**
+   * Request ids this node has issued, over all its incarnations. Replicas
+   * answer a request that was on the wire when its coordinator crashed after
+   * it restarts; ids that started again from 0 would let the new incarnation
+   * take those answers for answers to its own requests (a read answered with
+   * another key's value, a write acknowledged before W replicas stored it).
+   * A real coordinator's connections die with it; unique ids are the same.
+   */
+  requests: number;
 }
 
 /** Told whenever a version reaches a node's store: `kept` when it was newer than what the node held (else it was already superseded there). */
