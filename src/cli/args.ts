@@ -3,10 +3,31 @@ import { UsageError } from '../core/errors.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** `util.parseArgs`, strict, with its errors turned into a `UsageError` (exit 2, no stack trace). */
+/**
+ * `util.parseArgs`, strict, with its errors turned into a `UsageError` (exit
+ * 2, no stack trace). A value that begins with a dash and a digit
+ * (`--seed -1`, `--until -1s`) is taken as the option's value, so that the
+ * option's own check says what is wrong with it; an option followed by
+ * another option (`--seed --json`) is told it needs a value.
+ */
 export function parse<O extends Options>(args: readonly string[], options: O, command: string) {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const option = arg.startsWith('--') && !arg.includes('=') ? options[arg.slice(2)] : undefined;
+    if (option?.type === 'string' && next !== undefined && next.startsWith('-') && next !== '-') {
+      if (/^-[\d.]/.test(next)) {
+        joined.push(`${arg}=${next}`);
+        i++;
+        continue;
+      }
+      throw new UsageError(`${command}: ${arg} needs a value, got the option ${next}; see 'raftsim ${command} --help'`);
+    }
+    joined.push(arg);
+  }
   try {
-    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    return parseArgs({ args: joined, options, allowPositionals: true, strict: true });
   } catch (error) {
     const message = error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '') : String(error);
     throw new UsageError(`${command}: ${message}; see 'raftsim ${command} --help'`);

@@ -19,7 +19,8 @@ predict what happens, then play on and watch. Every fact the narration
 states, and every answer, is computed from the run.
 
 Options (as raftsim run): --ui text prints the lesson as a transcript (the
-narration among the events, then the answers), for handouts; --seed N, --json.
+narration among the events, then the answers), for handouts; --seed N,
+--model NAME (repeatable), --json.
 `;
 
 /** The project's root (where package.json is): from the sources or from the bundle in dist/. */
@@ -50,13 +51,20 @@ export function lessons(): Lesson[] {
 }
 
 export async function learnCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const [which, ...rest] = args;
-  if (which === '-h' || which === '--help') {
+  const { values, positionals } = parse(
+    args,
+    { ui: { type: 'string' }, json: { type: 'boolean' }, seed: { type: 'string' }, model: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+    'learn',
+  );
+  if (values.help) {
     io.out(LEARN_HELP);
     return EXIT_OK;
   }
+  if (positionals.length > 1) throw new UsageError(`learn: expected one lesson, got ${positionals.length} (${positionals.join(', ')}); see 'raftsim learn --help'`);
+  const [which] = positionals;
   const all = lessons();
   if (which === undefined) {
+    if (Object.keys(values).length > 0) throw new UsageError(`learn: ${Object.keys(values).map((k) => `--${k}`).join(', ')} goes with a lesson; expected e.g. raftsim learn 1 --ui text`);
     io.out('raftsim learn: a course in consensus and replication, one short lesson at a time\n\n');
     for (const l of all) {
       const s = loadScenario(l.file);
@@ -70,7 +78,13 @@ export async function learnCommand(args: readonly string[], io: CliIo): Promise<
   if (lesson === undefined) {
     throw new UsageError(`learn: no lesson "${which}"; expected a number (${all.map((l) => l.number).join(', ')}) or a name: ${all.map((l) => l.name).join(', ')}`);
   }
-  const { values } = parse(rest, { ui: { type: 'string' }, json: { type: 'boolean' }, seed: { type: 'string' }, model: { type: 'string', multiple: true } }, 'learn');
+  // The options go to raftsim run as given (the lesson is the scenario).
+  const rest = [
+    ...(values.ui !== undefined ? [`--ui=${values.ui}`] : []),
+    ...(values.json ? ['--json'] : []),
+    ...(values.seed !== undefined ? [`--seed=${values.seed}`] : []),
+    ...(values.model ?? []).map((m) => `--model=${m}`),
+  ];
   const transcript = !values.json && (values.ui === 'text' || !io.isTty);
   // The terminal UI and --json are raftsim run's own.
   if (!transcript) return runCommand([lesson.file, ...rest], io);
@@ -78,6 +92,10 @@ export async function learnCommand(args: readonly string[], io: CliIo): Promise<
   // The transcript: the narration once (in the first model's event log), the table, then the answers, each computed from the run.
   const scenario = loadScenario(lesson.file);
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+  const known = scenario.models.map((m) => m.name);
+  for (const name of values.model ?? []) {
+    if (!known.includes(name)) throw new UsageError(`--model: "${name}" is not a model of lesson ${lesson.number} (${lesson.name}); expected one of: ${known.join(', ')}`);
+  }
   const result = runScenario(scenario, { ...(seed !== undefined ? { seed } : {}), ...(values.model !== undefined ? { models: values.model } : {}) });
   io.out(textReport(result, scenario.description, scenario.seed, { notesOnce: true }));
   const found = answers(scenario, result);
