@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { buildFrame, frameText } from '../src/tui/frame.ts';
 import { LiveRun } from '../src/tui/live-run.ts';
 import { noteLine } from '../src/run/note-line.ts';
+import { evaluateExpectations } from '../src/run/expect.ts';
+import { parseComparison } from '../src/scenario/expect.ts';
 
 /**
  * Every lesson (scenarios/lessons/) tells the truth about its own run: each
@@ -15,6 +17,9 @@ import { noteLine } from '../src/run/note-line.ts';
  * lines hold. A lesson that drifts from what the engine does fails here.
  */
 const all = lessons();
+
+/** The seeds besides each lesson's own that `raftsim learn N --seed S` is checked with. */
+const OTHER_SEEDS = [2, 3, 4, 5, 6, 7, 8];
 
 describe('the lessons', () => {
   it('exist, numbered by their file names (NN-name.yaml), each number once', () => {
@@ -44,6 +49,28 @@ describe('the lessons', () => {
         expect(missing).toEqual([]);
       });
 
+      it("asks figure questions whose choices cover every value: exactly one holds, whatever the run's figure", () => {
+        // A gap (`<1000` / `>=2500`) has no right answer when another seed lands in it, and the UI then skips the question.
+        const gaps: string[] = [];
+        for (const note of scenario.notes) {
+          const q = note.question;
+          if (q === undefined || q.answer.kind !== 'figure') continue;
+          const field = q.answer.field;
+          const written = q.choices.map((c) => (c === 'true' ? true : c === 'false' ? false : c === 'null' ? null : c));
+          const comparisons = written.map((w) => parseComparison(w));
+          const thresholds = comparisons.flatMap((c) => (typeof c.value === 'number' ? [c.value] : []));
+          // Counts are whole numbers; rtoMs and availability are not.
+          const step = ['rtoMs', 'availability'].includes(field) ? 0.001 : 1;
+          const probes: (number | boolean)[] =
+            thresholds.length === 0 ? [true, false] : [0, 1e9, ...thresholds.flatMap((t) => [t - step, t, t + step].filter((v) => v >= 0))];
+          for (const value of probes) {
+            const holding = comparisons.filter((c) => evaluateExpectations([{ model: 'm', field, ...c, line: 0, col: 0 }], { m: { [field]: value } })[0]!.ok);
+            if (holding.length !== 1) gaps.push(`${q.text.slice(0, 50)}: ${field} = ${String(value)} makes ${holding.length} of ${q.choices.join(', ')} hold`);
+          }
+        }
+        expect(gaps).toEqual([]);
+      });
+
       it('keeps its expect lines', () => {
         expect(result.expectations.filter((e) => !e.ok)).toEqual([]);
       });
@@ -62,6 +89,20 @@ describe('the lessons', () => {
         };
         const tooLong = scenario.notes.filter((n) => lines(noteLine(n)) > (n.question !== undefined ? 5 : 3)).map((n) => `${n.atUs / 1000} ms: ${lines(noteLine(n))} lines`);
         expect(tooLong).toEqual([]);
+      });
+
+      it('can answer every question it asks whatever the seed (--seed): a nextLeader question offers every node that can take office', () => {
+        // The UI skips a question whose right answer is not among its choices, so the choices must not be only the
+        // nodes that can win with the lesson's own seed (the leader that crashes is another seed's survivor). One
+        // exception the scenario format cannot express yet: nobody taking office at all (choices are node names).
+        const models = [...new Set(scenario.notes.flatMap((n) => (n.question === undefined ? [] : [n.question.model])))];
+        const unanswerable: string[] = [];
+        for (const seed of OTHER_SEEDS) {
+          for (const a of answers(scenario, runScenario(scenario, { seed, models }))) {
+            if (a.choice < 0 && !a.because.startsWith('no node took office')) unanswerable.push(`seed ${seed}, ${a.note.question!.text.slice(0, 50)}: ${a.because}`);
+          }
+        }
+        expect(unanswerable).toEqual([]);
       });
 
       it('opens in the terminal UI: its first screen fits 100×30 and names the lesson', () => {
