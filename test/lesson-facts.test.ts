@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { answers, checkFacts, grantedVotes } from '../src/lessons/facts.ts';
+import { answers, checkFacts, grantedVotes, narrate } from '../src/lessons/facts.ts';
 import { runScenario } from '../src/run/run.ts';
 import { parseScenario } from '../src/scenario/load.ts';
+import { noteLine } from '../src/run/note-line.ts';
 
 /** The facts vocabulary of lessons, each checked against a run: a false fact is reported, a true one passes. */
 const BASE = `name: facts
@@ -86,6 +87,30 @@ describe('lesson facts, computed from the run', () => {
     const { facts, result } = check(`  - { at: 3s, text: counts, fact: { ok: ">0", lostWrites: 0 } }\n  - { at: 3s, text: wrong, fact: { info: -1 } }\n`);
     expect(facts.map((f) => f.ok)).toEqual([true, false]);
     expect(facts[1]!.detail).toBe(`info is ${result.runs[0]!.summary.ops.info}, not -1`);
+  });
+
+  it('narration: a note whose fact another seed contradicts is not told as written; it names the seed it was written for and what the run shows', () => {
+    const probe = parseScenario(`${BASE}notes: []\n`, 'facts.yaml');
+    const leaderOf = (seed: number): string => runScenario(probe, { seed }).runs[0]!.log.find((l) => / became leader of term 1/.test(l.text))!.text.split(' ')[0]!;
+    const own = leaderOf(1);
+    // A seed whose first leader is another node: the note, true for seed 1, is false there.
+    const other = [2, 3, 4, 5, 6, 7, 8, 9].find((s) => leaderOf(s) !== own)!;
+    const scenario = parseScenario(
+      `${BASE}notes:\n  - { at: 500ms, text: ${own} won the first election., fact: { leader: ${own}, term: 1 } }\n  - { at: 500ms, text: Nothing here is seed-bound. }\n  - at: 1s\n    text: The leader crashes.\n    fact: { leader: none }\n    question: Who leads next?\n    choices: [n1, n2, n3]\n    answer: { nextLeader: true }\n`,
+      'facts.yaml',
+    );
+    const ownRun = narrate(scenario, runScenario(scenario), grantedVotes(scenario));
+    expect(ownRun.map((t) => t.holds)).toEqual([true, true, true]);
+    expect(ownRun.map((t) => t.text)).toEqual(scenario.notes.map((n) => noteLine(n)));
+    const told = narrate(scenario, runScenario(scenario, { seed: other }), grantedVotes(scenario, other));
+    expect(told[0]!.holds).toBe(false);
+    expect(told[0]!.text).not.toContain(`${own} won the first election`);
+    expect(told[0]!.text).toContain(`written for seed 1 and does not hold with seed ${other}`);
+    expect(told[0]!.text).toContain(`${leaderOf(other)} was in office at 500ms, in term 1`);
+    // A note that states nothing seed-bound reads as written.
+    expect(told[1]).toMatchObject({ holds: true, text: 'Nothing here is seed-bound.' });
+    // Whatever its text, a note's question is still asked (its answer is computed from this run).
+    expect(told[2]!.text).toContain('QUESTION: Who leads next? (1: n1 / 2: n2 / 3: n3)');
   });
 
   it('a question on a figure: exactly one comparison among the choices holds, and it is the answer', () => {

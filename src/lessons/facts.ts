@@ -11,6 +11,7 @@ import type { LogLine, ModelRun, RunResult } from '../run/types.ts';
 import { parseComparison } from '../scenario/expect.ts';
 import type { Scenario, ScenarioNote } from '../scenario/types.ts';
 import { SteppableRun } from '../run/steppable.ts';
+import { noteLine } from '../run/note-line.ts';
 
 /**
  * A vote granted (not a pre-vote): who granted it to whom, for which term, and when; and, as
@@ -180,4 +181,32 @@ export function answers(scenario: Scenario, result: RunResult): Answer[] {
     out.push({ note, choice: right.length === 1 ? right[0]! : -1, because: `${field} is ${String(got)}${right.length > 1 ? ` (more than one choice holds: ${right.map((i) => q.choices[i]).join(', ')})` : ''}` });
   }
   return out;
+}
+
+/** A note as a run tells it: its own text when what it states holds in the run, else what the run shows. */
+export interface Told {
+  readonly note: ScenarioNote;
+  /** The line to show (with its question and choices, as `noteLine` writes a note). */
+  readonly text: string;
+  /** False when the note states a fact this run contradicts (the notes are written for the scenario's own seed). */
+  readonly holds: boolean;
+}
+
+/**
+ * The notes of `scenario` as `result`'s run can tell them. A lesson's notes are written for its own
+ * seed; with another seed (`raftsim learn N --seed S`) the run is another story, and a note whose
+ * stated fact is false in it must not be shown as if it were true: it is replaced by a line that
+ * says so and what the run shows instead. A note that states no fact, or whose fact holds, reads as
+ * written. `votes` (grantedVotes of the same run) for the facts that name voters; without them those
+ * facts cannot be checked and their notes are flagged too.
+ */
+export function narrate(scenario: Scenario, result: RunResult, votes?: ReadonlyMap<string, readonly GrantedVote[]>): Told[] {
+  const checks = new Map(checkFacts(scenario, result, votes).map((c) => [c.note, c]));
+  return scenario.notes.map((note) => {
+    const c = checks.get(note);
+    const text = noteLine(note);
+    if (c === undefined || c.ok) return { note, text, holds: true };
+    const question = note.question === undefined ? '' : ` QUESTION: ${note.question.text} (${note.question.choices.map((ch, i) => `${i + 1}: ${ch}`).join(' / ')})`;
+    return { note, text: `[This note was written for seed ${scenario.seed} and does not hold with seed ${result.seed}: ${c.detail}.]${question}`, holds: false };
+  });
 }
