@@ -93,12 +93,12 @@ describe('output files are checked before the run and never left half-written', 
 
   it('the same file through a symbolic link is the same file', async () => {
     const dir = fresh();
-    writeFileSync(join(dir, 'a.jsonl'), 'keep\n');
+    writeFileSync(join(dir, 'a.jsonl'), ''); // empty: a file raftsim may replace, so only the sameness is at stake
     symlinkSync('a.jsonl', join(dir, 'b.jsonl'));
     const { code, err } = await cli('run', scenarioFile, '--trace', join(dir, 'a.jsonl'), '--history', join(dir, 'b.jsonl'));
     expect(code).toBe(2);
     expect(err).toMatch(/both name/);
-    expect(readFileSync(join(dir, 'a.jsonl'), 'utf8')).toBe('keep\n');
+    expect(readFileSync(join(dir, 'a.jsonl'), 'utf8')).toBe('');
   });
 
   it('an output in a directory that does not exist is exit 2 before the run', async () => {
@@ -112,7 +112,8 @@ describe('output files are checked before the run and never left half-written', 
 
   it('an output that is a symbolic link: the file it names is written, the link kept', async () => {
     const dir = fresh();
-    writeFileSync(join(dir, 'real.jsonl'), 'old\n');
+    // An earlier run's history: raftsim replaces its own files (any other file is refused: cli-outputs-never-overwrite).
+    writeFileSync(join(dir, 'real.jsonl'), '{"t":0,"process":1,"type":"invoke","f":"read","key":"k1","value":null}\n');
     symlinkSync('real.jsonl', join(dir, 'link.jsonl'));
     const { code } = await cli('run', scenarioFile, '--history', join(dir, 'link.jsonl'), '--json');
     expect(code).toBe(0);

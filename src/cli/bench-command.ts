@@ -25,6 +25,7 @@ import { loadScenario } from '../scenario/load.ts';
 import { UsageError } from '../core/errors.ts';
 import { parseDuration, parseDurationRange, US_PER_MS, US_PER_S, type Us } from '../core/time.ts';
 import { parse, parseSeed } from './args.ts';
+import { checkOutputFile } from './outputs.ts';
 import { table } from './format.ts';
 import { EXIT_OK, type CliIo } from './io.ts';
 
@@ -172,6 +173,8 @@ function electionCommand(args: readonly string[], io: CliIo): number {
     return EXIT_OK;
   }
   if (positionals.length > 0) throw new UsageError(`bench election: unexpected argument "${positionals[0]}"; see 'raftsim bench election --help'`);
+  // The output is checked before minutes of trials, not after them.
+  if (values.svg !== undefined) checkOutputFile('--svg', values.svg, 'figure-16.svg');
   const ranges = values.timeout === undefined ? [...TOP_LINES, ...BOTTOM_LINES] : values.timeout.map(timeoutRange);
   const trials = values.trials === undefined ? 1000 : wholeNumber('--trials', values.trials, 1, 1_000_000);
   const seed = values.seed === undefined ? 1 : parseSeed(values.seed);
@@ -354,6 +357,7 @@ function speedCommand(args: readonly string[], io: CliIo): number {
   const durationUs = values.duration === undefined ? 600 * US_PER_S : duration('--duration', values.duration, US_PER_S);
   const repeat = values.repeat === undefined ? 5 : wholeNumber('--repeat', values.repeat, 1, 100);
   const seed = values.seed === undefined ? 1 : parseSeed(values.seed);
+  if (values.profile !== undefined) checkOutputFile('--profile', values.profile, 'speed.cpuprofile');
   const showProgress = io.isTty && !values.json;
   const report = speed({ seed, durationUs, repeat, profile: values.profile !== undefined, progress: (what) => showProgress && io.err(`\r  ${what}...`.padEnd(60)) });
   if (showProgress) io.err('\r' + ' '.repeat(60) + '\r');

@@ -1,6 +1,6 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError, UsageError } from '../core/errors.ts';
 import { formatUs, parseDuration } from '../core/time.ts';
 import { fuzzJunit } from '../export/junit.ts';
@@ -14,6 +14,7 @@ import type { Scenario } from '../scenario/types.ts';
 import { PROMISE_NAMES, type PromiseKey } from '../run/promises.ts';
 import { MODEL_KINDS } from '../scenario/schema.ts';
 import { parse } from './args.ts';
+import { checkOutputFile, samePath, statQuietly } from './outputs.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, processIo, type CliIo } from './io.ts';
 
 export const FUZZ_HELP = `Usage: raftsim fuzz [options]
@@ -85,8 +86,9 @@ export async function fuzzCommand(args: readonly string[], io: CliIo): Promise<n
     io.out(FUZZ_HELP);
     return EXIT_OK;
   }
-  if (values.junit !== undefined) checkOutputFile('--junit', values.junit);
-  if (values.jsonl !== undefined && values.junit !== undefined && resolve(values.jsonl) === resolve(values.junit)) throw new UsageError(`--jsonl and --junit both name ${values.junit}; expected two different files`);
+  if (values.junit !== undefined) checkOutputFile('--junit', values.junit, 'junit.xml');
+  if (values.jsonl !== undefined) checkOutputFile('--jsonl', values.jsonl, 'fuzz.jsonl');
+  if (values.jsonl !== undefined && values.junit !== undefined && samePath(values.jsonl, values.junit)) throw new UsageError(`--jsonl and --junit both name ${values.junit}; expected two different files`);
   if (values.merge) return mergeCommand(positionals, values.jsonl, io, values.junit);
   if (positionals.length > 0) throw new UsageError(`fuzz: unexpected argument "${positionals[0]}" (only --merge takes files); see 'raftsim fuzz --help'`);
 
@@ -103,8 +105,7 @@ export async function fuzzCommand(args: readonly string[], io: CliIo): Promise<n
   const shrinkMs = timeMs('--shrink-time', values['shrink-time'], DEFAULT_SHRINK_MS, 0);
   const outDir = values.out ?? 'fuzz-out';
   const shard = parseShard(values.shard);
-  if (values.jsonl !== undefined) checkOutputFile('--jsonl', values.jsonl);
-  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out: ${outDir} is a file; expected a directory (it is made when missing)`);
+  checkOutDir(outDir);
 
   const config: CampaignConfig = { kind, pinned, allowed: allow.map((a) => ALLOWABLE[a]!), durationMs, settleMs };
   const first = firstScenario(config, start);
@@ -129,7 +130,7 @@ export async function fuzzCommand(args: readonly string[], io: CliIo): Promise<n
     stopped = true;
   };
   process.on('SIGINT', onSigint);
-  const jsonl = values.jsonl === undefined ? null : openSync(values.jsonl, 'w');
+  const jsonl = values.jsonl === undefined ? null : openOutput('--jsonl', values.jsonl);
   try {
     if (jsonl !== null) writeSync(jsonl, headerLine(header));
     const outcome = await runCampaign(config, slice, workers, {
@@ -230,9 +231,25 @@ export function shardRange(start: number, count: number, index: number, of: numb
   return { start: start + from, count: to - from };
 }
 
-function checkOutputFile(flag: string, path: string): void {
-  if (path === '') throw new UsageError(`${flag}: expected a file name`);
-  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag}: ${path} is a directory; expected a file name`);
+/** `--out DIR`: a directory, or a name under which one can be made (every existing ancestor a directory). */
+function checkOutDir(dir: string): void {
+  if (dir === '') throw new UsageError('--out: expected a directory name');
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    const st = statQuietly(at);
+    if (st !== null) {
+      if (!st.isDirectory()) throw new UsageError(`--out: ${at === resolve(dir) ? dir : `${at} (in ${dir})`} is a file; expected a directory (it is made when missing)`);
+      return;
+    }
+    if (dirname(at) === at) return;
+  }
+}
+
+function openOutput(flag: string, path: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
 }
 
 /** The first seed's world, loaded: a configuration that does not load is a bad option value, the user's, named as theirs. */
@@ -347,10 +364,8 @@ function writeJunit(path: string, xml: string): void {
 
 function mergeCommand(files: readonly string[], jsonlOut: string | undefined, io: CliIo, junitOut?: string): number {
   if (files.length === 0) throw new UsageError("--merge: expected one or more --jsonl files of a campaign's shards; see 'raftsim fuzz --help'");
-  if (jsonlOut !== undefined) {
-    checkOutputFile('--jsonl', jsonlOut);
-    if (files.some((f) => existsSync(jsonlOut) && statSync(f).ino === statSync(jsonlOut).ino)) throw new UsageError(`--jsonl: ${jsonlOut} is one of the files being merged; expected another file`);
-  }
+  if (jsonlOut !== undefined && files.some((f) => samePath(f, jsonlOut))) throw new UsageError(`--jsonl: ${jsonlOut} is one of the files being merged; expected another file`);
+  if (junitOut !== undefined && files.some((f) => samePath(f, junitOut))) throw new UsageError(`--junit: ${junitOut} is one of the files being merged; expected another file`);
   const parsed = files.map(readJsonl);
   const header = parsed[0]!.header;
   const headerText = headerLine(header);
@@ -401,7 +416,9 @@ function readJsonl(file: string): ParsedFile {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw InputError.at(file, 0, 0, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error));
+    throw InputError.at(file, 0, 0, `cannot read: ${why}; expected a --jsonl file written by raftsim fuzz`);
   }
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { formatUs, parseDuration } from '../core/time.ts';
@@ -15,6 +15,7 @@ import type { TraceWriter } from '../sim/trace.ts';
 import { parse, parseSeed } from './args.ts';
 import { followScenario } from './follow.ts';
 import { EXIT_OK, EXIT_VIOLATION, type CliIo } from './io.ts';
+import { checkOutputFile, isDirectory, samePath, statQuietly } from './outputs.ts';
 import { runFailed, textReport } from './report.ts';
 import { summaryJson } from './summary-json.ts';
 
@@ -184,7 +185,9 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     const pictures = recorded ? modelPictures(result, recordings, pictureWindow) : [];
     if (values.svg !== undefined) {
       mkdirSync(values.svg, { recursive: true });
-      for (const file of svgFiles(pictures)) {
+      const files = svgFiles(pictures);
+      for (const file of files) checkOutputFile('--svg', join(values.svg, file.name));
+      for (const file of files) {
         const out = new LineFile('--svg', join(values.svg, file.name));
         outputs.push(out);
         out.write(file.svg.replace(/\n$/, ''));
@@ -241,18 +244,15 @@ function startHint(io: CliIo): void {
 
 /**
  * Every output file is checked before anything runs or is written: it must
- * not be the scenario, a directory, or the other output, and its directory
- * must exist.
+ * not be the scenario, a directory, the other output, or a file raftsim did
+ * not write; and its directory must exist (outputs.ts).
  */
 function checkOutputs(outputs: readonly (readonly [flag: string, path: string | undefined])[], input: string): void {
   const seen: { flag: string; path: string }[] = [];
   for (const [flag, path] of outputs) {
     if (path === undefined) continue;
-    if (path === '') throw new UsageError(`${flag}: expected a file name`);
-    if (samePath(path, input)) throw new UsageError(`${flag}: refusing to write over the scenario file ${input}; choose another output file`);
-    if (isDirectory(path)) throw new UsageError(`${flag}: ${path} is a directory; expected a file name (e.g. ${join(path, EXAMPLE_NAMES[flag] ?? 'out')})`);
-    const dir = dirname(resolve(path));
-    if (!isDirectory(dir)) throw new UsageError(`${flag}: cannot write ${path}: the directory ${dirname(path)} does not exist; expected a file in an existing directory`);
+    if (path !== '' && samePath(path, input)) throw new UsageError(`${flag}: refusing to write over the scenario file ${input}; choose another output file`);
+    checkOutputFile(flag, path, EXAMPLE_NAMES[flag]);
     const other = seen.find((s) => samePath(s.path, path));
     if (other !== undefined) throw new UsageError(`${other.flag} and ${flag} both name ${path}; expected two different files`);
     seen.push({ flag, path });
@@ -260,29 +260,6 @@ function checkOutputs(outputs: readonly (readonly [flag: string, path: string | 
 }
 
 const EXAMPLE_NAMES: Readonly<Record<string, string>> = { '--trace': 'trace.jsonl', '--history': 'history.jsonl', '--html': 'report.html', '--junit': 'junit.xml' };
-
-/** True when the two paths name the same file (after following symbolic links, when the file exists). */
-function samePath(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
-  try {
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return false; // one of them does not exist yet: they cannot be the same file
-  }
-}
-
-function isDirectory(path: string): boolean {
-  return statQuietly(path)?.isDirectory() === true;
-}
-
-/** What `path` names, following links; null when nothing. */
-function statQuietly(path: string): Stats | null {
-  try {
-    return statSync(path);
-  } catch {
-    return null;
-  }
-}
 
 /**
  * A JSON-lines file written through a temporary file beside it
