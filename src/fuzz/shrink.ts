@@ -12,7 +12,7 @@
  * the result says which.
  */
 import { runWorld, type CampaignConfig } from './seed.ts';
-import { withoutBugs, type OptionValue, type World, type WorldFault } from './world.ts';
+import { fewestNodes, withoutBugs, type OptionValue, type World, type WorldFault } from './world.ts';
 
 export interface ShrinkBudget {
   /** Stop trying once this many milliseconds of wall time have passed. */
@@ -147,7 +147,7 @@ type Simplification = (world: World) => Attempt | null;
 function simplifications(world: World, pinned: Readonly<Record<string, OptionValue>>, keepSettle: boolean): Simplification[] {
   const out: Simplification[] = [];
   // Fewer nodes: 7 → 5 → 3, faults naming a node that is gone dropped.
-  out.push((w) => (w.nodes > 3 ? withNodes(w, w.nodes - 2) : null));
+  out.push((w) => (w.nodes > 3 && w.nodes - 2 >= fewestNodes(pinned) ? withNodes(w, w.nodes - 2) : null));
   // A shorter run: just past the last fault, then halves of what is left.
   out.push((w) => {
     const last = w.faults.length === 0 ? 0 : w.faults[w.faults.length - 1]!.atMs;

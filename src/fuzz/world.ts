@@ -82,11 +82,23 @@ function probability(r: Rng, max: number): number {
   return Math.round(r.next() * max * 100) / 100;
 }
 
+/**
+ * The fewest nodes a world may have under the pinned options: a pinned
+ * leaderless `replicas` (N) needs at least N nodes, so a world drawn smaller
+ * gets the smallest of 5 and 7 (or N itself) that holds them — without it,
+ * `--options replicas=5` was refused in every world of 3 nodes.
+ */
+export function fewestNodes(pinned: Readonly<Record<string, OptionValue>>): number {
+  const replicas = pinned['replicas'];
+  if (typeof replicas !== 'number' || replicas <= 3) return 3;
+  return [5, 7].find((n) => n >= replicas) ?? replicas;
+}
+
 /** The world of `seed` under `config`: a pure function of the two. */
 export function drawWorld(seed: number, config: WorldConfig): World {
   const profile = fuzzProfile(config.kind);
   const shape = rngStream(seed, 'fuzz/shape');
-  const nodes = shape.pick([3, 3, 3, 5, 5, 7]);
+  const nodes = Math.max(shape.pick([3, 3, 3, 5, 5, 7]), fewestNodes(config.pinned));
   const durationMs = config.durationMs ?? DEFAULT_DURATION_MS;
   const settleMs = config.settleMs ?? DEFAULT_SETTLE_MS;
 
