@@ -7,18 +7,25 @@ const HELP = `raftsim — a deterministic simulator of Raft and primary/replica 
 under partitions, crashes, message loss and pauses.
 
 Usage:
-  raftsim run <scenario.yaml> [--seed N] [--model NAME]... [--ui tui|text] [--json]
-                              [--trace FILE.jsonl] [--history FILE.jsonl] [--until TIME]
+  raftsim run <scenario.yaml> [--seed N] [--model NAME]... [--ui tui|text] [--follow] [--json]
+                              [--trace FILE.jsonl] [--history FILE.jsonl] [--until TIME] [--save FILE]
+                              [--trace-format jsonl|perfetto] [--history-format jsonl|edn]
+                              [--svg DIR] [--window A..B] [--html FILE] [--junit FILE]
   raftsim validate <scenario.yaml>...
   raftsim check-history <FILE>... [--format jepsen-log|jepsen-edn|jsonl] [--json]
   raftsim fuzz [--model KIND] [--options K=V,...] [--seeds N] [--start S] [--workers K]
-               [--allow FIGURES] [--out DIR] [--jsonl FILE] [--shard I/N] | --merge FILE...
-  raftsim learn [N|NAME] [--ui text]   a course in consensus, one short lesson at a time
+               [--allow FIGURES] [--out DIR] [--shard I/N] [--jsonl FILE] [--junit FILE] ...
+  raftsim fuzz --merge FILE.jsonl... [--jsonl FILE] [--junit FILE]
+  raftsim learn [N|NAME] [--ui tui|text] [--seed N] [--model NAME]... [--json]
   raftsim bench election|speed|run|long|seek|tui|fuzz [options]
   raftsim --help, raftsim <command> --help, raftsim --version
 
-Exit codes: 0 all good; 1 a safety property was violated or an expectation
-failed (fuzz: a failing seed was found); 2 bad usage or bad input.
+A course in consensus, one short lesson at a time: raftsim learn.
+Every command and option: docs/command-line.md.
+
+Exit codes: 0 all good; 1 a safety property was violated, a promise broken or
+an expectation failed (fuzz: a failing seed was found); 2 bad usage or bad
+input; 130 fuzz stopped by Ctrl-C; 141 the output's reader went away (| head).
 `;
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
