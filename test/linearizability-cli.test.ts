@@ -69,7 +69,7 @@ describe('exit codes: 0 linearizable, 1 not, 2 bad usage or bad input', () => {
   test('an unreadable file exits 2', async () => {
     const { code, err } = await run('/nonexistent/history.jsonl');
     expect(code).toBe(2);
-    expect(err).toBe('/nonexistent/history.jsonl: cannot read: no such file\n');
+    expect(err).toBe('/nonexistent/history.jsonl: cannot read: no such file; expected a history file (jsonl, jepsen-log, jepsen-edn)\n');
   });
 
   test('a malformed file among good ones still exits 2, after checking the others', async () => {

@@ -414,13 +414,13 @@ describe('loadScenario', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(InputError);
       const [diagnostic] = (error as InputError).diagnostics;
-      expect(diagnostic).toEqual({ file: path, line: 0, col: 0, message: 'cannot read the scenario: no such file' });
-      expect(formatDiagnostic(diagnostic!)).toBe(`${path}: cannot read the scenario: no such file`);
+      expect(diagnostic).toEqual({ file: path, line: 0, col: 0, message: 'cannot read the scenario: no such file; expected a YAML scenario file' });
+      expect(formatDiagnostic(diagnostic!)).toBe(`${path}: cannot read the scenario: no such file; expected a YAML scenario file`);
     }
   });
 
   it('a directory is not a scenario', () => {
-    expect(() => loadScenario(dir)).toThrow(/cannot read the scenario: it is a directory/);
+    expect(() => loadScenario(dir)).toThrow(/cannot read the scenario: it is a directory; expected a YAML scenario file$/);
   });
 
   it('aliases that expand exponentially are refused with what is allowed, not with the library\'s words', () => {

@@ -94,8 +94,8 @@ async function checkFile(file: string, format: HistoryFormat | undefined): Promi
     text = bytes.toString('utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
-    return { file, error: errorLine({ file, line: 0, col: 0, message: `cannot read: ${reason}` }) };
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    return { file, error: errorLine({ file, line: 0, col: 0, message: `cannot read: ${reason}; expected a history file (${HISTORY_FORMATS.join(', ')})` }) };
   }
   let parsed: ParsedHistory;
   try {

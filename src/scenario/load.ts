@@ -44,7 +44,7 @@ export function loadScenario(path: string): Scenario {
     text = bytes.toString('utf8');
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw InputError.at(path, 0, 0, `cannot read the scenario: ${readFailure(error)}`);
+    throw InputError.at(path, 0, 0, `cannot read the scenario: ${readFailure(error)}; expected a YAML scenario file`);
   }
   return parseScenario(text, path);
 }
