@@ -60,7 +60,7 @@ const workload = mapping(
   'workload',
   {
     clients: wholeNumber('a client count', 0, 1000, 'Client i is bound to node ((i-1) mod N)+1 and shares its side of every partition; 0 means none.').default(3),
-    interval: time("Think time between a client's operations.").default('50ms'),
+    interval: time("Think time between a client's operations (more than 0: a client whose request fails at once would otherwise retry at the same instant forever).", { positive: true }).default('50ms'),
     timeout: time('A client gives up on an operation after this.', { positive: true }).default('1s'),
     keys: wholeNumber('a key count', 1, 1000, 'Keys are named k1..kK.').default(3),
     reads: probability('Fraction of reads.').default(0.5),
