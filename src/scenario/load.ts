@@ -61,7 +61,7 @@ export function parseScenario(text: string, file: string): Scenario {
     const [first, ...rest] = sortDiagnostics(
       doc.errors.map((error) => {
         const { line, col } = locator.offset(error.pos[0]);
-        return { file, line, col, message: `invalid YAML: ${error.message}` };
+        return { file, line, col, message: `invalid YAML: ${yamlMessage(error, text)}` };
       }),
     );
     const more = rest.length === 0 ? '' : ` (and ${rest.length} more YAML ${rest.length === 1 ? 'error' : 'errors'} after it)`;
@@ -92,6 +92,45 @@ export function parseScenario(text: string, file: string): Scenario {
 }
 
 // ---------------------------------------------------------------- diagnostics
+
+/**
+ * The YAML parser's message, said in the user's terms where the parser's
+ * own words name its API or leave out what was expected.
+ */
+function yamlMessage(error: { readonly code: string; readonly message: string; readonly pos: readonly [number, number] }, text: string): string {
+  switch (error.code) {
+    case 'MULTIPLE_DOCS':
+      return 'a second YAML document begins here (after a --- line); expected one scenario per file';
+    case 'DUPLICATE_KEY': {
+      const line = text.slice(error.pos[0]).split('\n')[0]!;
+      const key = (/^(.*?)\s*:(?:\s|$)/.exec(line)?.[1] ?? line).replace(/^(["'])(.*)\1$/, '$2');
+      return `the key ${JSON.stringify(key)} appears twice in this mapping; expected each key once`;
+    }
+    case 'TAB_AS_INDENT':
+      return 'a tab is used to indent; expected spaces (YAML does not allow tabs as indentation)';
+    default: {
+      const hint = /closing "quote/.test(error.message)
+        ? 'a closing " for the quoted value'
+        : /closing 'quote/.test(error.message)
+          ? "a closing ' for the quoted value"
+          : /without - indicator/.test(error.message)
+            ? 'each item of a list to begin with "- ", aligned with the others'
+            : YAML_EXPECTED[error.code];
+      return hint === undefined || /\bexpected\b|\bmust\b/i.test(error.message) ? error.message : `${error.message}; expected ${hint}`;
+    }
+  }
+}
+
+/** What was expected, for the parser's messages that do not say. */
+const YAML_EXPECTED: Readonly<Record<string, string>> = {
+  UNEXPECTED_TOKEN: 'a list to begin on the line after its key, indented (models:, then   - kind: raft), or in brackets ([a, b])',
+  MULTILINE_IMPLICIT_KEY: 'KEY: VALUE on one line (is a colon missing, or a line indented too far?)',
+  BLOCK_AS_IMPLICIT_KEY: 'one KEY: VALUE per line (is a line indented too far, or a value holding ": " unquoted?)',
+  MISSING_CHAR: 'KEY: VALUE',
+  BAD_INDENT: 'each line indented as far as the others of its mapping or list',
+  BAD_SCALAR_START: 'a value that does not begin with a reserved character (quote it)',
+  UNEXPECTED_SCALAR: 'KEY: VALUE, or a value quoted',
+};
 
 function errorAt(file: string, locator: Locator, problems: readonly Problem[]): InputError {
   const diagnostics = problems.map((p): Diagnostic => ({ file, ...locator.at(p.path, p.onKey === true), message: p.message }));
