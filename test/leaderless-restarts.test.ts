@@ -102,3 +102,38 @@ describe('a coordinator restarting under load keeps its configuration’s promis
     expect(run!.summary.violations).toEqual([]);
   });
 });
+
+/**
+ * The same bug as the fuzzer found it (`raftsim fuzz --model leaderless
+ * --options writeQuorum=quorum,readQuorum=quorum,readRepair=blocking,
+ * sloppyQuorum=false,conflicts=lww --start 1761 --seeds 1`), shrunk to seven
+ * faults: n1, paused with requests pending, crashes and restarts twice
+ * within 120 ms. Not linearizable before the fix.
+ */
+const SHRUNK_1761 = `
+seed: 1761
+duration: 1400ms
+settle: 1s
+nodes: 5
+network: { latency: 5ms..25ms, drop: 0.15, duplicate: 0.06 }
+models:
+  - { kind: leaderless, replicas: 5, writeQuorum: quorum, readQuorum: quorum, readRepair: blocking, sloppyQuorum: false, antiEntropy: 0 }
+workload: { clients: 6, interval: 44ms, timeout: 167ms, keys: 3, reads: 0.29 }
+faults:
+  - { at: 772ms, pause: n1 }
+  - { at: 1017ms, crash: n5 }
+  - { at: 1033ms, restart: n5 }
+  - { at: 1104ms, crash: n1 }
+  - { at: 1121ms, restart: n1 }
+  - { at: 1200ms, crash: n1 }
+  - { at: 1221ms, restart: n1 }
+`;
+
+describe('the shrunk world the fuzzer found', () => {
+  it('QUORUM/QUORUM of 5 replicas, blocking read repair: a paused coordinator crashed and restarted twice keeps a linearizable history', () => {
+    const [run] = runScenario(parseScenario(`name: fuzz-leaderless-seed-1761${SHRUNK_1761}`, 'leaderless-seed-1761.yaml')).runs;
+    expect(run!.summary.promises).toContain('linearizable history');
+    expect(run!.summary.linearizable).toBe(true);
+    expect(run!.summary.violations).toEqual([]);
+  });
+});
