@@ -43,3 +43,15 @@ describe('raftsim --help and each command\'s --help say what docs/command-line.m
     expect(flags(out).filter((f) => f !== '--help' && !flags(paragraph).includes(f))).toEqual([]);
   });
 });
+
+describe('no command (raftsim, raftsim bench) is a usage error: the help on stderr, exit 2; --help is the same help on stdout, exit 0', () => {
+  it.each([[[]], [['bench']]])('%j', async (argv) => {
+    const bare = await cli(...argv);
+    const help = await cli(...argv, '--help');
+    expect(bare.code).toBe(2);
+    expect(bare.out).toBe('');
+    expect(help.code).toBe(0);
+    expect(help.err).toBe('');
+    expect(bare.err).toBe(help.out);
+  });
+});

@@ -27,7 +27,7 @@ import { parseDuration, parseDurationRange, US_PER_MS, US_PER_S, type Us } from 
 import { parse, parseSeed } from './args.ts';
 import { checkOutputFile } from './outputs.ts';
 import { table } from './format.ts';
-import { EXIT_OK, type CliIo } from './io.ts';
+import { EXIT_BAD_INPUT, EXIT_OK, type CliIo } from './io.ts';
 
 const BENCH_HELP = `Usage: raftsim bench election|speed|run|long|seek|tui|fuzz [options]
 
@@ -132,9 +132,14 @@ Options:
 
 export async function benchCommand(args: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
+  if (sub === '--help' || sub === '-h') {
     io.out(BENCH_HELP);
     return EXIT_OK;
+  }
+  // No benchmark named is a usage error, as a bare 'raftsim' is: the help on stderr, exit 2.
+  if (sub === undefined) {
+    io.err(BENCH_HELP);
+    return EXIT_BAD_INPUT;
   }
   if (sub === 'election') return electionCommand(rest, io);
   if (sub === 'speed') return speedCommand(rest, io);

@@ -56,9 +56,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   const [name, ...rest] = argv;
   if (io === processIo) guardPipes();
   try {
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === '--help' || name === '-h' || name === 'help') {
       io.out(HELP);
-      return name === undefined ? EXIT_BAD_INPUT : EXIT_OK;
+      return EXIT_OK;
+    }
+    // No command is a usage error: the help goes to stderr, so that nothing reads it as output, and the exit code is 2.
+    if (name === undefined) {
+      io.err(HELP);
+      return EXIT_BAD_INPUT;
     }
     if (name === '--version' || name === '-v') {
       io.out(`raftsim ${version()}\n`);
