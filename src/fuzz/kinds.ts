@@ -145,10 +145,11 @@ const LEADERLESS: FuzzProfile = {
       readQuorum: drawn(pinned, 'readQuorum', readQuorum),
       readRepair: drawn(pinned, 'readRepair', readRepair),
     };
-    if (sloppy) out['sloppyQuorum'] = drawn(pinned, 'sloppyQuorum', true);
     // A sloppy quorum without hinted handoff strands writes on fallbacks by design (no lost writes is not
-    // promised): drawn only where handoff changes no promise.
-    if (!handoff && !sloppy) out['hintedHandoff'] = drawn(pinned, 'hintedHandoff', false);
+    // promised): neither is drawn where the other is, pinned or drawn — only pinning both makes one.
+    const sloppyInWorld = 'sloppyQuorum' in pinned ? pinned['sloppyQuorum'] === true : sloppy && pinned['hintedHandoff'] !== false;
+    if (sloppyInWorld) out['sloppyQuorum'] = drawn(pinned, 'sloppyQuorum', true);
+    if (!handoff && !sloppyInWorld) out['hintedHandoff'] = drawn(pinned, 'hintedHandoff', false);
     out['antiEntropy'] = drawn(pinned, 'antiEntropy', antiEntropy);
     // Drawn last (the draws above stay as they were): version vectors with siblings, and with them clocks
     // that disagree — siblings promise no lost writes whatever the clocks, so the fuzzer holds them to it.
