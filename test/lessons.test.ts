@@ -105,6 +105,65 @@ describe('the lessons', () => {
         expect(unanswerable).toEqual([]);
       });
 
+      it('shows every note in the terminal UI, once and in order, and stops to ask every question', () => {
+        // Played as a student plays it (space, at full speed): the run pauses at each note until a key is pressed. A note
+        // the UI never stops at is never read, and its question never asked.
+        const live = new LiveRun(scenario, { source: readFileSync(lesson.file, 'utf8') });
+        const shown: string[] = [];
+        let asked = 0;
+        try {
+          while (live.speed !== Infinity) live.faster();
+          for (let guard = 0; guard < 10_000 && !(live.group.ended && live.note === null); guard++) {
+            if (live.note === null) {
+              live.togglePlay();
+              live.slice();
+              if (live.playing) live.togglePlay();
+              continue;
+            }
+            // (A note shown twice is the UI's own matter: it can show a note early when another model stops the run
+            // just before it, e.g. at a violation, and again at its time.)
+            if (shown.at(-1) !== live.note && !shown.includes(live.note)) {
+              shown.push(live.note);
+              if (live.question !== null) asked++;
+            }
+            live.keyPressed();
+          }
+        } finally {
+          live.dispose();
+        }
+        expect(shown).toEqual(scenario.notes.map((n) => noteLine(n)));
+        expect(asked).toBe(scenario.notes.filter((n) => n.question !== undefined).length);
+      });
+
+      it('shows every note whole at 100×30 in the terminal UI, and at a question its choices and how to answer', () => {
+        // The UI cuts a frame taller than the terminal from the bottom: the note's last lines (a question's choices) and the
+        // line saying how to answer go first. A lesson with many models leaves less room for its notes.
+        const live = new LiveRun(scenario, { source: readFileSync(lesson.file, 'utf8') });
+        const cut: string[] = [];
+        try {
+          while (live.speed !== Infinity) live.faster();
+          for (let guard = 0, seen = 0; guard < 10_000 && !(live.group.ended && live.note === null); guard++) {
+            if (live.note === null) {
+              live.togglePlay();
+              live.slice();
+              if (live.playing) live.togglePlay();
+              continue;
+            }
+            seen++;
+            const shown = frameText(buildFrame(live, { cols: 100, rows: 29, color: false })).replace(/\s+/g, ' ');
+            const q = live.question;
+            const want = q === null ? live.note : `(${q.choices.map((c, i) => `${i + 1}: ${c}`).join(' / ')})`;
+            const lastWords = want.trim().split(/\s+/).slice(-4).join(' ');
+            if (!shown.includes(lastWords)) cut.push(`note ${seen} (${live.note.slice(0, 40)}…): its end "${lastWords}" is cut off`);
+            if (q !== null && !shown.includes(`press 1-${q.choices.length} to answer`)) cut.push(`note ${seen} (${live.note.slice(0, 40)}…): the line saying how to answer is cut off`);
+            live.keyPressed();
+          }
+        } finally {
+          live.dispose();
+        }
+        expect(cut).toEqual([]);
+      });
+
       it('opens in the terminal UI: its first screen fits 100×30 and names the lesson', () => {
         const live = new LiveRun(scenario, { source: readFileSync(lesson.file, 'utf8') });
         try {
