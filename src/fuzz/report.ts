@@ -6,7 +6,7 @@
 import { formatUs } from '../core/time.ts';
 import type { Failure } from './judge.ts';
 import type { CampaignConfig, SeedResult } from './seed.ts';
-import type { OptionValue } from './world.ts';
+import { fewestNodes, type OptionValue } from './world.ts';
 
 /** The first line of a `--jsonl` file: the campaign, so that a merge can check its shards belong together. */
 export interface CampaignHeader {
@@ -76,6 +76,27 @@ export interface ReportInput {
   readonly listMax?: number;
 }
 
+/** The node counts worlds are drawn with: 3, 5 or 7, but never fewer than a pinned replica count needs. */
+function worldSizes(options: Readonly<Record<string, OptionValue>>): string {
+  const least = fewestNodes(options);
+  const sizes = [3, 5, 7].filter((n) => n >= least);
+  if (sizes.length === 0) return String(least);
+  return sizes.length === 1 ? String(sizes[0]) : `${sizes.slice(0, -1).join(', ')} or ${sizes[sizes.length - 1]}`;
+}
+
+/** Leaderless options that change what a world promises; each is drawn per world unless pinned (kinds.ts). */
+const LEADERLESS_PROMISE_OPTIONS = ['replicas', 'writeQuorum', 'readQuorum', 'readRepair', 'sloppyQuorum', 'antiEntropy', 'conflicts'];
+
+/**
+ * Whether what a seed is held to changes from world to world: a leaderless
+ * campaign draws N, W, R, read repair, sloppy quorums, anti-entropy and the
+ * conflict resolution per world, so the first world's promises are not the
+ * campaign's. (Raft's and primary/replica's drawn options change no promise.)
+ */
+function drawsPromises(model: string, options: Readonly<Record<string, OptionValue>>): boolean {
+  return model === 'leaderless' && LEADERLESS_PROMISE_OPTIONS.some((key) => !(key in options));
+}
+
 /** The report after a campaign or a merge. */
 export function campaignReport(input: ReportInput): string {
   const { header: h, results } = input;
@@ -84,8 +105,13 @@ export function campaignReport(input: ReportInput): string {
   const range = `${h.start}..${h.start + h.seeds - 1}`;
   const opts = optionsText(h.options);
   lines.push(`raftsim fuzz  model ${h.model}${opts === '' ? '' : `  options ${opts}`}  seeds ${range}${input.workers !== undefined ? `  ${input.workers} worker${input.workers === 1 ? '' : 's'}` : ''}`);
-  lines.push(`worlds: 3, 5 or 7 nodes; ${formatUs(h.durationMs * 1000)} under faults (safety phase), then ${formatUs(h.settleMs * 1000)} with every fault healed, in which the cluster must converge (liveness phase)`);
-  lines.push(`held to: ${input.promised.length === 0 ? 'nothing but its safety invariants' : `${input.promised.join(', ')}, and its safety invariants`}${h.allow.length > 0 ? `; allowed: ${h.allow.join(', ')}` : ''}`);
+  lines.push(`worlds: ${worldSizes(h.options)} nodes; ${formatUs(h.durationMs * 1000)} under faults (safety phase), then ${formatUs(h.settleMs * 1000)} with every fault healed, in which the cluster must converge (liveness phase)`);
+  const heldTo = drawsPromises(h.model, h.options)
+    ? `what each world's drawn configuration promises (docs/promises.md)${h.allow.includes('lostWrites') ? '' : ', no lost writes in every world'}, and its safety invariants`
+    : input.promised.length === 0
+      ? 'nothing but its safety invariants'
+      : `${input.promised.join(', ')}, and its safety invariants`;
+  lines.push(`held to: ${heldTo}${h.allow.length > 0 ? `; allowed: ${h.allow.join(', ')}` : ''}`);
   if (Array.isArray(h.options['bugs']) && h.options['bugs'].length > 0) lines.push(`  (held to what the configuration promises without its bug switches: the fuzzer should find ${h.options['bugs'].join(', ')})`);
   lines.push('');
   const rate = input.wallMs !== undefined && input.wallMs > 0 ? ` in ${(input.wallMs / 1000).toFixed(1)} s (${((results.length / input.wallMs) * 1000).toFixed(0)} seeds/s)` : '';
