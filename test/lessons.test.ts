@@ -9,6 +9,8 @@ import { LiveRun } from '../src/tui/live-run.ts';
 import { noteLine } from '../src/run/note-line.ts';
 import { evaluateExpectations } from '../src/run/expect.ts';
 import { parseComparison } from '../src/scenario/expect.ts';
+import { cli } from './helpers/cli.ts';
+import type { Scenario } from '../src/scenario/types.ts';
 
 /**
  * Every lesson (scenarios/lessons/) tells the truth about its own run: each
@@ -20,6 +22,33 @@ const all = lessons();
 
 /** The seeds besides each lesson's own that `raftsim learn N --seed S` is checked with. */
 const OTHER_SEEDS = [2, 3, 4, 5, 6, 7, 8];
+
+/**
+ * Plays a lesson in the terminal UI as a student does (space at full speed; any key once a note is read) and returns
+ * every note shown where the run stopped (`live.note`), in order, each time it is shown, with whether it asked; and
+ * the notes the event log holds at the end.
+ */
+function play(scenario: Scenario, file: string, seed?: number): { shown: { text: string; asked: boolean }[]; logged: string[] } {
+  const live = new LiveRun(scenario, { source: readFileSync(file, 'utf8'), ...(seed !== undefined ? { seed } : {}) });
+  const shown: { text: string; asked: boolean }[] = [];
+  try {
+    while (live.speed !== Infinity) live.faster();
+    for (let guard = 0; guard < 10_000 && !(live.group.ended && live.note === null); guard++) {
+      if (live.note === null) {
+        live.togglePlay();
+        live.slice();
+        if (live.playing) live.togglePlay();
+        continue;
+      }
+      shown.push({ text: live.note, asked: live.question !== null });
+      live.keyPressed();
+    }
+    const logged = live.log.lines(100_000, live.models).filter((l) => l.kind === 'narration').map((l) => l.text);
+    return { shown, logged };
+  } finally {
+    live.dispose();
+  }
+}
 
 describe('the lessons', () => {
   it('exist, numbered by their file names (NN-name.yaml), each number once', () => {
@@ -133,6 +162,29 @@ describe('the lessons', () => {
         }
         expect(shown).toEqual(scenario.notes.map((n) => noteLine(n)));
         expect(asked).toBe(scenario.notes.filter((n) => n.question !== undefined).length);
+      });
+
+      it('states no fact that a run with another seed contradicts: such a note is told as the run shows it, in the transcript and in the terminal UI', async () => {
+        const seed = 2;
+        const run = runScenario(scenario, { seed });
+        const contradicted = checkFacts(scenario, run, grantedVotes(scenario, seed)).filter((c) => !c.ok);
+        const { out } = await cli('learn', String(lesson.number), '--ui', 'text', '--seed', String(seed));
+        const ui = play(scenario, lesson.file, seed);
+        const wrong: string[] = [];
+        for (const c of contradicted) {
+          const written = noteLine(c.note);
+          if (out.includes(written)) wrong.push(`transcript: "${c.note.text.slice(0, 50)}…" (${c.detail})`);
+          if (ui.shown.some((s) => s.text === written)) wrong.push(`UI note: "${c.note.text.slice(0, 50)}…" (${c.detail})`);
+          if (ui.logged.includes(written)) wrong.push(`UI event log: "${c.note.text.slice(0, 50)}…" (${c.detail})`);
+          // What the run shows instead is told.
+          if (!out.includes(c.detail)) wrong.push(`transcript lacks what the run shows: ${c.detail}`);
+          if (!ui.shown.some((s) => s.text.includes(c.detail))) wrong.push(`UI lacks what the run shows: ${c.detail}`);
+        }
+        expect(wrong).toEqual([]);
+        // The notes no fact of which is contradicted read as written, in both.
+        const held = scenario.notes.filter((n) => !contradicted.some((c) => c.note === n));
+        for (const n of held) expect(out).toContain(noteLine(n));
+        for (const n of held) expect(ui.shown.map((s) => s.text)).toContain(noteLine(n));
       });
 
       it('shows every note whole at 100×30 in the terminal UI, and at a question its choices and how to answer', () => {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../core/errors.ts';
-import { answers } from '../lessons/facts.ts';
+import { narration } from '../lessons/facts.ts';
 import { runScenario } from '../run/run.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parse, parseSeed } from './args.ts';
@@ -96,9 +96,13 @@ export async function learnCommand(args: readonly string[], io: CliIo): Promise<
   for (const name of values.model ?? []) {
     if (!known.includes(name)) throw new UsageError(`--model: "${name}" is not a model of lesson ${lesson.number} (${lesson.name}); expected one of: ${known.join(', ')}`);
   }
-  const result = runScenario(scenario, { ...(seed !== undefined ? { seed } : {}), ...(values.model !== undefined ? { models: values.model } : {}) });
-  io.out(textReport(result, scenario.description, scenario.seed, { notesOnce: true }));
-  const found = answers(scenario, result);
+  const options = { ...(seed !== undefined ? { seed } : {}), ...(values.model !== undefined ? { models: values.model } : {}) };
+  const result = runScenario(scenario, options);
+  // The notes are written for the lesson's seed: each is told as this run can tell it (a note whose fact the run contradicts says so, and what the run shows).
+  const told = narration(scenario, options, result);
+  const notes = told.told.map((t) => ({ atUs: t.note.atUs, text: t.text }));
+  io.out(textReport({ ...result, ...(notes.length > 0 ? { notes } : {}) }, scenario.description, scenario.seed, { notesOnce: true }));
+  const found = told.answers;
   if (found.length > 0) {
     io.out('\nanswers (computed from the run)\n');
     for (const a of found) {

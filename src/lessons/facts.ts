@@ -9,7 +9,8 @@ import { formatUs } from '../core/time.ts';
 import { evaluateExpectations } from '../run/expect.ts';
 import type { LogLine, ModelRun, RunResult } from '../run/types.ts';
 import { parseComparison } from '../scenario/expect.ts';
-import type { Scenario, ScenarioNote } from '../scenario/types.ts';
+import type { FaultSpec, Scenario, ScenarioNote } from '../scenario/types.ts';
+import { RunGroup } from '../run/group.ts';
 import { SteppableRun } from '../run/steppable.ts';
 import { noteLine } from '../run/note-line.ts';
 
@@ -29,12 +30,12 @@ export interface GrantedVote {
  * The votes granted in each model's run of `scenario` (by model name): a second run, watched, for
  * the facts that name voters. The run is the same one (a run is a pure function of its inputs).
  */
-export function grantedVotes(scenario: Scenario, seed: number = scenario.seed, models?: readonly string[]): Map<string, GrantedVote[]> {
+export function grantedVotes(scenario: Scenario, seed: number = scenario.seed, models?: readonly string[], injected?: readonly FaultSpec[]): Map<string, GrantedVote[]> {
   const out = new Map<string, GrantedVote[]>();
   for (const spec of scenario.models) {
     if (models !== undefined && !models.includes(spec.name)) continue;
     const votes: GrantedVote[] = [];
-    const run = new SteppableRun(scenario, spec, { seed });
+    const run = new SteppableRun(scenario, spec, { seed, ...(injected !== undefined && injected.length > 0 ? { injected } : {}) });
     run.subscribe((e) => {
       if (e.type === 'vote' && e.granted && !e.preVote && e.voter !== e.candidate) votes.push({ atUs: e.atUs, voter: e.voter, candidate: e.candidate, term: e.term });
       else if (e.type === 'role' && e.role === 'candidate') votes.push({ atUs: e.atUs, voter: null, candidate: e.node, term: e.term });
@@ -200,13 +201,55 @@ export interface Told {
  * written. `votes` (grantedVotes of the same run) for the facts that name voters; without them those
  * facts cannot be checked and their notes are flagged too.
  */
-export function narrate(scenario: Scenario, result: RunResult, votes?: ReadonlyMap<string, readonly GrantedVote[]>): Told[] {
+export function narrate(scenario: Scenario, result: RunResult, votes?: ReadonlyMap<string, readonly GrantedVote[]>, byHand = false): Told[] {
   const checks = new Map(checkFacts(scenario, result, votes).map((c) => [c.note, c]));
   return scenario.notes.map((note) => {
     const c = checks.get(note);
     const text = noteLine(note);
     if (c === undefined || c.ok) return { note, text, holds: true };
     const question = note.question === undefined ? '' : ` QUESTION: ${note.question.text} (${note.question.choices.map((ch, i) => `${i + 1}: ${ch}`).join(' / ')})`;
-    return { note, text: `[This note was written for seed ${scenario.seed} and does not hold with seed ${result.seed}: ${c.detail}.]${question}`, holds: false };
+    const run = result.seed === scenario.seed && byHand ? 'in this run (faults injected by hand)' : `with seed ${result.seed}${byHand ? ' and the faults injected by hand' : ''}`;
+    const model = scenario.models.length > 1 ? `${note.fact!.model}: ` : '';
+    return { note, text: `[This note was written for seed ${scenario.seed} and does not hold ${run}: ${model}${c.detail}.]${question}`, holds: false };
   });
+}
+
+/** What a student is shown of a lesson's run: its notes as the run tells them, and its questions' answers. */
+export interface Narration {
+  /** One per note of the scenario, in order. */
+  readonly told: readonly Told[];
+  /** The questions on the models shown. */
+  readonly answers: readonly Answer[];
+}
+
+export interface NarrationOptions {
+  readonly seed?: number;
+  /** The models shown (all when absent). */
+  readonly models?: readonly string[];
+  /** Faults injected by hand (the terminal UI), appended to the scenario's. */
+  readonly injected?: readonly FaultSpec[];
+}
+
+/**
+ * The notes of `scenario` as a run of it with `options` tells them (`narrate`), and the answers to
+ * its questions (`answers`), computed from that run: what `raftsim learn` shows, in the transcript
+ * and in the terminal UI. The facts of a model not shown are checked too (a note about it is shown
+ * all the same), so its run is made as well. `shown`: the run already made of the models shown,
+ * reused when it is all that is needed. Without facts or questions, nothing is run.
+ */
+export function narration(scenario: Scenario, options: NarrationOptions = {}, shown?: RunResult): Narration {
+  const seed = options.seed ?? scenario.seed;
+  const injected = options.injected ?? [];
+  const models = scenario.models.map((m) => m.name).filter((name) => options.models === undefined || options.models.includes(name));
+  if (!scenario.notes.some((n) => n.fact !== undefined || n.question !== undefined)) return { told: scenario.notes.map((note) => ({ note, text: noteLine(note), holds: true })), answers: [] };
+  const factModels = new Set(scenario.notes.flatMap((n) => (n.fact === undefined ? [] : [n.fact.model])));
+  const needed = scenario.models.map((m) => m.name).filter((name) => models.includes(name) || factModels.has(name));
+  const reuse = shown !== undefined && injected.length === 0 && shown.seed === seed && needed.every((name) => shown.runs.some((r) => r.name === name));
+  const result = reuse ? shown : new RunGroup(scenario, { seed, models: needed, ...(injected.length > 0 ? { injected } : {}) }).finish();
+  const needsVotes = scenario.notes.some((n) => n.fact?.votes !== undefined || n.fact?.stoodFirst === true);
+  const votes = needsVotes ? grantedVotes(scenario, seed, needed, injected) : undefined;
+  return {
+    told: narrate(scenario, result, votes, injected.length > 0),
+    answers: answers(scenario, result).filter((a) => models.includes(a.note.question!.model)),
+  };
 }

@@ -3,8 +3,7 @@ import { basename, extname, join } from 'node:path';
 import type { Us } from '../core/time.ts';
 import type { Landmark, LiveFigures, RunEvent } from '../run/events.ts';
 import { RunGroup } from '../run/group.ts';
-import { answers, type Answer } from '../lessons/facts.ts';
-import { runScenario } from '../run/run.ts';
+import { narration, type Narration } from '../lessons/facts.ts';
 import { promisesOf, PROMISE_NAMES, type PromiseKey } from '../run/promises.ts';
 import { InjectionError } from '../run/steppable.ts';
 import type { RunResult } from '../run/types.ts';
@@ -79,8 +78,12 @@ export class LiveRun {
   note: string | null = null;
   /** The question of the note the run stopped at, waiting for the student's choice (a digit key). */
   question: { readonly choices: readonly string[]; readonly right: number; readonly because: string } | null = null;
-  /** Each question's right choice by note index, computed from a run of the whole scenario (made when the first question comes). */
-  private answerByNote: Map<number, Answer> | null = null;
+  /**
+   * The notes as this run tells them (a note whose fact the run contradicts — another seed, faults injected by hand —
+   * says so and what the run shows) and each question's right choice, by note index: computed from a run of the whole
+   * scenario with the same seed, models and injected faults, made when the first note is told (again after an injection).
+   */
+  private told: { readonly key: string; readonly texts: readonly string[]; readonly answers: ReadonlyMap<number, Narration['answers'][number]> } | null = null;
   /** Files written with `w`. */
   readonly written: string[] = [];
   private result: RunResult | null = null;
@@ -105,7 +108,8 @@ export class LiveRun {
     this.now = options.now ?? (() => performance.now());
     this.log.narrator = this.group.runs[0]!.name;
     for (const r of this.group.runs) this.log.initial(r.name, r.log);
-    this.group.subscribe(this.log.listener);
+    // The event log shows each note as the run tells it (narration events carry the note as written).
+    this.group.subscribe((model, e) => this.log.listener(model, e.type === 'narration' ? { ...e, text: this.noteText(e.index) } : e));
     // As the run will be judged at its end: the model's safe-zone warnings withdraw promises (lease reads beyond the drift bound).
     this.promised = this.group.runs.map((r) => promisesOf(r.spec, r.safeZoneWarnings, scenario.network).promised);
   }
@@ -209,7 +213,7 @@ export class LiveRun {
       if (e.type === 'violation') stopped = 'violation';
       else if (e.type === 'narration') {
         stopped ??= 'narration';
-        this.note = e.text;
+        this.note = this.noteText(e.index);
         this.askAt(e.index);
       } else return false;
       return true;
@@ -289,7 +293,7 @@ export class LiveRun {
     const stop = this.group.runUntil(this.group.endUs, (_m, e) => {
       if (!(e.atUs > fromUs && LANDMARK_EVENT(e))) return false;
       if (e.type === 'narration') {
-        this.note = e.text;
+        this.note = this.noteText(e.index);
         this.askAt(e.index);
       }
       return true;
@@ -410,16 +414,27 @@ export class LiveRun {
     this.changed();
   }
 
-  /** The note at `index` asks a question: wait for a choice. Its answer is computed from a run of the whole scenario, never written by hand. */
+  /** The notes as this run tells them and the questions' answers (see `told`), for the faults injected so far. */
+  private narration(): NonNullable<LiveRun['told']> {
+    const injected = this.group.injected;
+    const key = JSON.stringify(injected);
+    if (this.told?.key !== key) {
+      const n = narration(this.scenario, { seed: this.group.seed, models: this.group.runs.map((r) => r.name), injected });
+      this.told = { key, texts: n.told.map((t) => t.text), answers: new Map(n.answers.map((a) => [this.scenario.notes.indexOf(a.note), a])) };
+    }
+    return this.told;
+  }
+
+  /** The note at `index` as the run tells it. */
+  private noteText(index: number): string {
+    return this.narration().texts[index] ?? '';
+  }
+
+  /** The note at `index` asks a question: wait for a choice. Its answer is computed from the run, never written by hand. */
   private askAt(index: number): void {
     const note = this.scenario.notes[index];
     if (note?.question === undefined) return;
-    if (this.answerByNote === null) {
-      const models = this.group.runs.map((r) => r.name);
-      const result = runScenario(this.scenario, { seed: this.group.seed, models });
-      this.answerByNote = new Map(answers(this.scenario, result).map((a) => [this.scenario.notes.indexOf(a.note), a]));
-    }
-    const a = this.answerByNote.get(index);
+    const a = this.narration().answers.get(index);
     if (a === undefined || a.choice < 0) return;
     this.question = { choices: note.question.choices, right: a.choice, because: a.because };
   }
