@@ -33,7 +33,7 @@ function play(scenario: Scenario, file: string, seed?: number): { shown: { text:
   const shown: { text: string; asked: boolean }[] = [];
   try {
     while (live.speed !== Infinity) live.faster();
-    for (let guard = 0; guard < 10_000 && !(live.group.ended && live.note === null); guard++) {
+    for (let guard = 0; guard < 10_000 && !(live.atEnd && live.note === null); guard++) {
       if (live.note === null) {
         live.togglePlay();
         live.slice();
@@ -142,7 +142,7 @@ describe('the lessons', () => {
         let asked = 0;
         try {
           while (live.speed !== Infinity) live.faster();
-          for (let guard = 0; guard < 10_000 && !(live.group.ended && live.note === null); guard++) {
+          for (let guard = 0; guard < 10_000 && !(live.atEnd && live.note === null); guard++) {
             if (live.note === null) {
               live.togglePlay();
               live.slice();
@@ -194,7 +194,7 @@ describe('the lessons', () => {
         const cut: string[] = [];
         try {
           while (live.speed !== Infinity) live.faster();
-          for (let guard = 0, seen = 0; guard < 10_000 && !(live.group.ended && live.note === null); guard++) {
+          for (let guard = 0, seen = 0; guard < 10_000 && !(live.atEnd && live.note === null); guard++) {
             if (live.note === null) {
               live.togglePlay();
               live.slice();

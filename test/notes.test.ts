@@ -6,6 +6,7 @@ import { RunGroup } from '../src/run/group.ts';
 import { runModel, runScenario } from '../src/run/run.ts';
 import { SteppableRun } from '../src/run/steppable.ts';
 import { parseScenario } from '../src/scenario/load.ts';
+import { LiveRun } from '../src/tui/live-run.ts';
 
 /**
  * A scenario's narration (`notes:`): told by a steppable run at its moment —
@@ -112,6 +113,44 @@ describe('notes are told at their moment and change nothing in the simulation', 
     while (run.runUntil(run.endUs, { stopWhen: (e) => e.type === 'narration' }) === 'stopped') stops.push(run.nowUs);
     expect(stops).toEqual([1 * S, 1.2345 * S, 2 * S, 4 * S]);
     expect(run.finish().summary).toEqual(runModel(scenario, spec, scenario.seed).summary);
+  });
+
+  it('a run stopped at a note tells no other note before it goes on: notes sharing an instant, and at the end of the run, each stop it in turn', () => {
+    const scenario = parseScenario(`${BASE}notes:\n  - { at: 1s, text: a }\n  - { at: 1s, text: b }\n  - { at: 1.2345s, text: c }\n  - { at: 1.2345s, text: d }\n  - { at: 4s, text: e }\n  - { at: 4s, text: f }\n`, 'x.yaml');
+    for (const spec of scenario.models) {
+      const run = new SteppableRun(scenario, spec);
+      const told: string[] = [];
+      run.subscribe((e) => e.type === 'narration' && told.push(e.text));
+      const stops: string[] = [];
+      let stopper = '';
+      while (run.runUntil(run.endUs, { stopWhen: (e) => e.type === 'narration' && ((stopper = e.text), true) }) === 'stopped') {
+        // Stopped at a note: it is the last told, and the clock is at its time.
+        expect(told.at(-1)).toBe(stopper);
+        stops.push(`${stopper}@${run.nowUs / S}`);
+      }
+      expect(stops).toEqual(['a@1', 'b@1', 'c@1.2345', 'd@1.2345', 'e@4', 'f@4']);
+      expect(told).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+      expect(run.finish().summary).toEqual(runModel(scenario, spec, scenario.seed).summary);
+    }
+    // The terminal UI, played with space, pauses at each of them.
+    const live = new LiveRun(scenario, { source: '' });
+    const shown: string[] = [];
+    try {
+      while (live.speed !== Infinity) live.faster();
+      for (let guard = 0; guard < 1_000 && !(live.atEnd && live.note === null); guard++) {
+        if (live.note === null) {
+          live.togglePlay();
+          live.slice();
+          if (live.playing) live.togglePlay();
+        } else {
+          shown.push(live.note);
+          live.keyPressed();
+        }
+      }
+    } finally {
+      live.dispose();
+    }
+    expect(shown).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 
   it('going back forgets the notes after the new position and tells them again going forward', () => {

@@ -629,6 +629,8 @@ export class SteppableRun {
       if (done >= eventsMax && this.engine.sim.nextEventUs() <= target) return 'budget';
       this.clockUs = target;
       this.tellNotes();
+      // A note at the target (the end of the run among them) can stop it too.
+      if (this.halted) return 'stopped';
       return target >= this.endUs ? 'end' : 'time';
     } finally {
       this.halted = false;
@@ -666,17 +668,28 @@ export class SteppableRun {
     return done;
   }
 
-  /** Tells the notes whose moment has come: at or before the clock, and before the next event. */
+  /**
+   * Tells the notes whose moment has come: at or before the clock, and before the next event. Once a
+   * listener has stopped the run (`stopWhen`), no more: the next notes of the instant are told when the
+   * run goes on, each where it can stop the run again (else they would be used up unseen).
+   */
   private tellNotes(): void {
     const notes = this.notes;
     if (this.notesTold >= notes.length) return;
     const nextUs = this.engine.sim.nextEventUs();
-    while (this.notesTold < notes.length) {
+    while (this.notesTold < notes.length && !this.halted) {
       const note = notes[this.notesTold]!;
       if (note.atUs > this.clockUs || note.atUs >= nextUs) return;
       const index = this.notesTold++;
       if (this.emitter.active) this.emitter.emit({ type: 'narration', event: this.events, atUs: note.atUs, index, text: noteLine(note) });
     }
+  }
+
+  /** How many notes at or before the clock are still to be told (a run stopped at a note leaves those after it in its instant). */
+  get notesDue(): number {
+    let n = 0;
+    for (let i = this.notesTold; i < this.notes.length && this.notes[i]!.atUs <= this.clockUs; i++) n++;
+    return n;
   }
 
   /** The scenario's notes told so far (every one at or before the clock whose instant is over), in time order. */

@@ -136,6 +136,16 @@ export class LiveRun {
     return this.scenario.nodes;
   }
 
+  /** Notes at or before the clock not told yet: a run stopped at a note leaves the next ones of its instant to tell. */
+  private get notesDue(): boolean {
+    return this.group.runs[0]!.notesDue > 0;
+  }
+
+  /** At the end of the run, every note told. */
+  get atEnd(): boolean {
+    return this.group.ended && !this.notesDue;
+  }
+
   /** The result of the whole run, once it reached its end (verdicts, traceHash, linearizability). */
   get final(): RunResult | null {
     return this.result;
@@ -167,7 +177,7 @@ export class LiveRun {
 
   togglePlay(): void {
     if (this.mode === 'help') this.modes.send({ type: 'CLOSE' });
-    if (!this.playing && this.group.ended) {
+    if (!this.playing && this.atEnd) {
       this.setStatus('at the end: g goes back to the start, [ to the previous landmark', 'info');
       return;
     }
@@ -218,14 +228,15 @@ export class LiveRun {
       } else return false;
       return true;
     };
-    while (this.group.nowUs < targetUs && this.now() - start < SLICE_BUDGET_MS) {
+    // At the target (the end among them) notes of its instant may be left to tell, each a stop of its own.
+    while ((this.group.nowUs < targetUs || this.notesDue) && this.now() - start < SLICE_BUDGET_MS) {
       const stepUs = speed === Infinity ? FULL_SPEED_STEP_US : Math.max(1, Math.round(1000 * speed * 5));
       if (this.group.runUntil(Math.min(targetUs, this.group.nowUs + stepUs), stopWhen) === 'stopped') break;
     }
     if (stopped === 'violation') this.stopAtViolation();
     else if (stopped === 'narration') this.pause();
     else if (this.promiseNewlyAtRisk()) this.pause();
-    if (this.group.ended) this.reachEnd();
+    if (this.atEnd) this.reachEnd();
     // Slices start a frame apart (not a frame after the last one ended), so that at full speed the simulation gets most of the time; the gap of at least a few ms is for keys and the frame's drawing.
     if (this.playing) this.schedule(Math.max(SLICE_GAP_MS_MIN, SLICE_MS - (this.now() - start)));
     this.changed();
@@ -331,7 +342,7 @@ export class LiveRun {
     this.alert = null;
     this.moved();
     this.promiseNewlyAtRisk();
-    if (this.group.ended) this.reachEnd();
+    if (this.atEnd) this.reachEnd();
     this.changed();
   }
 
