@@ -12,7 +12,8 @@
  * the result says which.
  */
 import { runWorld, type CampaignConfig } from './seed.ts';
-import { fewestNodes, withoutBugs, type OptionValue, type World, type WorldFault } from './world.ts';
+import { promisesOf, type PromiseKey } from '../run/promises.ts';
+import { fewestNodes, loadedScenario, withoutBugs, type OptionValue, type World, type WorldFault } from './world.ts';
 
 export interface ShrinkBudget {
   /** Stop trying once this many milliseconds of wall time have passed. */
@@ -92,7 +93,16 @@ export function shrinkWorld(start: World, pinned: Readonly<Record<string, Option
    * world's seed is tried with the next few seeds too; the file records the seed that failed.
    */
   let reseeds = RESEEDS;
+  // A smaller world must promise what the found one promised: a step that takes a promise away (version
+  // vectors back to last-write-wins while a clock is off: no lost writes is no longer promised) would shrink a
+  // bug into a world that breaks the promise by design, and the file would teach the wrong lesson.
+  const promisedAtStart = configurationPromises(start);
+  const keepsPromises = (w: World): boolean => {
+    const promised = configurationPromises(w);
+    return promised !== null && [...(promisedAtStart ?? [])].every((k) => promised.has(k));
+  };
   const tryWorld = (a: Attempt): boolean => {
+    if (!keepsPromises(a.world)) return false;
     for (let k = 0; k <= reseeds; k++) {
       if (outOfTime()) return false;
       const candidate = k === 0 ? a.world : { ...a.world, seed: a.world.seed + k };
@@ -138,6 +148,16 @@ export function shrinkWorld(start: World, pinned: Readonly<Record<string, Option
       size = Math.floor(size / 2);
     }
     return any;
+  }
+}
+
+/** What a world's configuration promises, bug switches aside (docs/promises.md); null when the world does not load. */
+function configurationPromises(world: World): ReadonlySet<PromiseKey> | null {
+  try {
+    const scenario = loadedScenario(withoutBugs(world));
+    return new Set(promisesOf(scenario.models[0]!, [], scenario.network).promised);
+  } catch {
+    return null;
   }
 }
 
