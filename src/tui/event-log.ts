@@ -61,7 +61,7 @@ export class EventLog {
         if (this.narrator === null || model === this.narrator) this.add(this.narrator ?? model, e, 'narration', e.text, e.index);
         return;
       case 'rewind':
-        this.rewind(model, e.event);
+        this.rewind(model, e.event, e.atUs);
         return;
       case 'fault':
         this.add(model, e, 'fault', e.injected ? `${e.text} (by hand)` : e.text, 0);
@@ -140,9 +140,10 @@ export class EventLog {
     this.version++;
   }
 
-  private rewind(model: string, event: number): void {
+  /** Drops what `model` told after its event `event` and after `atUs` (a note told past the rewind's instant, with no event of that model in between, is undone too). */
+  private rewind(model: string, event: number, atUs: Us): void {
     const before = this.entries.length;
-    this.entries = this.entries.filter((e) => e.model !== model || e.event <= event);
+    this.entries = this.entries.filter((e) => e.model !== model || (e.event <= event && e.atUs <= atUs));
     if (this.entries.length !== before) this.version++;
     for (const e of this.entries) {
       const votes = e.votes;

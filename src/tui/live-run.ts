@@ -219,19 +219,15 @@ export class LiveRun {
     const speed = this.speed;
     const targetUs = speed === Infinity ? this.group.endUs : Math.min(this.group.endUs, this.group.nowUs + Math.max(1, Math.round(wallMs * 1000 * speed)));
     let stopped: 'violation' | 'narration' | null = null;
-    const stopWhen = (_model: string, e: RunEvent): boolean => {
-      if (e.type === 'violation') stopped = 'violation';
-      else if (e.type === 'narration') {
-        stopped ??= 'narration';
-        this.note = this.noteText(e.index);
-        this.askAt(e.index);
-      } else return false;
-      return true;
-    };
+    const stops = this.stops((e) => e.type === 'violation' || e.type === 'narration');
     // At the target (the end among them) notes of its instant may be left to tell, each a stop of its own.
     while ((this.group.nowUs < targetUs || this.notesDue) && this.now() - start < SLICE_BUDGET_MS) {
       const stepUs = speed === Infinity ? FULL_SPEED_STEP_US : Math.max(1, Math.round(1000 * speed * 5));
-      if (this.group.runUntil(Math.min(targetUs, this.group.nowUs + stepUs), stopWhen) === 'stopped') break;
+      if (this.group.runUntil(Math.min(targetUs, this.group.nowUs + stepUs), stops.stopWhen) === 'stopped') {
+        const at = stops.at();
+        stopped = at.some((e) => e.type === 'violation') ? 'violation' : at.length > 0 ? 'narration' : null;
+        break;
+      }
     }
     if (stopped === 'violation') this.stopAtViolation();
     else if (stopped === 'narration') this.pause();
@@ -240,6 +236,35 @@ export class LiveRun {
     // Slices start a frame apart (not a frame after the last one ended), so that at full speed the simulation gets most of the time; the gap of at least a few ms is for keys and the frame's drawing.
     if (this.playing) this.schedule(Math.max(SLICE_GAP_MS_MIN, SLICE_MS - (this.now() - start)));
     this.changed();
+  }
+
+  /**
+   * A `stopWhen` for the group that stops at the events `wanted` picks (the scenario's notes: the narrator's only, as
+   * the event log keeps them), and `at()`, called once the group stopped: those of them at the instant it stopped at,
+   * the note among them shown. A model that stopped later was taken back to that instant (its events after it undone),
+   * so what it told after it is not shown: a note is shown once, at its own time.
+   */
+  private stops(wanted: (e: RunEvent) => boolean): { stopWhen: (model: string, e: RunEvent) => boolean; at: () => RunEvent[] } {
+    const seen: RunEvent[] = [];
+    const narrator = this.log.narrator;
+    return {
+      stopWhen: (model, e) => {
+        if (!wanted(e) || (e.type === 'narration' && model !== narrator)) return false;
+        seen.push(e);
+        return true;
+      },
+      at: () => {
+        const nowUs = this.group.nowUs;
+        const at = seen.filter((e) => e.atUs === nowUs);
+        seen.length = 0;
+        const note = at.find((e) => e.type === 'narration');
+        if (note?.type === 'narration') {
+          this.note = this.noteText(note.index);
+          this.askAt(note.index);
+        }
+        return at;
+      },
+    };
   }
 
   private stopAtViolation(): void {
@@ -301,14 +326,10 @@ export class LiveRun {
   nextLandmark(): void {
     this.pause();
     const fromUs = this.group.nowUs;
-    const stop = this.group.runUntil(this.group.endUs, (_m, e) => {
-      if (!(e.atUs > fromUs && LANDMARK_EVENT(e))) return false;
-      if (e.type === 'narration') {
-        this.note = this.noteText(e.index);
-        this.askAt(e.index);
-      }
-      return true;
-    });
+    // A note of this instant not told yet (the run stopped at the one before it) is the next landmark too.
+    const stops = this.stops((e) => (e.atUs > fromUs || e.type === 'narration') && LANDMARK_EVENT(e));
+    const stop = this.group.runUntil(this.group.endUs, stops.stopWhen);
+    if (stop === 'stopped') stops.at();
     this.status = stop === 'stopped' ? null : { text: 'no landmark ahead: at the end', tone: 'info' };
     this.afterMove();
   }
