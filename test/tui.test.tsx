@@ -237,6 +237,40 @@ describe('the promises the UI judges while the run goes are the ones the run is 
 });
 
 describe('a lesson in the terminal UI: predict, then watch', () => {
+  it('while a question waits, only a choice, space and q act: any other key (a digit out of range, tab, arrows, a fault key) leaves the question asked and the run as it is, and the screen says which keys work', async () => {
+    const file = 'scenarios/lessons/01-electing-a-leader.yaml';
+    const live = new LiveRun(loadScenario(file), { source: readFileSync(file, 'utf8') });
+    const ui = render(<App live={live} color={false} size={{ cols: 100, rows: 30 }} />);
+    cleanups.push(() => {
+      live.dispose();
+      ui.unmount();
+    });
+    const write = async (key: string): Promise<void> => {
+      ui.stdin.write(key);
+      await new Promise((r) => setTimeout(r, 15));
+    };
+    await write(' ');
+    for (let i = 0; i < 500 && live.question === null; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(live.question).not.toBeNull();
+    const choices = live.question!.choices.length;
+    const here = () => ({ now: live.group.nowUs, events: live.group.position.events.join(','), selected: live.selected, cursor: live.cursor, speed: live.speedIndex, injected: live.group.injected.length, mode: live.mode });
+    const before = here();
+    for (const key of [String(choices + 1), '0', KEY.tab, KEY.left, KEY.right, KEY.up, KEY.down, 'c', 'r', 'i', 'h', 'x', ']', 'g', 'G', '+', '?', 'w']) {
+      await write(key);
+      expect(live.question, `after ${JSON.stringify(key)}`).not.toBeNull();
+      expect(here(), `after ${JSON.stringify(key)}`).toEqual(before);
+    }
+    expect(live.written).toEqual([]);
+    const lines = (ui.lastFrame() ?? '').split('\n');
+    expect(lines.at(-1)).toMatch(new RegExp(`^1-${choices} answer +space play on without answering +q quit`));
+    expect(lines.some((l) => l.includes(`a question waits: press 1-${choices} to answer, space to play on without answering, q to quit`))).toBe(true);
+    // A choice still answers it.
+    await write('1');
+    expect(live.question).toBeNull();
+    expect(live.note).toContain('You chose');
+  });
+
+
   it('stops at a question, takes a digit as the answer, and tells right or wrong from the run', async () => {
     const file = 'scenarios/lessons/01-electing-a-leader.yaml';
     const scenario = loadScenario(file);

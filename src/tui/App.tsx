@@ -29,8 +29,13 @@ export function App({ live, color, onQuit, size }: AppProps): ReactElement {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const onKey = (input: string, key: Partial<Key>): void => {
-    // A digit answers the question the run stopped at (lessons: predict, then watch).
+    // A digit answers the question the run stopped at (lessons: predict, then watch). While it waits, only that,
+    // space (play on without answering) and q act: any other key (a digit out of range, a fault key) only says so.
     if (live.answer(input)) return;
+    if (live.question !== null && input !== ' ' && input !== 'q') {
+      live.questionWaits();
+      return;
+    }
     live.keyPressed();
     if (live.mode === 'help') {
       live.closeHelp();

@@ -84,7 +84,7 @@ export function buildFrame(live: LiveRun, options: FrameOptions): Frame {
     });
   }
   lines.push(...tableLines(live, figures, width));
-  const footer: Line[] = [...noteLines(live, width), statusLine(live, width), helpLine(width)];
+  const footer: Line[] = [...noteLines(live, width), statusLine(live, width), helpLine(live, width)];
   const room = Math.max(2, height - lines.length - footer.length);
   lines.push(...eventPane(live, selected, room, width));
   lines.push(...footer);
@@ -426,7 +426,10 @@ function noteLines(live: LiveRun, width: number): Line[] {
 }
 
 function statusLine(live: LiveRun, width: number): Line {
-  if (live.question !== null) return padLine([{ text: `(a question: press 1-${live.question.choices.length} to answer, space to play on without answering)`, tone: 'dim' }], width);
+  if (live.question !== null) {
+    const keys = `press 1-${live.question.choices.length} to answer, space to play on without answering`;
+    return padLine([live.questionHint ? { text: `(a question waits: ${keys}, q to quit; other keys do nothing until then)`, tone: 'warn' } : { text: `(a question: ${keys})`, tone: 'dim' }], width);
+  }
   if (live.note !== null) return padLine([{ text: "(paused at the scenario's note: space plays on, any other key just clears it)", tone: 'dim' }], width);
   if (live.alert !== null) return padLine([{ text: `■ ${live.alert}`, tone: 'bad', bold: true }], width);
   if (live.status !== null) return padLine([{ text: live.status.text, tone: live.status.tone === 'error' ? 'bad' : live.status.tone === 'ok' ? 'good' : undefined }], width);
@@ -435,8 +438,10 @@ function statusLine(live: LiveRun, width: number): Line {
   return padLine([{ text: `c r i: crash, restart, isolate ${live.cursorNode} in every model · h heals${injected > 0 ? ` · ${injected} by hand (w saves)` : ''}`, tone: 'dim' }], width);
 }
 
-function helpLine(width: number): Line {
-  const keys: [string, string][] = [
+/** The keys that work now: while a question waits, only its answers, space and q. */
+function helpLine(live: LiveRun, width: number): Line {
+  const q = live.question;
+  const keys: [string, string][] = q !== null ? [[`1-${q.choices.length}`, 'answer'], ['space', 'play on without answering'], ['q', 'quit']] : [
     ['space', 'play'],
     ['.→', 'step'],
     ['←', 'back'],

@@ -78,6 +78,8 @@ export class LiveRun {
   note: string | null = null;
   /** The question of the note the run stopped at, waiting for the student's choice (a digit key). */
   question: { readonly choices: readonly string[]; readonly right: number; readonly because: string } | null = null;
+  /** A key that does nothing while the question waits was pressed: the status line says what works. */
+  questionHint = false;
   /**
    * The notes as this run tells them (a note whose fact the run contradicts — another seed, faults injected by hand —
    * says so and what the run shows) and each question's right choice, by note index: computed from a run of the whole
@@ -443,6 +445,14 @@ export class LiveRun {
     if (this.note === null) return;
     this.note = null;
     this.question = null;
+    this.questionHint = false;
+    this.changed();
+  }
+
+  /** A key that does nothing while a question waits (the question stays, nothing is injected): the screen says which keys do. */
+  questionWaits(): void {
+    if (this.question === null) return;
+    this.questionHint = true;
     this.changed();
   }
 
@@ -478,6 +488,7 @@ export class LiveRun {
     const chosen = Number(input) - 1;
     if (chosen >= q.choices.length) return false;
     this.question = null;
+    this.questionHint = false;
     const verdict = chosen === q.right ? 'Right' : `Not quite: it is ${q.choices[q.right]}`;
     this.note = `You chose ${q.choices[chosen]}. ${verdict} (${q.because}). Press space to play on and watch.`;
     this.changed();
