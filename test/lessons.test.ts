@@ -171,7 +171,7 @@ describe('the lessons', () => {
         for (const n of held) expect(ui.shown.map((s) => s.text)).toContain(noteLine(n));
       });
 
-      it('shows every note whole at 100×30 in the terminal UI, and at a question its choices and how to answer', () => {
+      it('shows every note whole at 100×30 in the terminal UI, and at a question its choices and how to answer, the help line last: the event pane makes the room', () => {
         // The UI cuts a frame taller than the terminal from the bottom: the note's last lines (a question's choices) and the
         // line saying how to answer go first. A lesson with many models leaves less room for its notes.
         const live = new LiveRun(scenario, { source: readFileSync(lesson.file, 'utf8') });
@@ -192,7 +192,13 @@ describe('the lessons', () => {
             const lastWords = want.trim().split(/\s+/).slice(-4).join(' ');
             if (!shown.includes(lastWords)) cut.push(`note ${seen} (${live.note.slice(0, 40)}…): its end "${lastWords}" is cut off`);
             if (q !== null && !shown.includes(`press 1-${q.choices.length} to answer`)) cut.push(`note ${seen} (${live.note.slice(0, 40)}…): the line saying how to answer is cut off`);
+            // The help line is the last, and what is above the event pane keeps its place: the event pane makes the room.
+            const lines = frameText(buildFrame(live, { cols: 100, rows: 29, color: false })).split('\n');
+            if (!/^(space play|1-\d answer)/.test(lines.at(-1)!)) cut.push(`note ${seen} (${live.note.slice(0, 40)}…): the help line is cut off (last line: ${lines.at(-1)!.trim().slice(0, 40)})`);
+            const pane = lines.findIndex((l) => /^(events|verdict|note) /.test(l));
             live.keyPressed();
+            const without = frameText(buildFrame(live, { cols: 100, rows: 29, color: false })).split('\n');
+            if (pane < 0 || lines.slice(0, pane).join('\n') !== without.slice(0, pane).join('\n')) cut.push(`note ${seen} (${live.note?.slice(0, 40) ?? ''}…): the lines above the event pane moved`);
           }
         } finally {
           live.dispose();

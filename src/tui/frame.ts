@@ -85,10 +85,13 @@ export function buildFrame(live: LiveRun, options: FrameOptions): Frame {
   }
   lines.push(...tableLines(live, figures, width));
   const footer: Line[] = [...noteLines(live, width), statusLine(live, width), helpLine(live, width)];
-  const room = Math.max(2, height - lines.length - footer.length);
+  // The event pane makes the room for the rest: it shrinks, to nothing if need be, and what is above it keeps its
+  // place. The footer (the note, the status and the help line) is always at the bottom; only a screen too small for
+  // even the panels and the footer loses the panels' last lines.
+  const room = Math.max(0, height - lines.length - footer.length);
   lines.push(...eventPane(live, selected, room, width));
-  lines.push(...footer);
-  return { width, height, lines: fit(lines, height, width) };
+  const body = lines.slice(0, Math.max(0, height - footer.length));
+  return { width, height, lines: fit([...body, ...footer], height, width) };
 }
 
 // ---- header and network ---------------------------------------------------------
