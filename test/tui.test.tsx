@@ -263,7 +263,7 @@ describe('a lesson in the terminal UI: predict, then watch', () => {
     expect(live.written).toEqual([]);
     const lines = (ui.lastFrame() ?? '').split('\n');
     expect(lines.at(-1)).toMatch(new RegExp(`^1-${choices} answer +space play on without answering +q quit`));
-    expect(lines.some((l) => l.includes(`a question waits: press 1-${choices} to answer, space to play on without answering, q to quit`))).toBe(true);
+    expect(lines.some((l) => l.includes(`(a question waits: press 1-${choices} to answer it, or space to play on; other keys do nothing until then)`))).toBe(true);
     // A choice still answers it.
     await write('1');
     expect(live.question).toBeNull();

@@ -431,7 +431,8 @@ function noteLines(live: LiveRun, width: number): Line[] {
 function statusLine(live: LiveRun, width: number): Line {
   if (live.question !== null) {
     const keys = `press 1-${live.question.choices.length} to answer, space to play on without answering`;
-    return padLine([live.questionHint ? { text: `(a question waits: ${keys}, q to quit; other keys do nothing until then)`, tone: 'warn' } : { text: `(a question: ${keys})`, tone: 'dim' }], width);
+    const waits = `(a question waits: press 1-${live.question.choices.length} to answer it, or space to play on; other keys do nothing until then)`;
+    return padLine([live.questionHint ? { text: waits, tone: 'warn' } : { text: `(a question: ${keys})`, tone: 'dim' }], width);
   }
   if (live.note !== null) return padLine([{ text: "(paused at the scenario's note: space plays on, any other key just clears it)", tone: 'dim' }], width);
   if (live.alert !== null) return padLine([{ text: `■ ${live.alert}`, tone: 'bad', bold: true }], width);
