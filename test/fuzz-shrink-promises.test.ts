@@ -10,7 +10,7 @@ import { promisesOf } from '../src/run/promises.ts';
  * clock behind would shrink to last-write-wins with that clock, which loses
  * writes by design, and the shrunk file would blame the model for it.
  */
-function promises(world: World): string[] {
+function promises(world: World): readonly string[] {
   const scenario = loadedScenario(world);
   return promisesOf(scenario.models[0]!, [], scenario.network).promised;
 }
