@@ -237,6 +237,30 @@ describe('the promises the UI judges while the run goes are the ones the run is 
 });
 
 describe('a lesson in the terminal UI: predict, then watch', () => {
+  it('a fault injected by hand that makes a note false: the note is told as the run shows it, not as written', () => {
+    const file = 'scenarios/lessons/01-electing-a-leader.yaml';
+    const scenario = loadScenario(file);
+    const live = new LiveRun(scenario, { source: readFileSync(file, 'utf8') });
+    cleanups.push(() => live.dispose());
+    // The note at 200 ms names the first leader: crash it by hand before it takes office.
+    const note = scenario.notes.find((n) => n.fact?.leader !== undefined && n.fact.model === scenario.models[0]!.name)!;
+    live.group.runUntil(100_000);
+    live.cursor = scenario.nodes.indexOf(note.fact!.leader!);
+    live.crash();
+    expect(live.group.injected).toHaveLength(1);
+    while (live.note === null || !live.note.includes(`${(note.atUs / 1000).toFixed(0)}ms`)) {
+      if (live.note !== null) live.keyPressed();
+      live.togglePlay();
+      live.slice();
+      if (live.playing) live.togglePlay();
+      if (live.atEnd) break;
+    }
+    expect(live.group.nowUs).toBe(note.atUs);
+    expect(live.note).not.toBe(note.text);
+    expect(live.note).toContain('does not hold in this run (faults injected by hand)');
+  });
+
+
   it('while a question waits, only a choice, space and q act: any other key (a digit out of range, tab, arrows, a fault key) leaves the question asked and the run as it is, and the screen says which keys work', async () => {
     const file = 'scenarios/lessons/01-electing-a-leader.yaml';
     const live = new LiveRun(loadScenario(file), { source: readFileSync(file, 'utf8') });
