@@ -98,9 +98,9 @@ export async function fuzzCommand(args: readonly string[], io: CliIo): Promise<n
   const allow = parseAllow(values.allow ?? []);
   const seeds = wholeNumber('--seeds', values.seeds, DEFAULT_SEEDS, 1);
   const start = wholeNumber('--start', values.start, 1, 0);
-  if (start + seeds - 1 > Number.MAX_SAFE_INTEGER) throw new UsageError(`--start ${start} --seeds ${seeds}: the last seed would pass ${Number.MAX_SAFE_INTEGER}; expected a smaller --start or --seeds`);
-  const durationMs = timeMs('--duration', values.duration, DEFAULT_DURATION_MS, 200);
-  const settleMs = timeMs('--settle', values.settle, DEFAULT_SETTLE_MS, 100);
+  if (start > Number.MAX_SAFE_INTEGER - (seeds - 1)) throw new UsageError(`--start ${start} --seeds ${seeds}: the last seed would pass ${Number.MAX_SAFE_INTEGER}; expected a smaller --start or --seeds`);
+  const durationMs = timeMs('--duration', values.duration, DEFAULT_DURATION_MS, 200, PHASE_MS_MAX);
+  const settleMs = timeMs('--settle', values.settle, DEFAULT_SETTLE_MS, 100, PHASE_MS_MAX);
   const workers = wholeNumber('--workers', values.workers, availableParallelism(), 1);
   const shrinkMs = timeMs('--shrink-time', values['shrink-time'], DEFAULT_SHRINK_MS, 0);
   const outDir = values.out ?? 'fuzz-out';
@@ -201,10 +201,19 @@ function wholeNumber(flag: string, text: string | undefined, fallback: number, m
   return Number(text);
 }
 
-function timeMs(flag: string, text: string | undefined, fallback: number, minMs: number): number {
+/**
+ * The longest safety or liveness phase. A world's faults and drawn options
+ * grow with it: past about 17 h a drawn option leaves what a scenario allows,
+ * and drawing a world of 12 h alone takes over a minute (of 1 h, a few
+ * seconds) — far beyond what a campaign of many seeds is for.
+ */
+const PHASE_MS_MAX = 3_600_000;
+
+function timeMs(flag: string, text: string | undefined, fallback: number, minMs: number, maxMs = Infinity): number {
   if (text === undefined) return fallback;
   const us = parseDuration(text);
-  if (us === null || us % 1000 !== 0 || us / 1000 < minMs) throw new UsageError(`${flag}: "${text}" is not valid; expected a time of at least ${formatUs(minMs * 1000)} in whole milliseconds, e.g. 5s or 800ms`);
+  const range = maxMs === Infinity ? `of at least ${formatUs(minMs * 1000)}` : `from ${formatUs(minMs * 1000)} to ${maxMs % 3_600_000 === 0 ? `${maxMs / 3_600_000}h` : formatUs(maxMs * 1000)}`;
+  if (us === null || us % 1000 !== 0 || us / 1000 < minMs || us / 1000 > maxMs) throw new UsageError(`${flag}: "${text}" is not valid; expected a time ${range} in whole milliseconds, e.g. 5s or 800ms`);
   return us / 1000;
 }
 
@@ -257,7 +266,12 @@ function firstScenario(config: CampaignConfig, seed: number): Scenario {
   try {
     return worldScenario(worldOf(seed, config), '--options');
   } catch (error) {
-    if (error instanceof InputError) throw new UsageError(`--options ${optionsText(config.pinned)}: ${error.diagnostics.map((d) => d.message).join('; ')}`);
+    if (error instanceof InputError) {
+      const pinned = optionsText(config.pinned);
+      // A world that does not load with no option pinned comes of the phases' lengths, not of --options.
+      const flags = pinned === '' ? `--duration ${formatUs((config.durationMs ?? DEFAULT_DURATION_MS) * 1000)} --settle ${formatUs((config.settleMs ?? DEFAULT_SETTLE_MS) * 1000)}: the worlds drawn cannot be run` : `--options ${pinned}`;
+      throw new UsageError(`${flags}: ${error.diagnostics.map((d) => d.message).join('; ')}`);
+    }
     throw error;
   }
 }
