@@ -108,3 +108,15 @@ describe('fuzz checks its output paths before the campaign, with a message and e
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('--svg DIR and a file output naming the same path is a usage error before the run, and nothing is made', () => {
+  it.each(['--html', '--trace', '--history', '--junit'])('%s', async (flag) => {
+    const dir = fresh();
+    const same = join(dir, 'same');
+    const { code, out, err } = await cli('run', S, flag, same, '--svg', same);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toBe(`raftsim: ${flag} and --svg both name ${same}; expected a file for ${flag} and a directory for --svg\n`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

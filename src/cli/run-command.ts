@@ -105,7 +105,12 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     ],
     file,
   );
-  if (values.svg !== undefined) checkSvgDir(values.svg, file);
+  if (values.svg !== undefined) {
+    checkSvgDir(values.svg, file);
+    for (const [flag, path] of [['--trace', values.trace], ['--history', values.history], ['--html', values.html], ['--junit', values.junit]] as const) {
+      if (path !== undefined && samePath(path, values.svg)) throw new UsageError(`${flag} and --svg both name ${path}; expected a file for ${flag} and a directory for --svg`);
+    }
+  }
 
   if (values.save !== undefined) {
     if (values.save === '' || isDirectory(values.save)) throw new UsageError(`--save: expected a file name, got "${values.save}"`);
