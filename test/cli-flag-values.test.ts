@@ -60,3 +60,18 @@ describe('learn takes one lesson, its options anywhere, and checks them as run d
     expect(err).toMatch(/--ui goes with a lesson/);
   });
 });
+
+describe('an unknown option is named with the options the command takes, and the nearest when it is a typo away', () => {
+  it.each([
+    [['run', S, '--seeds', '3'], /^raftsim: run: unknown option --seeds; did you mean --seed\? expected one of: --seed, --model, .*--until, --save, --help\n$/],
+    [['fuzz', '--seed', '3'], /^raftsim: fuzz: unknown option --seed; did you mean --seeds\? expected one of: --model, --options, --seeds, /],
+    [['bench', 'election', '--trial', '3'], /^raftsim: bench election: unknown option --trial; did you mean --trials\? /],
+    [['validate', '--json', S], /^raftsim: validate: unknown option --json; expected one of: --help\n$/],
+    [['learn', '1', '--trace', 'x'], /^raftsim: learn: unknown option --trace; expected one of: --ui, --json, --seed, --model, --help\n$/],
+  ])('%j', async (argv, message) => {
+    const { code, out, err } = await cli(...argv);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(message);
+  });
+});
