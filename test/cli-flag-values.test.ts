@@ -75,3 +75,12 @@ describe('an unknown option is named with the options the command takes, and the
     expect(err).toMatch(message);
   });
 });
+
+describe('check-history: an unknown option names the options it takes', () => {
+  it('--bogus', async () => {
+    const { code, out, err } = await cli('check-history', '--bogus', 'h.jsonl');
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toBe("raftsim: check-history: unknown option --bogus; expected one of: --format, --json, --help\nRun 'raftsim check-history --help' for usage.\n");
+  });
+});

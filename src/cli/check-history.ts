@@ -59,7 +59,7 @@ function parseArgs(args: readonly string[]): Options {
     else if (arg === '--json') json = true;
     else if (arg === '--format') setFormat(args[++i]);
     else if (arg.startsWith('--format=')) setFormat(arg.slice('--format='.length));
-    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg} for check-history`);
+    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`check-history: unknown option ${arg}; expected one of: --format, --json, --help`);
     else files.push(arg);
   }
   if (!help && files.length === 0) throw new UsageError('check-history needs at least one history file');
