@@ -1,5 +1,5 @@
 import type { Us } from '../core/time.ts';
-import { scenarioResult, type LogLine, type ModelRun, type RunOptions, type RunResult } from '../run/run.ts';
+import { notesUntil, scenarioResult, type LogLine, type ModelRun, type RunOptions, type RunResult } from '../run/run.ts';
 import { SteppableRun, violationLine } from '../run/steppable.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { eventLog, logLine, noteLine, reportHeader } from './report.ts';
@@ -66,7 +66,8 @@ export function followScenario(
   const logSeen = runs.map(() => 0);
   const violationsSeen = runs.map(() => 0);
   const streamed: LogLine[][] = runs.map(() => []);
-  const notes = scenario.notes.filter((n) => n.atUs <= endUs);
+  // As the report tells them (RunOptions.toldNotes), a note's question with it.
+  const notes = notesUntil(scenario, endUs, options.toldNotes).notes ?? [];
   let notesSeen = 0;
   const NOTE_RANK = runs.length * 2;
 
@@ -97,7 +98,7 @@ export function followScenario(
   });
   for (; notesSeen < notes.length; notesSeen++) pending.push({ line: noteLine(notes[notesSeen]!), rank: NOTE_RANK, model: noteLabel });
   flush(pending);
-  return scenarioResult(scenario, seed, finished, options.untilUs);
+  return scenarioResult(scenario, seed, finished, options.untilUs, options.toldNotes);
 }
 
 /** The lines of `log` not among `streamed` (each streamed line accounts for one equal line of the log), in log order. */

@@ -9,6 +9,7 @@ import { perfettoTrace } from '../export/perfetto.ts';
 import type { Recording } from '../export/recorder.ts';
 import { runRecorded } from '../export/run.ts';
 import { defaultWindow, modelPictures, svgFiles } from '../export/svg.ts';
+import { narration } from '../lessons/facts.ts';
 import { runScenario, type RunOptions, type RunResult } from '../run/run.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { TraceWriter } from '../sim/trace.ts';
@@ -159,10 +160,18 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     if (html !== null) outputs.push(html);
     const junit = values.junit === undefined ? null : new LineFile('--junit', values.junit);
     if (junit !== null) outputs.push(junit);
+    // A lesson's notes as this run tells them: a note whose stated fact this seed contradicts says so, and what the run shows
+    // (its own run of the models the facts are about: the notes are told as they come, and --until may cut this one short).
+    const printsNotes = !values.json || html !== null || (trace !== null && traceFormat === 'perfetto');
+    const toldNotes =
+      printsNotes && scenario.notes.some((n) => n.fact !== undefined)
+        ? narration(scenario, { ...(seed !== undefined ? { seed } : {}), ...(values.model !== undefined ? { models: values.model } : {}) }).told.map((t) => t.text)
+        : undefined;
     const options: RunOptions = {
       ...(seed !== undefined ? { seed } : {}),
       ...(values.model !== undefined ? { models: values.model } : {}),
       ...(untilUs !== undefined ? { untilUs } : {}),
+      ...(toldNotes !== undefined ? { toldNotes } : {}),
       ...(trace !== null && traceFormat === 'jsonl' ? { traceWriter: (model: string) => trace.forModel(model) } : {}),
     };
     // The pictures need the runs' event streams; without them nobody listens and the event loop stays as it is.

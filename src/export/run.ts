@@ -34,7 +34,7 @@ export function runRecorded(scenario: Scenario, options: RunOptions, follow?: (t
       recorders[recorders.length - 1]!.finish();
       return done;
     });
-    result = scenarioResult(scenario, seed, runs, options.untilUs);
+    result = scenarioResult(scenario, seed, runs, options.untilUs, options.toldNotes);
   }
   for (const r of recorders) r.finish();
   return { result, recordings: recorders.map((r) => r.recording) };

@@ -16,11 +16,11 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const wanted = options.models;
   const specs = wanted === undefined ? scenario.models : scenario.models.filter((m) => wanted.includes(m.name));
   const runs = specs.map((spec) => runModel(scenario, spec, seed, options));
-  return scenarioResult(scenario, seed, runs, options.untilUs);
+  return scenarioResult(scenario, seed, runs, options.untilUs, options.toldNotes);
 }
 
 /** The result of a scenario whose models ran (each to its end, or to `untilUs`): the runs, the expect lines judged, the notes. */
-export function scenarioResult(scenario: Scenario, seed: number, runs: readonly ModelRun[], untilUs?: number): RunResult {
+export function scenarioResult(scenario: Scenario, seed: number, runs: readonly ModelRun[], untilUs?: number, toldNotes?: readonly string[]): RunResult {
   const cut = untilUs !== undefined && untilUs < scenario.durationUs + scenario.settleUs;
   return {
     scenario: scenario.name,
@@ -32,13 +32,13 @@ export function scenarioResult(scenario: Scenario, seed: number, runs: readonly 
       scenario.expect.filter((e) => runs.some((r) => r.name === e.model)),
       Object.fromEntries(runs.map((r) => [r.name, r.summary])),
     ),
-    ...notesUntil(scenario, untilUs),
+    ...notesUntil(scenario, untilUs, toldNotes),
   };
 }
 
-/** The scenario's notes up to `untilUs` (all when absent), for `RunResult.notes`; nothing when there are none. */
-export function notesUntil(scenario: Scenario, untilUs: number = Infinity): { notes?: readonly LogLine[] } {
-  const notes = scenario.notes.filter((n) => n.atUs <= untilUs).map((n) => ({ atUs: n.atUs, text: noteLine(n) }));
+/** The scenario's notes up to `untilUs` (all when absent), for `RunResult.notes`, each as `told` tells it (RunOptions.toldNotes) or as written; nothing when there are none. */
+export function notesUntil(scenario: Scenario, untilUs: number = Infinity, told?: readonly string[]): { notes?: readonly LogLine[] } {
+  const notes = scenario.notes.flatMap((n, i) => (n.atUs <= untilUs ? [{ atUs: n.atUs, text: told?.[i] ?? noteLine(n) }] : []));
   return notes.length === 0 ? {} : { notes };
 }
 

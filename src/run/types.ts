@@ -94,6 +94,12 @@ export interface RunOptions {
   /** A trace writer per model, when `--trace` asks for one. */
   readonly traceWriter?: (model: string) => TraceWriter | null;
   /**
+   * How each of the scenario's notes is told, one text per note in order:
+   * a lesson's note whose stated fact this run contradicts says so (see
+   * `narration` in src/lessons). As written when absent.
+   */
+  readonly toldNotes?: readonly string[];
+  /**
    * Told with the simulator just before its first event (`start`) and just
    * after its last (`end`), so that a benchmark can time or sample the event
    * loop apart from the checks that follow it. It watches; it never steers.
