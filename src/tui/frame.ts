@@ -434,7 +434,7 @@ function statusLine(live: LiveRun, width: number): Line {
     const waits = `(a question waits: press 1-${live.question.choices.length} to answer it, or space to play on; other keys do nothing until then)`;
     return padLine([live.questionHint ? { text: waits, tone: 'warn' } : { text: `(a question: ${keys})`, tone: 'dim' }], width);
   }
-  if (live.note !== null) return padLine([{ text: "(paused at the scenario's note: space plays on, any other key just clears it)", tone: 'dim' }], width);
+  if (live.note !== null) return padLine([{ text: "(paused at the scenario's note: space plays on; other keys clear it and act as usual)", tone: 'dim' }], width);
   if (live.alert !== null) return padLine([{ text: `■ ${live.alert}`, tone: 'bad', bold: true }], width);
   if (live.status !== null) return padLine([{ text: live.status.text, tone: live.status.tone === 'error' ? 'bad' : live.status.tone === 'ok' ? 'good' : undefined }], width);
   if (live.final !== null) return padLine([{ text: 'the run is at its end: the verdicts above, traceHash in the table; w writes the scenario, q quits', tone: 'dim' }], width);
