@@ -30,7 +30,10 @@ Options:
   --model KIND          raft (default), primary-replica or leaderless
   --options K=V,...     pin model options, e.g. reads=lease, bugs=forget-vote,
                         replication=sync,failover=auto,fencing=lease
-                        (a list: bugs=a+b); the rest are drawn per world
+                        (a list: bugs=a+b; a map of node to value, as
+                        clockDrift, clockOffset and cascade: n3:n2+n4:n3,
+                        and every world has the nodes it names); the rest
+                        are drawn per world
   --seeds N             how many seeds (default 1000)
   --start S             the first seed (default 1)
   --duration TIME       each world's safety phase, under faults (default 5s)
@@ -170,20 +173,42 @@ export function parseOptions(texts: readonly string[]): Record<string, OptionVal
       const raw = part.slice(eq + 1).trim();
       if (key === 'kind' || key === 'name') throw new UsageError(`--options: ${key} is not a model option (use --model for the kind)`);
       if (key === 'bugs' || key === 'members') out[key] = raw === '' ? [] : raw.split('+').map((s) => s.trim());
-      else if (key === 'clockDrift') {
-        const drift: Record<string, number> = {};
-        for (const pair of raw.split('+')) {
-          const [node, value] = pair.split(':');
-          if (node === undefined || value === undefined || !Number.isFinite(Number(value))) throw new UsageError(`--options: clockDrift=${raw}: expected NODE:DRIFT pairs joined by +, e.g. clockDrift=n1:0.05+n2:-0.05`);
-          drift[node.trim()] = Number(value);
-        }
-        out[key] = drift;
-      } else if (raw === 'true' || raw === 'false') out[key] = raw === 'true';
+      else if (Object.hasOwn(MAP_OPTIONS, key)) out[key] = parseMap(key, raw);
+      else if (raw === 'true' || raw === 'false') out[key] = raw === 'true';
       else if (raw !== '' && Number.isFinite(Number(raw))) out[key] = Number(raw);
       else out[key] = raw;
     }
   }
   return out;
+}
+
+/**
+ * The options whose value is a mapping of node name to a value in a scenario
+ * (docs/scenario-format.md), with an example of each as `--options` takes it:
+ * `NODE:VALUE` pairs joined by `+`, each value read as a scalar option's is.
+ */
+const MAP_OPTIONS: Readonly<Record<string, string>> = {
+  clockDrift: 'clockDrift=n1:0.05+n2:-0.05',
+  clockOffset: 'clockOffset=n3:-50ms+n1:20ms',
+  cascade: 'cascade=n3:n2+n4:n3',
+};
+
+/** The nodes of a fuzzed world are n1, n2, …: a map naming another node could load in no world. */
+const NODE_NAME = /^n[1-9]\d*$/;
+
+function parseMap(key: string, raw: string): Record<string, number | string> {
+  const map: Record<string, number | string> = {};
+  const expected = `expected NODE:VALUE pairs joined by +, e.g. ${MAP_OPTIONS[key]}`;
+  for (const pair of raw.split('+')) {
+    const colon = pair.indexOf(':');
+    const node = pair.slice(0, colon).trim();
+    const value = pair.slice(colon + 1).trim();
+    if (colon <= 0 || node === '' || value === '') throw new UsageError(`--options: ${key}=${raw}: "${pair}" is not NODE:VALUE; ${expected}`);
+    if (!NODE_NAME.test(node)) throw new UsageError(`--options: ${key}=${raw}: "${node}" is not a node of a fuzzed world; expected a node name n1, n2, … (a world of N nodes has n1 to nN)`);
+    if (node in map) throw new UsageError(`--options: ${key}=${raw}: ${node} is named twice; ${expected}`);
+    map[node] = Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return map;
 }
 
 function parseAllow(texts: readonly string[]): string[] {

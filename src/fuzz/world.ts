@@ -16,7 +16,7 @@ import type { FaultSpec, Scenario } from '../scenario/types.ts';
 import { DEFAULT_DURATION_MS, fuzzProfile, type FaultKind } from './kinds.ts';
 
 /** A model option's value as written in YAML. */
-export type OptionValue = string | number | boolean | readonly string[] | Readonly<Record<string, number>>;
+export type OptionValue = string | number | boolean | readonly string[] | Readonly<Record<string, number | string>>;
 
 export interface WorldNetwork {
   readonly latencyMinMs: number;
@@ -86,12 +86,24 @@ function probability(r: Rng, max: number): number {
  * The fewest nodes a world may have under the pinned options: a pinned
  * leaderless `replicas` (N) needs at least N nodes, so a world drawn smaller
  * gets the smallest of 5 and 7 (or N itself) that holds them — without it,
- * `--options replicas=5` was refused in every world of 3 nodes.
+ * `--options replicas=5` was refused in every world of 3 nodes. A pinned
+ * option that names nodes (a map such as `clockDrift`, `clockOffset` or
+ * `cascade`, keys and node-valued entries alike, or the `members` list)
+ * needs the highest of them in every world in the same way: `clockOffset=n5:-50ms`
+ * makes worlds of 5 or 7 nodes.
  */
 export function fewestNodes(pinned: Readonly<Record<string, OptionValue>>): number {
   const replicas = pinned['replicas'];
-  if (typeof replicas !== 'number' || replicas <= 3) return 3;
-  return [5, 7].find((n) => n >= replicas) ?? replicas;
+  let least = typeof replicas === 'number' ? replicas : 0;
+  for (const value of Object.values(pinned)) {
+    const names = Array.isArray(value) ? value : typeof value === 'object' ? [...Object.keys(value), ...Object.values(value)] : [];
+    for (const name of names) {
+      const m = typeof name === 'string' ? /^n([1-9]\d*)$/.exec(name) : null;
+      if (m !== null) least = Math.max(least, Number(m[1]));
+    }
+  }
+  if (least <= 3) return 3;
+  return [5, 7].find((n) => n >= least) ?? least;
 }
 
 /** The world of `seed` under `config`: a pure function of the two. */
