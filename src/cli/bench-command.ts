@@ -458,7 +458,9 @@ linearizability, report); peak resident memory per client operation; and
 start-up of node itself, 'raftsim --help', 'raftsim validate' and up to the
 first simulated event; and the warm-up: when a fresh process's loop and a
 warm one reach each of six simulated times. Goals: a fresh process at least ${Math.round(100 * RUN_GOALS.freshRatioToLoop)} % of the loop's
-rate, the first simulated event within ${RUN_GOALS.firstEventMs} ms of the process's start.
+rate, the first simulated event within ${RUN_GOALS.firstEventMs} ms of the process's start; beside
+the first, its ceiling: the ratio a fresh process would reach if its checks
+and report took no time (and if its start-up took no more than node's).
 
 Options:
   --repeat N          timed runs per figure of the standard workload (default 5)
