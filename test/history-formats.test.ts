@@ -29,9 +29,9 @@ describe('JSON lines (contract §6)', () => {
     ]);
   });
 
-  test('a cas carries [old, new]; a fail may carry an error; blank lines and unknown fields are skipped', () => {
+  test('a cas carries [old, new]; a fail may carry an error; blank lines are skipped', () => {
     const text = [
-      jl({ t: 1, process: 0, type: 'invoke', f: 'cas', key: 'k', value: [null, 3], node: 'n1' }),
+      jl({ t: 1, process: 0, type: 'invoke', f: 'cas', key: 'k', value: [null, 3] }),
       '',
       jl({ t: 2, process: 0, type: 'fail', f: 'cas', key: 'k', value: [null, 3], error: 'mismatch' }),
     ].join('\n');
@@ -74,14 +74,14 @@ describe('JSON lines (contract §6)', () => {
     expect(located(line.replace('"two"', '0').replace('"read"', '"scan"'))).toMatch(/^h:1:47: "f": expected read \| write \| cas \| get \| put \| append, got "scan"$/);
   });
 
-  test('a missing field names the line', () => {
+  test('a missing field is located at the start of its object', () => {
     expect(located('{"process": 0, "type": "invoke", "f": "read", "key": "k", "value": null}')).toBe(
-      'h:1: "t": expected a number of microseconds, got nothing',
+      'h:1:1: "t": expected a number of microseconds, got nothing',
     );
   });
 
   test('a line that is not an object, a cas that is not a pair, and time going backwards are errors', () => {
-    expect(located('[1, 2]', 'jsonl')).toBe('h:1:1: expected a JSON object (one history event per line)');
+    expect(located('[1, 2]', 'jsonl')).toMatch(/^h:1:1: not a JSON object; expected one JSON object per line with the fields model, t, process, type, f, key, value, error, like \{/);
     expect(located(jl({ t: 1, process: 0, type: 'invoke', f: 'cas', key: 'k', value: 3 }))).toMatch(/^h:1:\d+: "value": expected a cas pair \[old, new\], got 3$/);
     const backwards = [jl({ t: 5, process: 0, type: 'invoke', f: 'read', key: 'k', value: null }), jl({ t: 4, process: 0, type: 'ok', f: 'read', key: 'k', value: null })];
     expect(located(backwards.join('\n'))).toMatch(/^h:2:\d+: "t": 4 is before the previous event's 5 \(events must be in time order\)$/);
@@ -89,15 +89,21 @@ describe('JSON lines (contract §6)', () => {
 
   test('events that do not pair up are located: a completion with no invoke, two invokes at once, a mismatched completion', () => {
     const ev = (t: number, type: string, f = 'read', key = 'k') => jl({ t, process: 1, type, f, key, value: null });
-    expect(located(ev(1, 'ok'))).toBe('h:1: process 1 completes read (ok) with no open invoke');
-    expect(located([ev(1, 'invoke'), ev(2, 'invoke')].join('\n'))).toBe('h:2: process 1 invokes read while its read (line 1) has not completed');
-    expect(located([ev(1, 'invoke'), ev(2, 'ok', 'write')].join('\n'))).toBe('h:2: process 1 completes write but invoked read');
-    expect(located([ev(1, 'invoke'), ev(2, 'ok', 'read', 'j')].join('\n'))).toBe('h:2: process 1 completes key "j" but invoked key "k"');
+    const col = (field: string) => ev(1, 'ok').indexOf(`"${field}":`) + field.length + 4;
+    expect(located(ev(1, 'ok'))).toBe(`h:1:${col('type')}: process 1 completes read (ok) with no open invoke; expected an invoke of read by process 1 on an earlier line, before its completion`);
+    expect(located([ev(1, 'invoke'), ev(2, 'invoke')].join('\n'))).toBe(
+      `h:2:${col('type')}: process 1 invokes read while its read (line 1) has not completed; expected the completion (ok, fail or info) of process 1's read first: a process runs one operation at a time`,
+    );
+    expect(located([ev(1, 'invoke'), ev(2, 'ok', 'write')].join('\n'))).toBe(`h:2:${col('f')}: process 1 completes write but invoked read; expected read, the function of its invoke (line 1)`);
+    expect(located([ev(1, 'invoke'), ev(2, 'ok', 'read', 'j')].join('\n'))).toBe(`h:2:${col('key')}: process 1 completes key "j" but invoked key "k"; expected key "k", the key of its invoke (line 1)`);
   });
 
   test('mixing register and key-value operations is an error at the odd one out', () => {
     const text = [jl({ t: 1, process: 0, type: 'invoke', f: 'get', key: 'k', value: null }), jl({ t: 2, process: 1, type: 'invoke', f: 'cas', key: 'k', value: [1, 2] })].join('\n');
-    expect(located(text)).toBe('h:2: operation cas does not belong to the kv model (expected get, put, append)');
+    const fCol = text.split('\n')[1]!.indexOf('"f":') + 5;
+    expect(located(text)).toBe(
+      `h:2:${fCol}: operation cas does not belong to the kv model; expected get, put, append in every event: one history holds either register (read, write, cas) or key-value (get, put, append) operations`,
+    );
   });
 
   test('jsonErrorOffset finds where JSON stops being JSON', () => {
@@ -148,7 +154,7 @@ describe('Jepsen etcd log', () => {
   });
 
   test('a file with content but no Jepsen event lines is an error, with --format', () => {
-    expect(located('hello\nworld\n', 'jepsen-log')).toMatch(/^h: no Jepsen history lines found/);
+    expect(located('hello\nworld\n', 'jepsen-log')).toMatch(/^h:1:1: no Jepsen history lines found; expected lines like /);
   });
 });
 

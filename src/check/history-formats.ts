@@ -8,10 +8,13 @@ import type { ModelName } from './linearizability/types.ts';
  *
  * - `jsonl`: raftsim's own history (docs/history-format.md), one JSON event per line, `t` in µs.
  *   A `model` field (which `raftsim run --history` writes) splits the file
- *   into one history per simulated model, each checked on its own. Fields
- *   other than t, process, type, f, key, value, error and model are ignored.
+ *   into one history per simulated model, each checked on its own. A field
+ *   other than t, process, type, f, key, value, error and model is an error
+ *   (a misspelt "modle" or "eror" would change the verdict silently).
  * - `jepsen-log`: Jepsen's etcd log (one `INFO  jepsen.util - <process> :<type> :<f> <value>`
- *   line per event; other lines, such as the nemesis's, are ignored). One
+ *   line per event; lines that are not a client's op, such as the nemesis's
+ *   or other loggers', are skipped, but a `jepsen.util -` line with an op type
+ *   after a process that is not a number nor a keyword is an error). One
  *   register, key "". `:fail :cas [old new]` means the compare found another
  *   value (a mismatch); `:fail :read :timed-out` took no effect; `:info` is unknown.
  * - `jepsen-edn`: one EDN map per line, `{:process 0, :type :invoke, :f :append, :key "0", :value "x"}`.
@@ -67,6 +70,13 @@ const OP_TYPES: readonly OpType[] = ['invoke', 'ok', 'fail', 'info'];
 const OP_FUNCTIONS: readonly OpFunction[] = ['read', 'write', 'cas', 'get', 'put', 'append'];
 
 const JEPSEN_LOG_LINE = /^(.*?jepsen\.util\s+-\s+)(\d+)(\s+)(.*)$/;
+/**
+ * A `jepsen.util -` line that is not a client event: its first word is not a
+ * whole number. It is another process's op (`:nemesis :info :start nil`) or
+ * other text, and skipped, unless its second word is an op type: then it is
+ * an op line whose process is malformed (`x :invoke :read nil`).
+ */
+const JEPSEN_LOG_OTHER = /^(.*?jepsen\.util\s+-\s+)(\S*)(\s+(:(?:invoke|ok|fail|info))(?=\s|$))?/;
 /** A whole event line: prefix, process, then (space, type, space, f, space, value). */
 const JEPSEN_LOG_EVENT = /^(.*?jepsen\.util\s+-\s+)(\d+)(\s+)(\S+)(\s+)(\S+)(\s+)(.*?)\s*$/;
 
@@ -81,15 +91,19 @@ export function parseHistory(text: string, file: string, format?: HistoryFormat)
         : parseJepsenEdn(lines, file);
   const model = guessModel(parsed.events);
   const byName = new Map<string | null, HistoryGroup>();
+  /** Per group: the index in `parsed.events` of each of its events. */
+  const indices = new Map<HistoryGroup, number[]>();
   parsed.events.forEach((event, i) => {
     const name = parsed.groups?.[i] ?? null;
     let group = byName.get(name);
     if (group === undefined) {
       group = { name, events: [], lines: [] };
       byName.set(name, group);
+      indices.set(group, []);
     }
     group.events.push(event);
     group.lines.push(parsed.lines[i]!);
+    indices.get(group)!.push(i);
   });
   const histories = [...byName.values()];
   for (const group of histories) {
@@ -97,7 +111,8 @@ export function parseHistory(text: string, file: string, format?: HistoryFormat)
       pairOperations(group.events, model, (i) => `line ${group.lines[i]}`);
     } catch (error) {
       if (error instanceof HistoryShapeError) {
-        throw InputError.at(file, group.lines[error.eventIndex] ?? 0, 0, error.message);
+        const at = indices.get(group)![error.eventIndex]!;
+        throw InputError.at(file, parsed.lines[at]!, parsed.cols[at]![error.field], `${error.message}; expected ${error.expected}`);
       }
       throw error;
     }
@@ -134,9 +149,18 @@ export function guessFormat(lines: readonly string[], file: string): HistoryForm
   );
 }
 
+/** The 1-based columns of an event's fields on its line, to point at the one a pairing error is about. */
+interface EventCols {
+  readonly type: number;
+  readonly f: number;
+  readonly key: number;
+  readonly value: number;
+}
+
 interface Events {
   readonly events: HistoryEvent[];
   readonly lines: number[];
+  readonly cols: EventCols[];
   /** The history each event belongs to (JSON lines with a `model` field). */
   readonly groups?: (string | null)[];
   readonly timeUnit: 'us' | 'line';
@@ -147,6 +171,48 @@ interface Events {
 function columnOfField(line: string, name: string): number {
   const m = new RegExp(`"${name}"\\s*:\\s*`).exec(line);
   return m === null ? 1 : m.index + m[0].length + 1;
+}
+
+/** The 1-based column of the key `name` itself (its opening quote); 1 when it cannot be found. */
+function columnOfKey(line: string, name: string): number {
+  const quoted = JSON.stringify(name);
+  for (let from = 0; ; ) {
+    const at = line.indexOf(quoted, from);
+    if (at < 0) return 1;
+    if (/^\s*:/.test(line.slice(at + quoted.length))) return at + 1;
+    from = at + 1;
+  }
+}
+
+/** The fields of a JSON-lines event (docs/history-format.md), in the order raftsim writes them. */
+export const JSONL_FIELDS: readonly string[] = ['model', 't', 'process', 'type', 'f', 'key', 'value', 'error'];
+
+const JSONL_EXPECTED = `one JSON object per line with the fields ${JSONL_FIELDS.join(', ')}, like {"t":0,"process":1,"type":"invoke","f":"write","key":"k1","value":1} (docs/history-format.md)`;
+
+/** The known field a misspelt one is most likely meant to be: the nearest by edit distance, if at most 2 edits away (1 for a name under 5 letters). */
+function nearestField(name: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = name.length >= 5 ? 3 : 2;
+  for (const known of JSONL_FIELDS) {
+    const d = editDistance(name.toLowerCase(), known);
+    if (d < bestDistance) {
+      best = known;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
 }
 
 /**
@@ -260,6 +326,7 @@ function isValue(v: unknown): v is Value {
 function parseJsonLines(lines: readonly string[], file: string): Events {
   const events: HistoryEvent[] = [];
   const eventLines: number[] = [];
+  const cols: EventCols[] = [];
   const groups: (string | null)[] = [];
   // Time order holds within each history; a file may hold several, one after another.
   const lastT = new Map<string | null, number>();
@@ -269,19 +336,30 @@ function parseJsonLines(lines: readonly string[], file: string): Events {
     let raw: unknown;
     try {
       raw = JSON.parse(line);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const pos = /position (\d+)/.exec(message);
-      const col = (pos !== null ? Number(pos[1]) : jsonErrorOffset(line)) + 1;
-      throw InputError.at(file, lineNo, col, `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
+    } catch {
+      // Our own scan of JSON's grammar, not the engine's message: its wording and its position vary between Node versions.
+      const offset = jsonErrorOffset(line);
+      const found = offset >= line.length ? 'the line ends before the JSON value does' : `unexpected ${JSON.stringify(line[offset])}`;
+      throw InputError.at(file, lineNo, offset + 1, `invalid JSON: ${found}; expected ${JSONL_EXPECTED}`);
     }
+    const start = line.search(/\S/) + 1;
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      throw InputError.at(file, lineNo, line.search(/\S/) + 1, 'expected a JSON object (one history event per line)');
+      throw InputError.at(file, lineNo, start, `not a JSON object; expected ${JSONL_EXPECTED}`);
     }
     const o = raw as Record<string, unknown>;
+    for (const name of Object.keys(o)) {
+      if (JSONL_FIELDS.includes(name)) continue;
+      const near = nearestField(name);
+      throw InputError.at(
+        file,
+        lineNo,
+        columnOfKey(line, name),
+        `unknown field ${JSON.stringify(name)}${near !== undefined ? ` (did you mean "${near}"?)` : ''}; expected only the fields ${JSONL_FIELDS.join(', ')}`,
+      );
+    }
     const fail = (name: string, expected: string): never => {
       const got = name in o ? JSON.stringify(o[name]) : 'nothing';
-      throw InputError.at(file, lineNo, name in o ? columnOfField(line, name) : 0, `"${name}": expected ${expected}, got ${got}`);
+      throw InputError.at(file, lineNo, name in o ? columnOfField(line, name) : start, `"${name}": expected ${expected}, got ${got}`);
     };
     const t = o['t'];
     if (typeof t !== 'number' || !Number.isFinite(t)) return fail('t', 'a number of microseconds');
@@ -327,9 +405,10 @@ function parseJsonLines(lines: readonly string[], file: string): Events {
       ...(error !== undefined ? { error } : {}),
     });
     eventLines.push(lineNo);
+    cols.push({ type: columnOfField(line, 'type'), f: columnOfField(line, 'f'), key: columnOfField(line, 'key'), value: columnOfField(line, 'value') });
     groups.push(group);
   });
-  return { events, lines: eventLines, groups, timeUnit: 'us' };
+  return { events, lines: eventLines, cols, groups, timeUnit: 'us' };
 }
 
 // ---------------------------------------------------------------- Jepsen etcd log
@@ -353,13 +432,31 @@ function parseJepsenLog(lines: readonly string[], file: string): Events {
   const events: HistoryEvent[] = [];
   const eventLines: number[] = [];
   const openValue = new Map<number, HistoryEvent['value']>();
-  let sawContent = false;
+  const cols: EventCols[] = [];
+  /** The first line with anything on it (0: none). */
+  let firstContent = 0;
   lines.forEach((line, i) => {
     const lineNo = i + 1;
-    if (line.trim() !== '') sawContent = true;
+    if (line.trim() !== '' && firstContent === 0) firstContent = lineNo;
     // One regular expression for a whole well-formed line; the slower, located path only for the others.
     const m = JEPSEN_LOG_EVENT.exec(line) ?? JEPSEN_LOG_LINE.exec(line);
-    if (m === null) return; // start-up lines, the nemesis, stack traces: not client events
+    if (m === null) {
+      const other = JEPSEN_LOG_OTHER.exec(line);
+      if (other === null) return; // start-up lines, other loggers, stack traces: not client events
+      const [, prefix, first, opType] = other;
+      const col = prefix!.length + 1;
+      if (/^\d+$/.test(first!)) {
+        throw InputError.at(file, lineNo, col + first!.length, 'the line ends after the process number; expected ":<type> :<f> <value>" after it');
+      }
+      if (first!.startsWith(':')) return; // :nemesis and other non-client processes
+      if (opType === undefined) return; // other text logged by jepsen.util
+      throw InputError.at(
+        file,
+        lineNo,
+        col,
+        `${first === '' ? 'no process' : `process ${JSON.stringify(first)}`} in an op line; expected a process number (a whole number, or a keyword such as :nemesis for a process that is not a client)`,
+      );
+    }
     const process = Number(m[2]);
     const restCol = m[1]!.length + m[2]!.length + m[3]!.length + 1;
     const parts = m.length > 5 ? m.slice(3) : /^(\S+)(\s+)(\S+)(\s+)(.*?)\s*$/.exec(m[4]!);
@@ -409,11 +506,13 @@ function parseJepsenLog(lines: readonly string[], file: string): Events {
     }
     events.push({ t: lineNo, process, type, f, key: '', value, ...(error !== undefined ? { error } : {}) });
     eventLines.push(lineNo);
+    cols.push({ type: restCol, f: fCol, key: restCol, value: valueCol });
   });
-  if (sawContent && events.length === 0) {
-    throw InputError.at(file, 0, 0, 'no Jepsen history lines found (expected "INFO  jepsen.util - <process> :<type> :<f> <value>")');
+  if (firstContent > 0 && events.length === 0) {
+    const line = lines[firstContent - 1]!;
+    throw InputError.at(file, firstContent, line.search(/\S/) + 1, 'no Jepsen history lines found; expected lines like "INFO  jepsen.util - <process> :<type> :<f> <value>"');
   }
-  return { events, lines: eventLines, timeUnit: 'line' };
+  return { events, lines: eventLines, cols, timeUnit: 'line' };
 }
 
 // ---------------------------------------------------------------- Jepsen EDN
@@ -553,6 +652,7 @@ function parseJepsenEdn(lines: readonly string[], file: string): Events {
   const openValue = new Map<number, HistoryEvent['value']>();
   /** Per process: whether its open invocation named its key in a `[k v]` tuple. */
   const openTuple = new Map<number, boolean>();
+  const cols: EventCols[] = [];
   /** Each event's `:time` (while every event has one) and its `:model` (null when none). */
   const times: { ns: number; col: number }[] = [];
   let allTimed = true;
@@ -634,8 +734,9 @@ function parseJepsenEdn(lines: readonly string[], file: string): Events {
     }
     events.push({ t: lineNo, process, type, f, key, value, ...(error !== undefined ? { error } : {}) });
     eventLines.push(lineNo);
+    cols.push({ type: typeNode.col + 1, f: fNode.col + 1, key: (keyNode ?? valueNode).col + 1, value: valueNode.col + 1 });
   });
-  if (!allTimed || events.length === 0) return { events, lines: eventLines, groups, timeUnit: 'line' };
+  if (!allTimed || events.length === 0) return { events, lines: eventLines, cols, groups, timeUnit: 'line' };
   // Every op has a :time (Jepsen's nanoseconds since the test began): times in microseconds, in order within each history.
   const last = new Map<string | null, number>();
   const timed = events.map((e, i) => {
@@ -645,5 +746,5 @@ function parseJepsenEdn(lines: readonly string[], file: string): Events {
     last.set(groups[i]!, ns);
     return { ...e, t: ns / 1000 };
   });
-  return { events: timed, lines: eventLines, groups, timeUnit: 'us' };
+  return { events: timed, lines: eventLines, cols, groups, timeUnit: 'us' };
 }

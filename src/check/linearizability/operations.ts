@@ -10,10 +10,16 @@ import type { LinearizabilityOp, ModelName, OpOutcome } from './types.ts';
 export class HistoryShapeError extends Error {
   override name = 'HistoryShapeError';
   readonly eventIndex: number;
+  /** The event's field that is wrong, so a reader can point at its column. */
+  readonly field: 'type' | 'f' | 'key' | 'value';
+  /** What the event should have been, for the message's "expected". */
+  readonly expected: string;
 
-  constructor(eventIndex: number, message: string) {
+  constructor(eventIndex: number, message: string, field: 'type' | 'f' | 'key' | 'value' = 'type', expected = 'an invoke, then its completion, for each operation of a process') {
     super(message);
     this.eventIndex = eventIndex;
+    this.field = field;
+    this.expected = expected;
   }
 }
 
@@ -99,7 +105,9 @@ export function pairOperations(
     if (!allowed.has(e.f)) {
       throw new HistoryShapeError(
         i,
-        `operation ${e.f} does not belong to the ${model} model (expected ${[...allowed].join(', ')})`,
+        `operation ${e.f} does not belong to the ${model} model`,
+        'f',
+        `${[...allowed].join(', ')} in every event: one history holds either register (read, write, cas) or key-value (get, put, append) operations`,
       );
     }
     if (e.type === 'invoke') {
@@ -108,10 +116,12 @@ export function pairOperations(
         throw new HistoryShapeError(
           i,
           `process ${e.process} invokes ${e.f} while its ${already.event.f} (${where(already.index)}) has not completed`,
+          'type',
+          `the completion (ok, fail or info) of process ${e.process}'s ${already.event.f} first: a process runs one operation at a time`,
         );
       }
-      if (e.f === 'cas' && !isPair(e.value)) throw new HistoryShapeError(i, 'a cas value must be [old, new]');
-      if (e.f !== 'cas' && Array.isArray(e.value)) throw new HistoryShapeError(i, `a ${e.f} value must not be a list`);
+      if (e.f === 'cas' && !isPair(e.value)) throw new HistoryShapeError(i, 'a cas value must be [old, new]', 'value', 'a cas value [old, new]');
+      if (e.f !== 'cas' && Array.isArray(e.value)) throw new HistoryShapeError(i, `a ${e.f} value must not be a list`, 'value', 'a single value (null, a number or a string)');
       open.set(e.process, { index: i, event: e });
       slotOfInvoke.set(i, slots.length);
       slots.push(null);
@@ -119,18 +129,28 @@ export function pairOperations(
     }
     const inv = open.get(e.process);
     if (inv === undefined) {
-      throw new HistoryShapeError(i, `process ${e.process} completes ${e.f} (${e.type}) with no open invoke`);
+      throw new HistoryShapeError(
+        i,
+        `process ${e.process} completes ${e.f} (${e.type}) with no open invoke`,
+        'type',
+        `an invoke of ${e.f} by process ${e.process} on an earlier line, before its completion`,
+      );
     }
     if (inv.event.f !== e.f) {
-      throw new HistoryShapeError(i, `process ${e.process} completes ${e.f} but invoked ${inv.event.f}`);
+      throw new HistoryShapeError(i, `process ${e.process} completes ${e.f} but invoked ${inv.event.f}`, 'f', `${inv.event.f}, the function of its invoke (${where(inv.index)})`);
     }
     if (inv.event.key !== e.key) {
-      throw new HistoryShapeError(i, `process ${e.process} completes key ${JSON.stringify(e.key)} but invoked key ${JSON.stringify(inv.event.key)}`);
+      throw new HistoryShapeError(
+        i,
+        `process ${e.process} completes key ${JSON.stringify(e.key)} but invoked key ${JSON.stringify(inv.event.key)}`,
+        'key',
+        `key ${JSON.stringify(inv.event.key)}, the key of its invoke (${where(inv.index)})`,
+      );
     }
     open.delete(e.process);
     if (e.type === 'ok') {
       if (isReadLike(e.f)) {
-        if (Array.isArray(e.value)) throw new HistoryShapeError(i, `a ${e.f} must return a single value`);
+        if (Array.isArray(e.value)) throw new HistoryShapeError(i, `a ${e.f} must return a single value`, 'value', 'a single value (null, a number or a string)');
         keep(inv, 'ok', e.value as Value, e.t, i);
       } else {
         keep(inv, 'ok', e.f === 'cas' ? true : null, e.t, i);
