@@ -5,13 +5,12 @@ import { InputError, UsageError } from '../core/errors.ts';
 import { formatUs, parseDuration } from '../core/time.ts';
 import { fuzzJunit } from '../export/junit.ts';
 import { runCampaign } from '../fuzz/campaign.ts';
-import { ALLOWABLE, fuzzPromises, type Failure } from '../fuzz/judge.ts';
+import { ALLOWABLE, type Failure } from '../fuzz/judge.ts';
 import { campaignReport, headerLine, optionsText, replayCommand, seedLine, type CampaignHeader, type Shrunk } from '../fuzz/report.ts';
 import { runWorld, worldOf, type CampaignConfig, type SeedResult } from '../fuzz/seed.ts';
 import { shrinkWorld, stillFailsOnlyWithBugs } from '../fuzz/shrink.ts';
 import { DEFAULT_DURATION_MS, DEFAULT_SETTLE_MS, withoutBugs, worldYaml, worldScenario, type OptionValue, type World } from '../fuzz/world.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { PROMISE_NAMES, type PromiseKey } from '../run/promises.ts';
 import { MODEL_KINDS } from '../scenario/schema.ts';
 import { parse } from './args.ts';
 import { checkOutputFile, samePath, statQuietly } from './outputs.ts';
@@ -111,7 +110,8 @@ export async function fuzzCommand(args: readonly string[], io: CliIo): Promise<n
   checkOutDir(outDir);
 
   const config: CampaignConfig = { kind, pinned, allowed: allow.map((a) => ALLOWABLE[a]!), durationMs, settleMs };
-  const first = firstScenario(config, start);
+  // The first seed's world, loaded: a pinned option it refuses is a usage error before any seed runs.
+  firstScenario(config, start);
   const header: CampaignHeader = { raftsim: 'fuzz', model: kind, options: pinned, allow, durationMs, settleMs, start, seeds };
   const slice = shard === null ? { start, count: seeds } : shardRange(start, seeds, shard.index, shard.of);
 
@@ -146,9 +146,8 @@ export async function fuzzCommand(args: readonly string[], io: CliIo): Promise<n
     if (progressTty) process.stderr.write('\r\x1b[2K');
     const wallMs = performance.now() - began;
     const shrunk = stopped ? [] : shrinkFailures(outcome.results, config, header, outDir, shrinkMs, () => stopped, io);
-    const promised = promisedNames(first, config);
     const reported = shard === null ? header : { ...header, start: slice.start, seeds: slice.count };
-    io.out(campaignReport({ header: reported, results: outcome.results, promised, workers, wallMs, interrupted: outcome.interrupted, shrunk }));
+    io.out(campaignReport({ header: reported, results: outcome.results, workers, wallMs, interrupted: outcome.interrupted, shrunk }));
     if (values.junit !== undefined) writeJunit(values.junit, fuzzJunit(reported, outcome.results, shrunk));
     if (stopped && shrunk.length === 0 && outcome.results.some((r) => !r.ok)) io.out(`not shrunk: stopped by Ctrl-C (replay a seed above, or run again with --start and --seeds to shrink it)\n`);
     if (outcome.results.some((r) => !r.ok)) return EXIT_VIOLATION;
@@ -301,11 +300,6 @@ function firstScenario(config: CampaignConfig, seed: number): Scenario {
   }
 }
 
-/** What the campaign holds each seed to, by name, for the report. */
-function promisedNames(scenario: Scenario, config: CampaignConfig): string[] {
-  return fuzzPromises(scenario.models[0]!, scenario, null, new Set(config.allowed as PromiseKey[])).map((k) => PROMISE_NAMES[k]);
-}
-
 // ---------------------------------------------------------------- shrinking
 
 function shrinkFailures(results: readonly SeedResult[], config: CampaignConfig, header: CampaignHeader, outDir: string, shrinkMs: number, stopped: () => boolean, io: CliIo): Shrunk[] {
@@ -425,8 +419,7 @@ function mergeCommand(files: readonly string[], jsonlOut: string | undefined, io
   const results = [...bySeed.values()].map((e) => e.result).sort((a, b) => a.seed - b.seed);
   if (jsonlOut !== undefined) writeFileSync(jsonlOut, headerText + results.map(seedLine).join(''));
   const config: CampaignConfig = { kind: header.model, pinned: header.options, allowed: header.allow.map((a) => ALLOWABLE[a]!), durationMs: header.durationMs, settleMs: header.settleMs };
-  const promised = promisedNames(firstScenario(config, header.start), config);
-  io.out(campaignReport({ header, results, promised }));
+  io.out(campaignReport({ header, results }));
   if (junitOut !== undefined) writeJunit(junitOut, fuzzJunit(header, results, []));
   if (missing.length > 0) {
     io.err(`raftsim: --merge: ${missing.length} of the campaign's ${header.seeds} seeds are in none of the files (${ranges(missing)}): a shard did not finish, or is missing\n`);

@@ -44,6 +44,8 @@ export interface SeedVerdict {
   readonly failures: readonly Failure[];
   /** Promises the run could not decide (the linearizability check gave up). */
   readonly undecided: readonly string[];
+  /** What the run was held to (fuzzPromises): the configuration's promises, less those withdrawn for the run and those allowed. */
+  readonly promised: readonly PromiseKey[];
 }
 
 const EXPECT_OF: Readonly<Record<PromiseKey, readonly [string, number | boolean]>> = {
@@ -53,6 +55,9 @@ const EXPECT_OF: Readonly<Record<PromiseKey, readonly [string, number | boolean]
   noDirtyReads: ['dirtyReads', 0],
   converges: ['converged', true],
 };
+
+/** The promises a fuzzed run can be held to, in the order reports list them. */
+export const FUZZ_PROMISE_ORDER: readonly PromiseKey[] = Object.keys(EXPECT_OF) as PromiseKey[];
 
 /** The spec without its bug switches. */
 function withoutBugs(spec: ModelSpec): ModelSpec {
@@ -66,7 +71,7 @@ export function fuzzPromises(spec: ModelSpec, scenario: Pick<Scenario, 'network'
   // Withdrawn for this run (clock drift beyond the configuration's bound): not promised.
   for (const w of run?.promises.withdrawn ?? []) keys.delete(w.key);
   for (const key of allowed) keys.delete(key);
-  return (Object.keys(EXPECT_OF) as PromiseKey[]).filter((k) => keys.has(k));
+  return FUZZ_PROMISE_ORDER.filter((k) => keys.has(k));
 }
 
 /** Judges one model's run of a world. */
@@ -109,5 +114,5 @@ export function judgeSeed(scenario: Scenario, spec: ModelSpec, run: ModelRun, al
       expect: EXPECT_OF[key],
     });
   }
-  return { failures, undecided: judged.undecided.map((u) => PROMISE_NAMES[u.key]) };
+  return { failures, undecided: judged.undecided.map((u) => PROMISE_NAMES[u.key]), promised };
 }

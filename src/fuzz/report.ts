@@ -4,7 +4,8 @@
  * what one machine running the whole range would have printed.
  */
 import { formatUs } from '../core/time.ts';
-import type { Failure } from './judge.ts';
+import { PROMISE_NAMES, type PromiseKey } from '../run/promises.ts';
+import { FUZZ_PROMISE_ORDER, type Failure } from './judge.ts';
 import type { CampaignConfig, SeedResult } from './seed.ts';
 import { fewestNodes, type OptionValue } from './world.ts';
 
@@ -67,7 +68,6 @@ export interface Shrunk {
 export interface ReportInput {
   readonly header: CampaignHeader;
   readonly results: readonly SeedResult[];
-  readonly promised: readonly string[];
   readonly workers?: number;
   readonly wallMs?: number;
   readonly interrupted?: boolean;
@@ -84,17 +84,22 @@ function worldSizes(options: Readonly<Record<string, OptionValue>>): string {
   return sizes.length === 1 ? String(sizes[0]) : `${sizes.slice(0, -1).join(', ')} or ${sizes[sizes.length - 1]}`;
 }
 
-/** Leaderless options that change what a world promises; each is drawn per world unless pinned (kinds.ts). */
-const LEADERLESS_PROMISE_OPTIONS = ['replicas', 'writeQuorum', 'readQuorum', 'readRepair', 'sloppyQuorum', 'antiEntropy', 'conflicts'];
-
 /**
- * Whether what a seed is held to changes from world to world: a leaderless
- * campaign draws N, W, R, read repair, sloppy quorums, anti-entropy and the
- * conflict resolution per world, so the first world's promises are not the
- * campaign's. (Raft's and primary/replica's drawn options change no promise.)
+ * What the campaign held its seeds to, from the seeds' own results (each
+ * records what its world promised, less what was withdrawn for the run or
+ * allowed): a list when every seed was held to the same promises; else each
+ * promise with the share of seeds held to it — a leaderless campaign draws
+ * N, W, R, read repair, sloppy quorums, anti-entropy and conflicts per world,
+ * so its worlds promise different things.
  */
-function drawsPromises(model: string, options: Readonly<Record<string, OptionValue>>): boolean {
-  return model === 'leaderless' && LEADERLESS_PROMISE_OPTIONS.some((key) => !(key in options));
+function heldTo(results: readonly SeedResult[]): string {
+  const known = results.filter((r) => r.promised !== undefined);
+  if (known.length === 0 || known.length < results.length) return "what each world's configuration promises (docs/promises.md), and its safety invariants";
+  const count = (key: PromiseKey) => known.filter((r) => r.promised!.includes(`promise:${key}`)).length;
+  const counted = FUZZ_PROMISE_ORDER.map((key) => ({ name: PROMISE_NAMES[key], seeds: count(key) })).filter((p) => p.seeds > 0);
+  if (counted.every((p) => p.seeds === known.length)) return counted.length === 0 ? 'nothing but its safety invariants' : `${counted.map((p) => p.name).join(', ')}, and its safety invariants`;
+  const shares = counted.map((p) => (p.seeds === known.length ? `${p.name} (every seed)` : `${p.name} (${p.seeds} of ${known.length} seeds)`));
+  return `what each world's configuration promises (docs/promises.md): ${shares.join(', ')}; and its safety invariants`;
 }
 
 /** The report after a campaign or a merge. */
@@ -106,12 +111,7 @@ export function campaignReport(input: ReportInput): string {
   const opts = optionsText(h.options);
   lines.push(`raftsim fuzz  model ${h.model}${opts === '' ? '' : `  options ${opts}`}  seeds ${range}${input.workers !== undefined ? `  ${input.workers} worker${input.workers === 1 ? '' : 's'}` : ''}`);
   lines.push(`worlds: ${worldSizes(h.options)} nodes; ${formatUs(h.durationMs * 1000)} under faults (safety phase), then ${formatUs(h.settleMs * 1000)} with every fault healed, in which the cluster must converge (liveness phase)`);
-  const heldTo = drawsPromises(h.model, h.options)
-    ? `what each world's drawn configuration promises (docs/promises.md)${h.allow.includes('lostWrites') ? '' : ', no lost writes in every world'}, and its safety invariants`
-    : input.promised.length === 0
-      ? 'nothing but its safety invariants'
-      : `${input.promised.join(', ')}, and its safety invariants`;
-  lines.push(`held to: ${heldTo}${h.allow.length > 0 ? `; allowed: ${h.allow.join(', ')}` : ''}`);
+  lines.push(`held to: ${heldTo(results)}${h.allow.length > 0 ? `; allowed: ${h.allow.join(', ')}` : ''}`);
   if (Array.isArray(h.options['bugs']) && h.options['bugs'].length > 0) lines.push(`  (held to what the configuration promises without its bug switches: the fuzzer should find ${h.options['bugs'].join(', ')})`);
   lines.push('');
   const rate = input.wallMs !== undefined && input.wallMs > 0 ? ` in ${(input.wallMs / 1000).toFixed(1)} s (${((results.length / input.wallMs) * 1000).toFixed(0)} seeds/s)` : '';

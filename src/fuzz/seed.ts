@@ -5,7 +5,7 @@
 import type { PromiseKey } from '../run/promises.ts';
 import { runModel } from '../run/run.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { judgeSeed, type Failure } from './judge.ts';
+import { fuzzPromises, judgeSeed, type Failure } from './judge.ts';
 import { drawWorld, loadedScenario, type OptionValue, type World } from './world.ts';
 
 export interface CampaignConfig {
@@ -23,6 +23,11 @@ export interface SeedResult {
   readonly nodes: number;
   readonly faults: number;
   readonly switchedOn: readonly string[];
+  /**
+   * What this seed was held to, as `promise:KEY`: its world's configuration's promises (bug switches ignored),
+   * less those withdrawn for the run and those allowed; safety invariants besides. Absent in files of older builds.
+   */
+  readonly promised?: readonly string[];
   readonly failures: readonly Failure[];
   readonly undecided: readonly string[];
   /** Promises withdrawn for this run (the model ran outside what they rest on), as `promise:KEY`; omitted when none. */
@@ -50,7 +55,8 @@ export function runWorld(world: World, config: CampaignConfig): JudgedWorld {
     // The simulator or a model threw: a bug in raftsim itself, reported like any failure so that it is shrunk and replayed.
     const detail = error instanceof Error ? (error.stack ?? error.message).split('\n').slice(0, 3).map((l) => l.trim()).join(' | ') : String(error);
     const failure: Failure = { key: 'threw', what: 'the simulator threw', phase: 'safety', atMs: 0, detail, expect: ['violations', 0] };
-    return { world, scenario, result: { ...base, ok: false, failures: [failure], undecided: [], events: 0, traceHash: '' } };
+    const promised = fuzzPromises(spec, scenario, null, new Set(config.allowed)).map((k) => `promise:${k}`);
+    return { world, scenario, result: { ...base, ok: false, promised, failures: [failure], undecided: [], events: 0, traceHash: '' } };
   }
   const verdict = judgeSeed(scenario, spec, run, new Set(config.allowed));
   return {
@@ -59,6 +65,7 @@ export function runWorld(world: World, config: CampaignConfig): JudgedWorld {
     result: {
       ...base,
       ok: verdict.failures.length === 0,
+      promised: verdict.promised.map((k) => `promise:${k}`),
       failures: verdict.failures,
       undecided: verdict.undecided,
       ...(run.promises.withdrawn.length > 0 ? { withdrawn: run.promises.withdrawn.map((w) => `promise:${w.key}`) } : {}),
