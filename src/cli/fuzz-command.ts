@@ -35,9 +35,10 @@ Options:
                         are drawn per world
   --seeds N             how many seeds (default 1000)
   --start S             the first seed (default 1)
-  --duration TIME       each world's safety phase, under faults (default 5s)
+  --duration TIME       each world's safety phase, under faults (default 5s;
+                        200ms to 1h)
   --settle TIME         its liveness phase: every fault healed, the cluster
-                        must converge within it (default 3s)
+                        must converge within it (default 3s; 100ms to 1h)
   --allow FIGURES       treat these as expected: lostWrites, staleReads,
                         dirtyReads, linearizable, converged (comma-separated)
   --workers K           worker threads (default: the number of cores); the
