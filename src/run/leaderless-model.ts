@@ -63,6 +63,14 @@ function offsetUs(value: string | number): number {
   return (m[1] === '-' ? -1 : 1) * toUs(m[2]!);
 }
 
+/**
+ * The shortest anti-entropy period: every node exchanges all its keys each
+ * period, so a period of microseconds makes a run of seconds take minutes of
+ * wall time (1us: a 15 s scenario ran for over 2 minutes) and models nothing
+ * a real store does (Dynamo and Cassandra repair every few seconds or more).
+ */
+export const ANTI_ENTROPY_MIN = { us: 1000, text: '1ms', zero: 'never' } as const;
+
 export const LEADERLESS_OPTIONS = {
   replicas: option(wholeNumber('a replica count', 1, NODES_MAX, 'N: how many nodes hold each key, chosen by consistent hashing (at most the node count).').default(3), (replicas) => ({ replicas })),
   writeQuorum: option(level('W: how many replicas must store a write before it is acknowledged: one, quorum (a majority of N), all, or a count.'), (writeQuorum) => ({ writeQuorum })),
@@ -87,7 +95,10 @@ export const LEADERLESS_OPTIONS = {
     ).default('blocking'),
     (readRepair) => ({ readRepair }),
   ),
-  antiEntropy: option(time('Each node exchanges its keys with one peer this often (round robin); 0: never.').default('500ms'), (value) => ({ antiEntropyUs: toUs(value) })),
+  antiEntropy: option(
+    time('Each node exchanges its keys with one peer this often (round robin); 0: never, else at least 1ms.', { zeroOr: ANTI_ENTROPY_MIN }).default('500ms'),
+    (value) => ({ antiEntropyUs: toUs(value) }),
+  ),
   clockDrift: RAFT_OPTIONS.clockDrift,
   clockOffset: option(
     z

@@ -111,9 +111,21 @@ function timeBound(positive: boolean): string {
   return positive ? 'greater than 0 and at most 24h (a day)' : 'at most 24h (a day)';
 }
 
-/** A time: `500us`, `150ms`, `2s`, `1.5s`, `1m`, `10h`, or a number of milliseconds. */
-export function time(description: string, opts: { readonly positive?: boolean; readonly examples?: readonly string[] } = {}) {
-  const bound = timeBound(opts.positive === true);
+/** A lower bound for a time that may also be 0: `text` says it (`1ms`), `zero` what 0 means (`never`). */
+export interface TimeFloor {
+  readonly us: number;
+  readonly text: string;
+  readonly zero: string;
+}
+
+/**
+ * A time: `500us`, `150ms`, `2s`, `1.5s`, `1m`, `10h`, or a number of milliseconds.
+ * `zeroOr`: the time is 0 or at least this much (a period the simulation repeats
+ * every so often, where a few microseconds would make a run take forever).
+ */
+export function time(description: string, opts: { readonly positive?: boolean; readonly zeroOr?: TimeFloor; readonly examples?: readonly string[] } = {}) {
+  const floor = opts.zeroOr;
+  const bound = floor !== undefined ? `0 (${floor.zero}) or a time from ${floor.text} to 24h (a day)` : timeBound(opts.positive === true);
   const err = problem('a time', TIME_EXPECTED);
   return z
     .union([z.number({ error: err }).min(0, { error: err }), z.string({ error: err }).regex(TIME_PATTERN, { error: err })], {
@@ -123,9 +135,9 @@ export function time(description: string, opts: { readonly positive?: boolean; r
       (value) => {
         const us = parseDuration(value);
         // null: not a time at all, which the union has reported already.
-        return us === null || (us <= TIME_US_MAX && (opts.positive !== true || us > 0));
+        return us === null || (us <= TIME_US_MAX && (opts.positive !== true || us > 0) && (floor === undefined || us === 0 || us >= floor.us));
       },
-      { error: (iss) => `${show(iss.input)} is out of range; expected a time ${bound}` },
+      { error: (iss) => `${show(iss.input)} is out of range; expected ${floor !== undefined ? bound : `a time ${bound}`}` },
     )
     .meta({ description: `${description} A time: ${TIME_EXPECTED}.`, ...(opts.examples === undefined ? {} : { examples: [...opts.examples] }) });
 }
