@@ -113,6 +113,16 @@ describe('lesson facts, computed from the run', () => {
     expect(told[2]!.text).toContain('QUESTION: Who leads next? (1: n1 / 2: n2 / 3: n3)');
   });
 
+  it('a nextLeader question may offer nobody: it is the answer when no node takes office after the note, and any other word is refused at its place', () => {
+    // The leader crashes at 1 s; asked at 2.5 s, after the next one took office, nobody takes office again before the end.
+    const { answers: found } = check(`  - at: 2500ms\n    text: q\n    question: Who takes office next?\n    choices: [n1, n2, n3, nobody]\n    answer: { nextLeader: true }\n`);
+    expect(found[0]!.choice).toBe(3);
+    expect(found[0]!.because).toBe('no node took office after 2.5s');
+    expect(() => parseScenario(`${BASE}notes:\n  - at: 2500ms\n    text: q\n    question: Who?\n    choices: [n1, none]\n    answer: { nextLeader: true }\n`, 'facts.yaml')).toThrow(
+      /facts\.yaml:\d+:\d+: "none" is not a node; the answer is the next leader, so expected node names: .*, or nobody/,
+    );
+  });
+
   it('a question on a figure: exactly one comparison among the choices holds, and it is the answer', () => {
     const { answers: found, result } = check(`  - at: 500ms\n    text: q\n    question: How many writes are lost?\n    choices: ["0", ">0"]\n    answer: { figure: lostWrites }\n`);
     expect(result.runs[0]!.summary.lostWrites).toBe(0);

@@ -9,7 +9,7 @@ import { formatUs } from '../core/time.ts';
 import { evaluateExpectations } from '../run/expect.ts';
 import type { LogLine, ModelRun, RunResult } from '../run/types.ts';
 import { parseComparison } from '../scenario/expect.ts';
-import type { FaultSpec, Scenario, ScenarioNote } from '../scenario/types.ts';
+import { NOBODY, type FaultSpec, type Scenario, type ScenarioNote } from '../scenario/types.ts';
 import { RunGroup } from '../run/group.ts';
 import { SteppableRun } from '../run/steppable.ts';
 import { noteLine } from '../run/note-line.ts';
@@ -167,7 +167,7 @@ export function answers(scenario: Scenario, result: RunResult): Answer[] {
       const next = offices(run.log).find((o) => o.atUs > note.atUs);
       out.push(
         next === undefined
-          ? { note, choice: -1, because: `no node took office after ${formatUs(note.atUs)}` }
+          ? { note, choice: q.choices.indexOf(NOBODY), because: `no node took office after ${formatUs(note.atUs)}` }
           : { note, choice: q.choices.indexOf(next.node), because: `${next.node} took office in term ${next.term} at ${formatUs(next.atUs)}` },
       );
       continue;

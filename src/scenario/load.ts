@@ -24,7 +24,7 @@ import { Locator } from './locate.ts';
 import { convertOptions } from './model-options.ts';
 import { kindOf } from '../run/registry.ts';
 import { scenarioSchema, type FaultDocument, type ModelDocument, type NoteDocument, type ScenarioDocument } from './schema.ts';
-import type { Expectation, FaultSpec, ModelSpec, NoteFact, NoteQuestion, Scenario, ScenarioNote } from './types.ts';
+import { NOBODY, type Expectation, type FaultSpec, type ModelSpec, type NoteFact, type NoteQuestion, type Scenario, type ScenarioNote } from './types.ts';
 
 /** A scenario file is a page or two of YAML; anything this big is a wrong path, not a scenario. */
 export const FILE_BYTES_MAX = 1024 * 1024;
@@ -321,7 +321,7 @@ function checkDocument(doc: ScenarioDocument, data: unknown): Problem[] {
       const a = note.answer;
       if (a !== undefined && (a.nextLeader === undefined) === (a.figure === undefined)) problems.push({ path: ['notes', i, 'answer'], message: 'expected exactly one of nextLeader, figure' });
       if (a?.nextLeader === true) note.choices?.forEach((c, k) => {
-        if (!nodes.includes(c)) problems.push({ path: ['notes', i, 'choices', k], message: `"${c}" is not a node; the answer is the next leader, so expected node names: ${choices(nodes)}` });
+        if (!nodes.includes(c) && c !== NOBODY) problems.push({ path: ['notes', i, 'choices', k], message: `"${c}" is not a node; the answer is the next leader, so expected node names: ${choices(nodes)}, or ${NOBODY} (no node takes office after the note)` });
       });
       if (a?.figure !== undefined) note.choices?.forEach((c, k) => {
         if (!/^\s*(==|!=|>=|<=|>|<)?\s*-?\d+(\.\d+)?\s*$/.test(c) && !/^(true|false|null)$/.test(c)) problems.push({ path: ['notes', i, 'choices', k], message: `"${c}" is not a comparison; expected choices such as "0", ">0", ">=10", true or false` });

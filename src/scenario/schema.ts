@@ -114,7 +114,7 @@ const noteAnswer = mapping(
   'answer',
   {
     model: FACT_MODEL,
-    nextLeader: z.literal(true, { error: 'nextLeader takes true' }).optional().meta({ description: 'The right choice is the next node to take office after the note’s time.' }),
+    nextLeader: z.literal(true, { error: 'nextLeader takes true' }).optional().meta({ description: 'The right choice is the next node to take office after the note’s time, or the choice nobody when none does before the end.' }),
     figure: z
       .enum([...Object.keys(EXPECT_FIELDS), ...Object.keys(OPERATION_COUNTS)] as [string, ...string[]], {
         error: (iss) => `${JSON.stringify(iss.input)} is not a summary figure; expected one of: ${[...Object.keys(EXPECT_FIELDS), ...Object.keys(OPERATION_COUNTS)].join(', ')}`,

@@ -52,6 +52,9 @@ export interface NoteFact {
 }
 
 /** A question asked at a note's time; the right choice is computed from the run. */
+/** The choice of a `nextLeader` question that is right when no node takes office after the note (the one in office stays, or nobody wins). */
+export const NOBODY = 'nobody';
+
 export interface NoteQuestion {
   readonly text: string;
   readonly choices: readonly string[];
