@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../core/errors.ts';
 import { narration } from '../lessons/facts.ts';
-import { runScenario } from '../run/run.ts';
+import { notesUntil, runScenario } from '../run/run.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parse, parseSeed } from './args.ts';
 import { EXIT_OK, EXIT_VIOLATION, type CliIo } from './io.ts';
@@ -100,8 +100,7 @@ export async function learnCommand(args: readonly string[], io: CliIo): Promise<
   const result = runScenario(scenario, options);
   // The notes are written for the lesson's seed: each is told as this run can tell it (a note whose fact the run contradicts says so, and what the run shows).
   const told = narration(scenario, options, result);
-  const notes = told.told.map((t) => ({ atUs: t.note.atUs, text: t.text }));
-  io.out(textReport({ ...result, ...(notes.length > 0 ? { notes } : {}) }, scenario.description, scenario.seed, { notesOnce: true }));
+  io.out(textReport({ ...result, ...notesUntil(scenario, undefined, told.told.map((t) => t.text)) }, scenario.description, scenario.seed, { notesOnce: true }));
   const found = told.answers;
   if (found.length > 0) {
     io.out('\nanswers (computed from the run)\n');
